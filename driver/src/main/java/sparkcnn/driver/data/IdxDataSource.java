@@ -1,0 +1,89 @@
+package sparkcnn.driver.data;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import sparkcnn.driver.io.HadoopConf;
+import sparkcnn.kernels.arch.Volume;
+import sparkcnn.kernels.data.ExampleBlock;
+
+/**
+ * An MNIST-style data set: an idx image file and an idx label file. The driver reads only the two
+ * headers; each executor reads its own contiguous range of records straight from the files.
+ */
+public final class IdxDataSource implements Serializable {
+    private final IdxFile images;
+    private final IdxFile labels;
+    private final HadoopConf conf;
+    private final int count;
+
+    /** The whole data set. */
+    public IdxDataSource(String imagesUri, String labelsUri, HadoopConf conf) {
+        this(imagesUri, labelsUri, conf, 0);
+    }
+
+    /** The first {@code limit} examples, or all of them where {@code limit} is 0. */
+    public IdxDataSource(String imagesUri, String labelsUri, HadoopConf conf, int limit) {
+        this.conf = conf;
+        this.images = IdxFile.open(imagesUri, conf.get());
+        this.labels = IdxFile.open(labelsUri, conf.get());
+        if (images.dims().length != 3) {
+            throw new DataException("expected an idx image file of N x rows x cols, got dimensions "
+                    + java.util.Arrays.toString(images.dims()) + ": " + imagesUri);
+        }
+        if (labels.dims().length != 1) {
+            throw new DataException("expected an idx label file of N labels, got dimensions "
+                    + java.util.Arrays.toString(labels.dims()) + ": " + labelsUri);
+        }
+        if (images.count() != labels.count()) {
+            throw new DataException(images.count() + " images in " + imagesUri + " but " + labels.count()
+                    + " labels in " + labelsUri);
+        }
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must be >= 0, got " + limit);
+        }
+        this.count = limit == 0 ? images.count() : Math.min(limit, images.count());
+    }
+
+    public int count() {
+        return count;
+    }
+
+    /** One grey channel: width = cols, height = rows. */
+    public Volume shape() {
+        return new Volume(images.dims()[2], images.dims()[1], 1);
+    }
+
+    /** The examples, split into {@code parts} contiguous ranges whose sizes differ by at most one. */
+    public List<Range> ranges(int parts) {
+        List<Range> ranges = new ArrayList<>(parts);
+        for (int i = 0; i < parts; i++) {
+            long from = (long) count * i / parts;
+            long to = (long) count * (i + 1) / parts;
+            ranges.add(new Range(from, (int) (to - from)));
+        }
+        return ranges;
+    }
+
+    /** One block per partition, read on the executors. */
+    public JavaRDD<ExampleBlock> blocks(JavaSparkContext sc, int partitions) {
+        return sc.parallelize(ranges(partitions), partitions).map(this::read);
+    }
+
+    /** Reads one range of examples (on whichever JVM calls it). */
+    public ExampleBlock read(Range range) {
+        byte[] pixels = images.read(conf.get(), range.first(), range.count());
+        byte[] labelBytes = labels.read(conf.get(), range.first(), range.count());
+        int[] labelInts = new int[labelBytes.length];
+        for (int i = 0; i < labelInts.length; i++) {
+            labelInts[i] = labelBytes[i] & 0xFF;
+        }
+        return new ExampleBlock(range.first(), shape(), pixels, labelInts);
+    }
+
+    /** Examples {@code [first, first + count)}. */
+    public record Range(long first, int count) implements Serializable {
+    }
+}

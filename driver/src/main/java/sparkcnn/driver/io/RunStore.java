@@ -1,0 +1,76 @@
+package sparkcnn.driver.io;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileContext;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Options;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * A run directory on any Hadoop FileSystem (a local path, file://, hdfs://). Every file is written
+ * under a temporary name and renamed into place, so a reader never sees half a file and a crash
+ * during a write leaves the previous version intact.
+ */
+public final class RunStore {
+    private final FileSystem fs;
+    private final Path root;
+
+    public RunStore(String dir, Configuration conf) {
+        try {
+            Path path = new Path(dir);
+            this.fs = path.getFileSystem(conf);
+            this.root = fs.makeQualified(path);
+            fs.setWriteChecksum(false); // no .crc files beside each output on local disk
+            fs.mkdirs(root);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create run directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The writer of a file's content. */
+    @FunctionalInterface
+    public interface Content {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /** Writes {@code name} atomically: to a hidden temporary file first, then a rename over the old one. */
+    public void write(String name, Content content) {
+        Path target = new Path(root, name);
+        Path temporary = new Path(target.getParent(), "." + target.getName() + ".tmp");
+        try {
+            fs.mkdirs(target.getParent());
+            try (OutputStream out = fs.create(temporary, true)) {
+                content.writeTo(out);
+            }
+            // FileContext's rename with OVERWRITE replaces the old file in one step (HDFS and local).
+            FileContext.getFileContext(root.toUri(), fs.getConf()).rename(temporary, target, Options.Rename.OVERWRITE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    public void writeText(String name, String text) {
+        write(name, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    public boolean exists(String name) {
+        try {
+            return fs.exists(new Path(root, name));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The fully qualified location of {@code name} in this run. */
+    public String uri(String name) {
+        return new Path(root, name).toString();
+    }
+
+    public String root() {
+        return root.toString();
+    }
+}

@@ -1,0 +1,37 @@
+package sparkcnn.driver.train;
+
+import java.io.Serializable;
+
+/**
+ * Synchronous parameter averaging: {@code workers} tasks each fit {@code averagingFrequency}
+ * minibatches of {@code batchSizePerWorker} examples from the same starting point, then parameters
+ * and updater state are averaged. Frequency 1 is close to large-batch SGD; larger frequencies
+ * communicate less but let the workers drift apart.
+ */
+public record AveragingSettings(int workers, int batchSizePerWorker, int averagingFrequency, int workerThreads,
+                                long seed, int classes) implements Serializable {
+
+    public AveragingSettings {
+        positive("workers", workers);
+        positive("batch size per worker", batchSizePerWorker);
+        positive("averaging frequency", averagingFrequency);
+        positive("worker threads", workerThreads);
+        positive("classes", classes);
+    }
+
+    /** Examples one worker fits in one round. */
+    public int examplesPerWorkerRound() {
+        return batchSizePerWorker * averagingFrequency;
+    }
+
+    /** Rounds needed for every worker to pass once over a block of {@code largestBlock} examples. */
+    public int roundsPerEpoch(int largestBlock) {
+        return (largestBlock + examplesPerWorkerRound() - 1) / examplesPerWorkerRound();
+    }
+
+    private static void positive(String what, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(what + " must be >= 1, got " + value);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package sparkcnn.jobs.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValueFactory;
+import java.io.File;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Loads a job's configuration: the reference defaults, then the job file, then {@code --set}
+ * overrides, and rejects any key the reference does not know, naming the nearest one it does.
+ */
+public final class JobConfig {
+    static final String REFERENCE = "sparkcnn/reference.conf";
+
+    private JobConfig() {
+    }
+
+    /**
+     * @param file      a HOCON job file, or null for the reference defaults alone
+     * @param overrides {@code key=value} pairs, applied in order
+     */
+    public static Config load(File file, List<String> overrides) {
+        Config reference = reference();
+        Config job = ConfigFactory.empty();
+        if (file != null) {
+            if (!file.isFile()) {
+                throw new ConfigException.Generic("config file not found: " + file);
+            }
+            job = ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false));
+            rejectUnknownKeys(job, reference, file.getPath());
+        }
+        for (String override : overrides) {
+            Config one = parseOverride(override);
+            rejectUnknownKeys(one, reference, "--set " + override);
+            job = one.withFallback(job);
+        }
+        return job.withFallback(reference).resolve();
+    }
+
+    public static Config reference() {
+        return ConfigFactory.parseResources(JobConfig.class.getClassLoader(), REFERENCE,
+                ConfigParseOptions.defaults().setAllowMissing(false));
+    }
+
+    /** The configuration as HOCON, for the run directory. */
+    public static String render(Config config) {
+        return config.root().render(ConfigRenderOptions.defaults().setOriginComments(false).setJson(false));
+    }
+
+    /** {@code key=value}: the value as HOCON where it parses cleanly, else as a plain string (paths, URIs). */
+    static Config parseOverride(String override) {
+        int eq = override.indexOf('=');
+        if (eq <= 0) {
+            throw new ConfigException.Generic("--set expects key=value, got '" + override + "'");
+        }
+        String key = override.substring(0, eq).trim();
+        String value = override.substring(eq + 1).trim();
+        if (!value.contains("//")) {
+            try {
+                return ConfigFactory.parseString(key + " = " + value);
+            } catch (ConfigException.Parse notHocon) {
+                // falls through: e.g. hdfs://..., which HOCON reads as a comment
+            }
+        }
+        return ConfigFactory.empty().withValue(key, ConfigValueFactory.fromAnyRef(value));
+    }
+
+    static void rejectUnknownKeys(Config job, Config reference, String source) {
+        for (Map.Entry<String, ?> entry : job.entrySet()) {
+            String key = entry.getKey();
+            if (!reference.hasPathOrNull(key)) {
+                throw new ConfigException.Generic(String.format("unknown config key '%s' in %s; did you mean '%s'?",
+                        key, source, nearest(key, reference)));
+            }
+        }
+    }
+
+    static String nearest(String key, Config reference) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (Map.Entry<String, ?> entry : reference.entrySet()) {
+            int d = editDistance(key, entry.getKey());
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = entry.getKey();
+            }
+        }
+        return best;
+    }
+
+    /** Levenshtein distance. */
+    static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitute, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] t = previous;
+            previous = current;
+            current = t;
+        }
+        return previous[b.length()];
+    }
+}

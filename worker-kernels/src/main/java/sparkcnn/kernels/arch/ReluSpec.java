@@ -1,0 +1,5 @@
+package sparkcnn.kernels.arch;
+
+/** RELU: max(0, x) elementwise, volume unchanged. */
+public record ReluSpec(String name) implements LayerSpec {
+}

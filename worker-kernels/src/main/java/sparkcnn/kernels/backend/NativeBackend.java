@@ -1,0 +1,56 @@
+package sparkcnn.kernels.backend;
+
+import org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOpsHolder;
+
+/**
+ * Prepares ND4J's native CPU backend in this JVM: DL4J's oneDNN layer helpers on, and a fixed
+ * number of OpenMP threads per worker.
+ *
+ * <p>Both settings are silently wrong by default in DL4J/ND4J 1.0.0-M2: the helpers are disabled
+ * by a system property that defaults to "true" (and by a stale class lookup, answered by the
+ * {@code org.nd4j.nativeblas.Nd4jCpu} shim in this module), and ND4J starts more OpenMP threads than
+ * there are cores, ignoring {@code OMP_NUM_THREADS}.
+ */
+public final class NativeBackend {
+    /** Read by DL4J each time a layer creates its helper; "true" (the default) means no oneDNN. */
+    static final String HELPERS_DISABLE_PROPERTY = "org.eclipse.deeplearning4j.helpers.disable";
+
+    private static BackendInfo current;
+
+    private NativeBackend() {
+    }
+
+    /**
+     * Sets up the backend for workers that each use {@code threads} OpenMP threads. Idempotent: a
+     * second call with the same thread count is free, another count re-applies the setting.
+     */
+    public static synchronized BackendInfo init(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("worker threads must be >= 1, got " + threads);
+        }
+        if (current != null && current.threads() == threads) {
+            return current;
+        }
+        System.setProperty(HELPERS_DISABLE_PROPERTY, "false");
+        String backend = Nd4j.getBackend().getClass().getSimpleName();
+        // NativeOpsHolder only initialises once Nd4j.getBackend() has loaded the native library.
+        var nativeOps = NativeOpsHolder.getInstance().getDeviceNativeOps();
+        nativeOps.setOmpNumThreads(threads);
+        String buildInfo = nativeOps.buildInfo();
+        current = new BackendInfo(
+                backend,
+                Nd4j.getExecutioner().getEnvironmentInformation().getProperty("backend", "?"),
+                buildInfo.contains("HAVE_ONEDNN"),
+                BaseMKLDNNHelper.mklDnnEnabled() && !Boolean.getBoolean(HELPERS_DISABLE_PROPERTY),
+                nativeOps.ompGetMaxThreads(),
+                Nd4j.dataType().toString());
+        return current;
+    }
+
+    /** The state set by the last {@link #init(int)}, or null before the first. */
+    public static synchronized BackendInfo current() {
+        return current;
+    }
+}

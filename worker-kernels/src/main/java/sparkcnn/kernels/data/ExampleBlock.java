@@ -1,0 +1,77 @@
+package sparkcnn.kernels.data;
+
+import java.io.Serializable;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import sparkcnn.kernels.arch.Volume;
+
+/**
+ * A block of examples in their compact stored form: uint8 pixels, NCHW, one label each. Blocks are
+ * what a Spark partition holds; floats are made only for the minibatch being fitted, so a block
+ * costs a quarter of its float32 size.
+ *
+ * @param firstId the global index of the first example, so every example can be traced
+ */
+public record ExampleBlock(long firstId, Volume shape, byte[] pixels, int[] labels) implements Serializable {
+
+    public ExampleBlock {
+        if ((long) labels.length * shape.size() != pixels.length) {
+            throw new IllegalArgumentException("block of " + labels.length + " examples of " + shape
+                    + " needs " + labels.length * shape.size() + " pixel bytes, got " + pixels.length);
+        }
+    }
+
+    public int size() {
+        return labels.length;
+    }
+
+    /**
+     * The examples {@code order[from..to)} as a minibatch: features scaled to [0, 1] in NCHW,
+     * labels one-hot over {@code classes}.
+     */
+    public DataSet minibatch(int[] order, int from, int to, int classes) {
+        int n = to - from;
+        int exampleSize = (int) shape.size();
+        float[] features = new float[n * exampleSize];
+        float[] oneHot = new float[n * classes];
+        for (int i = 0; i < n; i++) {
+            int example = order[from + i];
+            int offset = example * exampleSize;
+            for (int j = 0; j < exampleSize; j++) {
+                features[i * exampleSize + j] = (pixels[offset + j] & 0xFF) / 255f;
+            }
+            int label = labels[example];
+            if (label < 0 || label >= classes) {
+                throw new IllegalArgumentException("example " + (firstId + example) + " has label " + label
+                        + ", outside 0.." + (classes - 1));
+            }
+            oneHot[i * classes + label] = 1f;
+        }
+        INDArray x = Nd4j.create(features, new long[] {n, shape.depth(), shape.height(), shape.width()}, 'c');
+        INDArray y = Nd4j.create(oneHot, new long[] {n, classes}, 'c');
+        return new DataSet(x, y);
+    }
+
+    /** 0, 1, ..., size-1: the block in stored order. */
+    public int[] storedOrder() {
+        int[] order = new int[size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        return order;
+    }
+
+    /** A permutation of the block that depends only on {@code seed} (Fisher-Yates). */
+    public int[] shuffledOrder(long seed) {
+        int[] order = storedOrder();
+        var random = new java.util.SplittableRandom(seed);
+        for (int i = order.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return order;
+    }
+}

@@ -1,0 +1,47 @@
+package sparkcnn.kernels.train;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import sparkcnn.kernels.data.ExampleBlock;
+
+/**
+ * One worker's part of a round: start from the broadcast state, fit consecutive minibatches of its
+ * own examples, and hand back the resulting parameters and updater state.
+ */
+public final class WorkerStep {
+    private WorkerStep() {
+    }
+
+    /**
+     * The order in which a worker visits its shard in {@code epoch}: a fresh permutation each epoch,
+     * fixed by the seed, the epoch and the shard's first example id, wherever it is computed.
+     */
+    public static int[] epochOrder(ExampleBlock shard, long seed, int epoch) {
+        long mixed = seed * 0x9E3779B97F4A7C15L + epoch * 0xBF58476D1CE4E5B9L + shard.firstId();
+        return shard.shuffledOrder(mixed);
+    }
+
+    /**
+     * Fits the examples {@code order[from..to)} of {@code block} in minibatches of {@code batchSize}
+     * (the last one may be smaller), starting from {@code start}.
+     */
+    public static RoundResult fit(ModelState start, ExampleBlock block, int[] order, int from, int to,
+                                  int batchSize, int classes) {
+        if (from >= to) {
+            return RoundResult.empty();
+        }
+        ComputationGraph graph = WorkerNets.borrow(start);
+        try {
+            double lossSum = 0;
+            int minibatches = 0;
+            for (int b = from; b < to; b += batchSize) {
+                graph.fit(block.minibatch(order, b, Math.min(b + batchSize, to), classes));
+                lossSum += graph.score();
+                minibatches++;
+            }
+            return new RoundResult(graph.params().toFloatVector(), WorkerNets.updaterState(graph), 1,
+                    lossSum, minibatches, to - from);
+        } finally {
+            WorkerNets.release(start, graph);
+        }
+    }
+}
