@@ -1,6 +1,7 @@
 package sparkcnn.jobs;
 
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigValueFactory;
 import java.io.File;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -66,11 +67,10 @@ public final class Main {
     }
 
     private static void train(Options options, PrintStream out) {
-        List<String> overrides = new ArrayList<>(options.sets);
+        var config = JobConfig.load(options.config, options.sets);
         if (options.master != null) {
-            overrides.add("spark.master=" + options.master);
+            config = config.withValue("spark.master", ConfigValueFactory.fromAnyRef(options.master));
         }
-        var config = JobConfig.load(options.config, overrides);
         var spec = TrainSpec.from(config);
         new TrainJob(spec, JobConfig.render(config), out, System.console() != null).run(options.master != null);
     }

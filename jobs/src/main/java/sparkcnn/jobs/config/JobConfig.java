@@ -63,8 +63,8 @@ public final class JobConfig {
         if (!value.contains("//")) {
             try {
                 return ConfigFactory.parseString(key + " = " + value);
-            } catch (ConfigException.Parse notHocon) {
-                // falls through: e.g. hdfs://..., which HOCON reads as a comment
+            } catch (ConfigException notHocon) {
+                // falls through: e.g. local[2] or hdfs://..., which HOCON reads otherwise
             }
         }
         return ConfigFactory.empty().withValue(key, ConfigValueFactory.fromAnyRef(value));

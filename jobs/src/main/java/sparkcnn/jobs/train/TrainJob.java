@@ -24,7 +24,6 @@ import sparkcnn.driver.train.AveragingSettings;
 import sparkcnn.driver.train.AveragingTrainer;
 import sparkcnn.jobs.report.MetricsLog;
 import sparkcnn.jobs.report.ProgressPrinter;
-import sparkcnn.kernels.backend.BackendInfo;
 import sparkcnn.kernels.backend.NativeBackend;
 import sparkcnn.kernels.data.ExampleBlock;
 import sparkcnn.kernels.eval.EvalCounts;
@@ -71,12 +70,8 @@ public final class TrainJob {
 
     Result train(JavaSparkContext sc, ComputationGraphConfiguration architecture) {
         int threads = spec.resolveWorkerThreads(SparkContexts.taskCpus(sc));
-        BackendInfo backend = NativeBackend.init(threads);
-        log.info("backend: {}", backend.describe());
+        NativeBackend.init(threads); // logs the backend, oneDNN helpers and threads per worker
         log.info("spark: master {}, {} workers, {} task slots", sc.master(), spec.workers(), sc.defaultParallelism());
-        if (!backend.oneDnnHelpersActive() && backend.device().equalsIgnoreCase("CPU")) {
-            log.warn("DL4J's oneDNN layer helpers are OFF: convolutions will run several times slower");
-        }
         if (sc.defaultParallelism() < spec.workers()) {
             log.warn("{} workers but only {} task slots: workers will run in waves", spec.workers(), sc.defaultParallelism());
         }

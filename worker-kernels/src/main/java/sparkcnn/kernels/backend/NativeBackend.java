@@ -3,6 +3,8 @@ package sparkcnn.kernels.backend;
 import org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOpsHolder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Prepares ND4J's native CPU backend in this JVM: DL4J's oneDNN layer helpers on, and a fixed
@@ -17,6 +19,7 @@ public final class NativeBackend {
     /** Read by DL4J each time a layer creates its helper; "true" (the default) means no oneDNN. */
     static final String HELPERS_DISABLE_PROPERTY = "org.eclipse.deeplearning4j.helpers.disable";
 
+    private static final Logger log = LoggerFactory.getLogger(NativeBackend.class);
     private static BackendInfo current;
 
     private NativeBackend() {
@@ -46,6 +49,11 @@ public final class NativeBackend {
                 BaseMKLDNNHelper.mklDnnEnabled() && !Boolean.getBoolean(HELPERS_DISABLE_PROPERTY),
                 nativeOps.ompGetMaxThreads(),
                 Nd4j.dataType().toString());
+        // Once per worker JVM (and again if the thread count changes): what this JVM computes with.
+        log.info("backend: {}", current.describe());
+        if (!current.oneDnnHelpersActive() && current.device().equalsIgnoreCase("CPU")) {
+            log.warn("DL4J's oneDNN layer helpers are OFF: convolutions will run several times slower");
+        }
         return current;
     }
 

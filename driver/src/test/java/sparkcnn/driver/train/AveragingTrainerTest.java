@@ -1,0 +1,154 @@
+package sparkcnn.driver.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import sparkcnn.driver.FashionMnist;
+import sparkcnn.driver.LocalSpark;
+import sparkcnn.driver.data.IdxDataSource;
+import sparkcnn.driver.eval.DistributedEvaluation;
+import sparkcnn.driver.io.HadoopConf;
+import sparkcnn.kernels.arch.PatternNet;
+import sparkcnn.kernels.arch.Volume;
+import sparkcnn.kernels.backend.NativeBackend;
+import sparkcnn.kernels.data.ExampleBlock;
+import sparkcnn.kernels.eval.EvalCounts;
+import sparkcnn.kernels.net.GraphBuilder;
+import sparkcnn.kernels.net.Optimizer;
+import sparkcnn.kernels.train.ModelState;
+import sparkcnn.kernels.train.RoundResult;
+
+/** Parameter averaging on real Spark (local[2]) and real Fashion-MNIST examples. */
+class AveragingTrainerTest {
+    private static final PatternNet NET = new PatternNet(new Volume(28, 28, 1),
+            List.of(new PatternNet.Stage(1, 8, 3, true), new PatternNet.Stage(1, 16, 3, true)), List.of(32), 10);
+    private static final AveragingSettings SETTINGS = new AveragingSettings(2, 32, 2, 1, 11, 10);
+
+    private static JavaSparkContext sc;
+    private static IdxDataSource train;
+
+    @BeforeAll
+    static void start() {
+        FashionMnist.require();
+        sc = LocalSpark.start("averaging-test");
+        NativeBackend.init(1);
+        train = new IdxDataSource(FashionMnist.TRAIN_IMAGES, FashionMnist.TRAIN_LABELS,
+                new HadoopConf(new Configuration()), 2560);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (sc != null) {
+            sc.stop();
+        }
+    }
+
+    private static ModelState fresh(Optimizer optimizer) {
+        var graph = new ComputationGraph(GraphBuilder.build(NET.input(), NET.layers(), optimizer, 5));
+        graph.init();
+        return ModelState.of(graph);
+    }
+
+    @Test
+    void aRoundAveragesTheParametersAndUpdaterStatesOfBothWorkers() {
+        ModelState start = fresh(new Optimizer("adam", 1e-3, 0, 0));
+        JavaRDD<ExampleBlock> shards = train.blocks(sc, 2);
+
+        RoundResult spark = new AveragingTrainer(sc, SETTINGS).round(start, shards, 1, 0);
+
+        // The same two workers' steps, recomputed here one after the other from the same start
+        List<RoundResult> workers = new ArrayList<>();
+        for (IdxDataSource.Range range : train.ranges(2)) {
+            workers.add(AveragingTrainer.workerRound(start, train.read(range), SETTINGS, 1, 0));
+        }
+        float[] w0 = workers.get(0).paramSum();
+        float[] w1 = workers.get(1).paramSum();
+        assertFalse(Arrays.equals(start.params(), w0), "worker 0 did not change its parameters");
+        assertFalse(Arrays.equals(start.params(), w1), "worker 1 did not change its parameters");
+        assertTrue(maxAbsDiff(w0, w1) > 1e-4, "workers saw different data and must differ");
+
+        assertEquals(2, spark.workers());
+        assertEquals(2 * SETTINGS.examplesPerWorkerRound(), spark.examples());
+        assertEquals(4, spark.minibatches());
+        float[] expectedParams = mean(w0, w1);
+        float[] averaged = spark.averageParams();
+        assertTrue(maxAbsDiff(expectedParams, averaged) < 1e-5,
+                "Spark's average differs from the mean of the two workers by " + maxAbsDiff(expectedParams, averaged));
+        // the average lies strictly between the two workers wherever they differ
+        assertTrue(maxAbsDiff(averaged, w0) > 1e-5 && maxAbsDiff(averaged, w1) > 1e-5);
+        float[] expectedUpdater = mean(workers.get(0).updaterSum(), workers.get(1).updaterSum());
+        assertTrue(maxAbsDiff(expectedUpdater, spark.averageUpdaterState()) < 1e-5, "Adam moments must be averaged too");
+        assertTrue(Arrays.stream(toDoubles(spark.averageUpdaterState())).anyMatch(v -> v != 0));
+    }
+
+    @Test
+    void trainingLowersTheLossAndBeatsChanceOnTheTestSet() {
+        ModelState state = fresh(new Optimizer("adam", 2e-3, 0, 0));
+        JavaRDD<ExampleBlock> shards = train.blocks(sc, 2).cache();
+        var trainer = new AveragingTrainer(sc, SETTINGS);
+        List<Double> epochLoss = new ArrayList<>();
+        List<RoundReport> reports = new ArrayList<>();
+        for (int epoch = 1; epoch <= 3; epoch++) {
+            int before = reports.size();
+            state = trainer.fitEpoch(state, shards, 1280, epoch, reports::add);
+            epochLoss.add(reports.subList(before, reports.size()).stream().mapToDouble(RoundReport::loss).average().orElseThrow());
+        }
+        assertEquals(3 * SETTINGS.roundsPerEpoch(1280), reports.size());
+        assertEquals(20, SETTINGS.roundsPerEpoch(1280));
+        assertTrue(epochLoss.get(2) < 0.7 * epochLoss.get(0), "loss per epoch: " + epochLoss);
+
+        var test = new IdxDataSource(FashionMnist.TEST_IMAGES, FashionMnist.TEST_LABELS,
+                new HadoopConf(new Configuration()), 1000);
+        EvalCounts counts = DistributedEvaluation.evaluate(sc, state, test.blocks(sc, 2), 100, 10, 1);
+        assertEquals(1000, counts.count());
+        assertTrue(counts.accuracy() > 0.5, "accuracy " + counts.accuracy() + " (chance is 0.1)");
+        assertTrue(counts.top5Accuracy() >= counts.accuracy());
+    }
+
+    @Test
+    void aDivergingRunStopsWithAClearError() {
+        ModelState start = fresh(new Optimizer("sgd", 1e9, 0, 0));
+        JavaRDD<ExampleBlock> shards = train.blocks(sc, 2);
+        var e = assertThrows(DivergenceException.class,
+                () -> new AveragingTrainer(sc, SETTINGS).fitEpoch(start, shards, 1280, 1, r -> { }));
+        assertTrue(e.getMessage().contains("diverged in epoch 1"), e.getMessage());
+    }
+
+    static float[] mean(float[] a, float[] b) {
+        float[] m = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            m[i] = (a[i] + b[i]) / 2;
+        }
+        return m;
+    }
+
+    static double maxAbsDiff(float[] a, float[] b) {
+        assertEquals(a.length, b.length);
+        double max = 0;
+        for (int i = 0; i < a.length; i++) {
+            max = Math.max(max, Math.abs(a[i] - b[i]));
+        }
+        return max;
+    }
+
+    private static double[] toDoubles(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+}

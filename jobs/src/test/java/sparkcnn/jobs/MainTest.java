@@ -1,0 +1,83 @@
+package sparkcnn.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The train command as a user runs it, on the real Fashion-MNIST files of conf/fashion-mnist-cnn.conf. */
+class MainTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String stderr() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aMissingDataPathIsAnErrorThatNamesThePathAndItsKey(@TempDir Path dir) {
+        int status = run("train", "--config", "../conf/fashion-mnist-cnn.conf",
+                "--set", "data.test.labels=/nowhere/t10k-labels-idx1-ubyte.gz", "--set", "run.dir=" + dir);
+        assertEquals(2, status, stderr());
+        assertTrue(stderr().contains("data.test"), stderr());
+        assertTrue(stderr().contains("/nowhere/t10k-labels-idx1-ubyte.gz"), stderr());
+    }
+
+    @Test
+    void anImpossibleGeometryFailsBeforeSparkStarts(@TempDir Path dir) {
+        // A master URL Spark cannot parse: had Spark started first, that would be the error.
+        int status = run("train", "--config", "../conf/fashion-mnist-cnn.conf", "--set", "run.dir=" + dir,
+                "--master", "no-such-master://x", "--set", "model.stages=[{convs=1, filters=8, size=4, pool=true}]");
+        assertEquals(2, status, stderr());
+        // F=4 with 'same' padding P=1 gives 27x27, which a 2x2/2 pool cannot halve
+        assertTrue(stderr().contains("layer 'stage1_pool'"), stderr());
+        assertTrue(stderr().contains("= 13.5 is not a whole number"), stderr());
+    }
+
+    @Test
+    void unknownOptionsPrintUsage() {
+        assertEquals(2, run("train", "--epochs", "3"));
+        assertTrue(stderr().contains("unknown option '--epochs'"));
+        assertTrue(stderr().contains("usage: sparkcnn"));
+    }
+
+    @Test
+    void aShortRunWritesMetricsAndALoadableModel(@TempDir Path dir) throws IOException {
+        int status = run("train", "--config", "../conf/fashion-mnist-cnn.conf", "--master", "local[2]",
+                "--set", "run.dir=" + dir, "--set", "train.epochs=2", "--set", "data.train.limit=3000",
+                "--set", "data.test.limit=1000", "--set", "spark.app-name=main-test");
+        assertEquals(0, status, stderr());
+        String stdout = out.toString(StandardCharsets.UTF_8);
+        assertTrue(stdout.contains("epoch 2/2: test accuracy"), stdout);
+
+        List<String> lines = Files.readAllLines(dir.resolve("metrics.jsonl"));
+        assertEquals(2, lines.size());
+        JsonNode last = new ObjectMapper().readTree(lines.get(1));
+        assertEquals(2, last.get("epoch").asInt());
+        double accuracy = last.get("test_accuracy").asDouble();
+        assertTrue(accuracy > 0.5 && accuracy <= 1, "accuracy " + accuracy);
+        assertTrue(last.get("test_loss").asDouble() > 0);
+        assertTrue(last.get("seconds").asDouble() > 0);
+
+        ComputationGraph model = ModelSerializer.restoreComputationGraph(dir.resolve("model.zip").toFile(), true);
+        assertEquals(421642, model.numParams());
+        var saved = com.typesafe.config.ConfigFactory.parseFile(dir.resolve("config.conf").toFile());
+        assertEquals(3000, saved.getInt("data.train.limit"), "the run keeps the config it ran with");
+    }
+}

@@ -1,0 +1,70 @@
+package sparkcnn.jobs.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigException;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import sparkcnn.jobs.train.TrainSpec;
+
+class JobConfigTest {
+    static final File MAIN_JOB = new File("../conf/fashion-mnist-cnn.conf");
+
+    @Test
+    void theMainJobFileLoadsIntoATrainSpec() {
+        TrainSpec spec = TrainSpec.from(JobConfig.load(MAIN_JOB, List.of()));
+        assertEquals("runs/fashion-mnist-cnn", spec.runDir());
+        assertEquals(2, spec.workers());
+        assertEquals("local[*]", spec.master());
+        assertEquals(10, spec.model().classes());
+        assertEquals("adam", spec.optimizer().updater());
+    }
+
+    @Test
+    void setOverridesTheFileIncludingUrisThatAreNotHocon() {
+        var config = JobConfig.load(MAIN_JOB, List.of("train.epochs=7", "data.train.images=hdfs://nn:8020/x/train.gz",
+                "run.dir=/tmp//odd", "spark.master=local[2]"));
+        assertEquals("local[2]", config.getString("spark.master"));
+        assertEquals(7, config.getInt("train.epochs"));
+        assertEquals("hdfs://nn:8020/x/train.gz", config.getString("data.train.images"));
+        assertEquals("/tmp//odd", config.getString("run.dir"));
+    }
+
+    @Test
+    void anUnknownKeyIsNamedWithTheNearestKnownKey(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("job.conf");
+        Files.writeString(file, "train { batch-size-per-workers = 32 }\n");
+        var e = assertThrows(ConfigException.class, () -> JobConfig.load(file.toFile(), List.of()));
+        assertTrue(e.getMessage().contains("'train.batch-size-per-workers'"), e.getMessage());
+        assertTrue(e.getMessage().contains("did you mean 'train.batch-size-per-worker'"), e.getMessage());
+
+        var fromCli = assertThrows(ConfigException.class, () -> JobConfig.load(null, List.of("train.epoch=3")));
+        assertTrue(fromCli.getMessage().contains("did you mean 'train.epochs'"), fromCli.getMessage());
+    }
+
+    @Test
+    void badValuesNameTheirKey() {
+        var e = assertThrows(ConfigException.class,
+                () -> TrainSpec.from(JobConfig.load(MAIN_JOB, List.of("train.workers=0"))));
+        assertTrue(e.getMessage().contains("train.workers"), e.getMessage());
+        var stage = assertThrows(ConfigException.class, () -> TrainSpec.from(JobConfig.load(MAIN_JOB,
+                List.of("model.stages=[{convs=1, filters=8, size=3, pool=true, stride=2}]"))));
+        assertTrue(stage.getMessage().contains("model.stages[0].stride"), stage.getMessage());
+        var unset = assertThrows(ConfigException.class, () -> TrainSpec.from(JobConfig.load(null, List.of())));
+        assertTrue(unset.getMessage().contains("data.train.images"), unset.getMessage());
+    }
+
+    @Test
+    void editDistanceCountsSingleEdits() {
+        assertEquals(0, JobConfig.editDistance("abc", "abc"));
+        assertEquals(1, JobConfig.editDistance("epoch", "epochs"));
+        assertEquals(3, JobConfig.editDistance("kitten", "sitting"));
+    }
+}
