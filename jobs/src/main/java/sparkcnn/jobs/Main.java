@@ -6,12 +6,14 @@ import java.io.File;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import sparkcnn.driver.data.DataException;
 import sparkcnn.driver.train.DivergenceException;
 import sparkcnn.jobs.config.JobConfig;
+import sparkcnn.jobs.config.ModelConfig;
+import sparkcnn.jobs.inspect.InspectCommand;
 import sparkcnn.jobs.train.TrainJob;
 import sparkcnn.jobs.train.TrainSpec;
-import sparkcnn.kernels.arch.GeometryException;
 
 /**
  * {@code sparkcnn <command> [options]}, locally through bin/sparkcnn or on a cluster through
@@ -19,17 +21,36 @@ import sparkcnn.kernels.arch.GeometryException;
  */
 public final class Main {
     static final String USAGE = """
-            usage: sparkcnn train --config FILE [--set key=value ...] [--master URL]
+            usage: sparkcnn train   --config FILE [--set key=value ...] [--master URL]
+                   sparkcnn inspect (--config FILE | --model TYPE ...) [--batch N] [--json FILE]
 
             commands:
-              train    train a network by parameter averaging on Spark, evaluating each epoch
+              train      train a network by parameter averaging on Spark, evaluating each epoch
+              inspect    per-layer report: output volume, parameters, activations, FLOPs, memory
 
             options:
-              --config FILE      a HOCON job file (see conf/ and the keys of sparkcnn/reference.conf)
-              --set key=value    override one config key; may be repeated
-              --master URL       Spark master (default: the config's spark.master, local[*])
-              --help             this text
-            """;
+              --config FILE        a HOCON job file (see conf/ and the keys of sparkcnn/reference.conf)
+              --set key=value      override one config key; may be repeated
+              --master URL         Spark master (default: the config's spark.master, local[*])
+              --help               this text
+            model options (shorthands for --set model.KEY=VALUE):
+              --model TYPE         %s
+              --depth L            DenseNet depth (model.depth)
+              --growth K           DenseNet growth rate (model.growth-rate)
+              --compression THETA  DenseNet-C/-BC compression (model.compression)
+              --dropout RATE       DenseNet dropout after each convolution (model.dropout)
+              --input WxHxD        input volume, e.g. 32x32x3 (model.input)
+              --classes N          number of classes (model.classes)
+            inspect options:
+              --batch N            batch size for the memory estimate (default 64)
+              --json FILE          also write the report as JSON
+            """.formatted(String.join(" | ", ModelConfig.TYPES));
+
+    /** Flags that are shorthands for model config keys. */
+    private static final Map<String, String> MODEL_FLAGS = Map.of(
+            "--model", "model.type", "--depth", "model.depth", "--growth", "model.growth-rate",
+            "--compression", "model.compression", "--dropout", "model.dropout", "--input", "model.input",
+            "--classes", "model.classes");
 
     private Main() {
     }
@@ -51,10 +72,13 @@ public final class Main {
             }
             switch (options.command) {
                 case "train" -> train(options, out);
+                case "inspect" -> InspectCommand.run(JobConfig.load(options.config, options.sets), options.batch,
+                        options.json, out);
                 default -> throw new UsageException("unknown command '" + options.command + "'");
             }
             return 0;
-        } catch (UsageException | ConfigException | GeometryException | DataException e) {
+        } catch (UsageException | ConfigException | IllegalArgumentException | DataException e) {
+            // IllegalArgumentException covers GeometryException: a layer that cannot exist
             err.println("sparkcnn: " + e.getMessage());
             if (e instanceof UsageException) {
                 err.print(USAGE);
@@ -87,6 +111,8 @@ public final class Main {
         String command;
         File config;
         String master;
+        File json;
+        int batch = 64;
         boolean help;
         final List<String> sets = new ArrayList<>();
 
@@ -95,10 +121,16 @@ public final class Main {
             o.command = args[0];
             for (int i = 1; i < args.length; i++) {
                 String arg = args[i];
+                if (MODEL_FLAGS.containsKey(arg)) {
+                    o.sets.add(MODEL_FLAGS.get(arg) + "=" + value(args, ++i, arg));
+                    continue;
+                }
                 switch (arg) {
                     case "--config" -> o.config = new File(value(args, ++i, arg));
                     case "--set" -> o.sets.add(value(args, ++i, arg));
                     case "--master" -> o.master = value(args, ++i, arg);
+                    case "--json" -> o.json = new File(value(args, ++i, arg));
+                    case "--batch" -> o.batch = number(value(args, ++i, arg), arg);
                     case "--help", "-h" -> o.help = true;
                     default -> throw new UsageException("unknown option '" + arg + "'");
                 }
@@ -111,6 +143,18 @@ public final class Main {
                 throw new UsageException(option + " needs a value");
             }
             return args[i];
+        }
+
+        private static int number(String text, String option) {
+            try {
+                int n = Integer.parseInt(text);
+                if (n >= 1) {
+                    return n;
+                }
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+            throw new UsageException(option + " expects a number >= 1, got '" + text + "'");
         }
     }
 }

@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,15 +16,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The train command as a user runs it, on the real Fashion-MNIST files of conf/fashion-mnist-cnn.conf. */
 class MainTest {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private MainRunner.Run last;
 
     private int run(String... args) {
-        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        last = MainRunner.run(args);
+        return last.status();
     }
 
     private String stderr() {
-        return err.toString(StandardCharsets.UTF_8);
+        return last.err();
     }
 
     @Test
@@ -63,7 +60,7 @@ class MainTest {
                 "--set", "run.dir=" + dir, "--set", "train.epochs=2", "--set", "data.train.limit=3000",
                 "--set", "data.test.limit=1000", "--set", "spark.app-name=main-test");
         assertEquals(0, status, stderr());
-        String stdout = out.toString(StandardCharsets.UTF_8);
+        String stdout = last.out();
         assertTrue(stdout.contains("epoch 2/2: test accuracy"), stdout);
 
         List<String> lines = Files.readAllLines(dir.resolve("metrics.jsonl"));

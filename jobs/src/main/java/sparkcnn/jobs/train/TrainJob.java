@@ -62,7 +62,7 @@ public final class TrainJob {
     public Result run(boolean masterExplicit) {
         // The whole geometry is checked here, before Spark starts.
         ComputationGraphConfiguration architecture =
-                GraphBuilder.build(spec.model().input(), spec.model().layers(), spec.optimizer(), spec.seed());
+                GraphBuilder.build(spec.model().architecture(), spec.optimizer(), spec.seed());
         try (JavaSparkContext sc = SparkContexts.start(spec.master(), spec.appName(), masterExplicit)) {
             return train(sc, architecture);
         }

@@ -2,4 +2,8 @@ package sparkcnn.kernels.arch;
 
 /** The last FC layer with a softmax over {@code classes} scores, trained with cross-entropy loss. */
 public record SoftmaxOutputSpec(String name, int classes) implements LayerSpec {
+    @Override
+    public String type() {
+        return "FC+SOFTMAX";
+    }
 }

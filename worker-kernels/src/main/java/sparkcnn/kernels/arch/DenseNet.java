@@ -1,0 +1,126 @@
+package sparkcnn.kernels.arch;
+
+import java.util.List;
+
+/**
+ * DenseNet (Huang, Liu, van der Maaten, Weinberger 2017). Within a dense block every layer reads
+ * the concatenation of all earlier feature maps and adds {@code growthRate} (k) maps of its own.
+ * The composite layer is BN-ReLU-Conv3x3; with {@code bottleneck} (DenseNet-B) a BN-ReLU-Conv1x1 to
+ * 4k maps comes first. Between blocks a transition (BN-ReLU-Conv1x1-AvgPool2x2) keeps
+ * floor(theta * m) of its m maps, theta = {@code compression} (DenseNet-C when theta < 1). After the
+ * last block: BN-ReLU, global average pooling and the softmax classifier. Convolutions have no bias.
+ *
+ * @param blockLayers       composite layers per dense block
+ * @param initialFeatures   maps of the first convolution (16, or 2k for DenseNet-BC and ImageNet)
+ * @param imagenetStem      7x7/2 conv and 3x3/2 max pool (ImageNet) instead of one 3x3 conv (CIFAR)
+ * @param dropout           dropout rate after each convolution in the blocks and transitions, 0 for none
+ */
+public record DenseNet(String variant, Volume input, int classes, int growthRate, List<Integer> blockLayers,
+                       boolean bottleneck, double compression, int initialFeatures, boolean imagenetStem,
+                       double dropout) implements ModelSpec {
+
+    public DenseNet {
+        blockLayers = List.copyOf(blockLayers);
+        if (growthRate < 1) {
+            throw new IllegalArgumentException("growth rate k must be >= 1, got " + growthRate);
+        }
+        if (!(compression > 0 && compression <= 1)) {
+            throw new IllegalArgumentException("compression theta must be in (0, 1], got " + compression);
+        }
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
+        }
+    }
+
+    /**
+     * A CIFAR-size DenseNet of depth L: 3 dense blocks of n composite layers, n = (L-4)/3, or
+     * (L-4)/6 with bottlenecks (each then has two convolutions). The first convolution has 16
+     * maps, or 2k for DenseNet-BC.
+     */
+    public static DenseNet cifar(int depth, int growthRate, boolean bottleneck, double compression,
+                                 Volume input, int classes, double dropout) {
+        int convsPerLayer = bottleneck ? 2 : 1;
+        if (depth < 4 || (depth - 4) % (3 * convsPerLayer) != 0) {
+            throw new IllegalArgumentException("a CIFAR DenseNet" + (bottleneck ? "-B" : "") + " has depth L = "
+                    + (3 * convsPerLayer) + "n + 4; L=" + depth + " is not of that form");
+        }
+        int n = (depth - 4) / (3 * convsPerLayer);
+        int initial = bottleneck && compression < 1 ? 2 * growthRate : 16;
+        return new DenseNet(name(bottleneck, compression) + "-" + depth + "-k" + growthRate, input, classes,
+                growthRate, List.of(n, n, n), bottleneck, compression, initial, false, dropout);
+    }
+
+    /** ImageNet DenseNet-121, -169, -201 or -264: DenseNet-BC with k = 32 and theta = 0.5. */
+    public static DenseNet imagenet(int depth, Volume input, int classes) {
+        List<Integer> blocks = switch (depth) {
+            case 121 -> List.of(6, 12, 24, 16);
+            case 169 -> List.of(6, 12, 32, 32);
+            case 201 -> List.of(6, 12, 48, 32);
+            case 264 -> List.of(6, 12, 64, 48);
+            default -> throw new IllegalArgumentException("ImageNet DenseNets are 121, 169, 201 and 264; got " + depth);
+        };
+        return new DenseNet("densenet-" + depth, input, classes, 32, blocks, true, 0.5, 64, true, 0);
+    }
+
+    private static String name(boolean bottleneck, double compression) {
+        return "densenet" + (bottleneck || compression < 1 ? "-" : "") + (bottleneck ? "b" : "") + (compression < 1 ? "c" : "");
+    }
+
+    @Override
+    public Architecture architecture() {
+        var net = Architecture.builder(variant, input);
+        if (imagenetStem) {
+            net.then(new ConvSpec("stem_conv7x7", initialFeatures, 7, 2, 3, false, Rounding.FLOOR));
+            net.then(new BatchNormSpec("stem_bn"));
+            net.then(new ReluSpec("stem_relu"));
+            net.then(new PoolSpec("stem_pool", PoolSpec.Kind.MAX, 3, 2, 1, Rounding.FLOOR));
+        } else {
+            net.then(ConvSpec.same("stem_conv3x3", initialFeatures, 3).withoutBias());
+        }
+        int maps = initialFeatures;
+        for (int b = 1; b <= blockLayers.size(); b++) {
+            maps = denseBlock(net, b, maps);
+            if (b < blockLayers.size()) {
+                maps = transition(net, b, maps);
+            }
+        }
+        net.then(new BatchNormSpec("final_bn"));
+        net.then(new ReluSpec("final_relu"));
+        net.then(new GlobalAvgPoolSpec("global_pool"));
+        net.then(new SoftmaxOutputSpec("output", classes));
+        return net.build();
+    }
+
+    /** Dense block b: each composite layer's k new maps are concatenated onto everything before. */
+    private int denseBlock(Architecture.Builder net, int b, int maps) {
+        for (int l = 1; l <= blockLayers.get(b - 1); l++) {
+            String features = net.last();
+            String prefix = "block" + b + "_layer" + l;
+            if (bottleneck) {
+                compositeConv(net, prefix, "1", 4 * growthRate, 1);
+            }
+            compositeConv(net, prefix, bottleneck ? "2" : "", growthRate, 3);
+            net.add(new ConcatSpec(prefix + "_concat"), features, net.last());
+            maps += growthRate;
+        }
+        return maps;
+    }
+
+    /** Transition b: BN-ReLU-Conv1x1 to floor(theta * m) maps, then 2x2 average pooling. */
+    private int transition(Architecture.Builder net, int b, int maps) {
+        int out = (int) Math.floor(compression * maps);
+        compositeConv(net, "transition" + b, "", out, 1);
+        net.then(new PoolSpec("transition" + b + "_pool", PoolSpec.Kind.AVG, 2, 2));
+        return out;
+    }
+
+    /** BN-ReLU-Conv(FxF, same padding, no bias), then dropout if configured. */
+    private void compositeConv(Architecture.Builder net, String prefix, String index, int filters, int size) {
+        net.then(new BatchNormSpec(prefix + "_bn" + index));
+        net.then(new ReluSpec(prefix + "_relu" + index));
+        net.then(ConvSpec.same(prefix + "_conv" + size + "x" + size, filters, size).withoutBias());
+        if (dropout > 0) {
+            net.then(new DropoutSpec(prefix + "_dropout" + index, dropout));
+        }
+    }
+}
