@@ -80,7 +80,7 @@ public final class IdxDataSource implements Serializable {
         for (int i = 0; i < labelInts.length; i++) {
             labelInts[i] = labelBytes[i] & 0xFF;
         }
-        return new ExampleBlock(range.first(), shape(), pixels, labelInts);
+        return ExampleBlock.contiguous(range.first(), shape(), pixels, labelInts);
     }
 
     /** Examples {@code [first, first + count)}. */

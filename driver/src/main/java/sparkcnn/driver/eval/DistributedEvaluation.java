@@ -5,6 +5,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import sparkcnn.kernels.backend.NativeBackend;
 import sparkcnn.kernels.data.ExampleBlock;
+import sparkcnn.kernels.data.Preprocessing;
 import sparkcnn.kernels.eval.EvalCounts;
 import sparkcnn.kernels.eval.Evaluator;
 import sparkcnn.kernels.train.ModelState;
@@ -15,13 +16,13 @@ public final class DistributedEvaluation {
     }
 
     public static EvalCounts evaluate(JavaSparkContext sc, ModelState state, JavaRDD<ExampleBlock> blocks,
-                                      int batchSize, int classes, int workerThreads) {
+                                      int batchSize, int classes, int workerThreads, Preprocessing pre) {
         Broadcast<ModelState> shared = sc.broadcast(state);
         try {
             return blocks
                     .map(block -> {
                         NativeBackend.init(workerThreads);
-                        return Evaluator.evaluate(shared.value(), block, batchSize, classes);
+                        return Evaluator.evaluate(shared.value(), block, batchSize, classes, pre);
                     })
                     .fold(EvalCounts.empty(classes), EvalCounts::plus);
         } finally {

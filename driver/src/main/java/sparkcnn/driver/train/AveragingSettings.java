@@ -1,6 +1,7 @@
 package sparkcnn.driver.train;
 
 import java.io.Serializable;
+import sparkcnn.kernels.data.Preprocessing;
 
 /**
  * Synchronous parameter averaging: {@code workers} tasks each fit {@code averagingFrequency}
@@ -9,7 +10,14 @@ import java.io.Serializable;
  * communicate less but let the workers drift apart.
  */
 public record AveragingSettings(int workers, int batchSizePerWorker, int averagingFrequency, int workerThreads,
-                                long seed, int classes) implements Serializable {
+                                long seed, int classes, Preprocessing preprocessing) implements Serializable {
+
+    /** Without augmentation, pixels scaled to [0, 1]. */
+    public AveragingSettings(int workers, int batchSizePerWorker, int averagingFrequency, int workerThreads,
+                             long seed, int classes, int channels) {
+        this(workers, batchSizePerWorker, averagingFrequency, workerThreads, seed, classes,
+                Preprocessing.scaleOnly(channels));
+    }
 
     public AveragingSettings {
         positive("workers", workers);

@@ -63,7 +63,9 @@ public final class AveragingTrainer {
         int[] order = WorkerStep.epochOrder(shard, s.seed(), epoch);
         int from = Math.min(round * s.examplesPerWorkerRound(), shard.size());
         int to = Math.min(from + s.examplesPerWorkerRound(), shard.size());
-        return WorkerStep.fit(state, shard, order, from, to, s.batchSizePerWorker(), s.classes());
+        long augmentSeed = s.seed() ^ (epoch * 0x9E3779B97F4A7C15L) ^ (shard.size() == 0 ? 0 : shard.ids()[0] << 20);
+        return WorkerStep.fit(state, shard, order, from, to, s.batchSizePerWorker(), s.classes(), s.preprocessing(),
+                augmentSeed);
     }
 
     private static ModelState average(ModelState state, RoundResult sum, int epoch, int round) {

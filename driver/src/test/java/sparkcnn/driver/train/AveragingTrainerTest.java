@@ -25,6 +25,7 @@ import sparkcnn.kernels.arch.PatternNet;
 import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.backend.NativeBackend;
 import sparkcnn.kernels.data.ExampleBlock;
+import sparkcnn.kernels.data.Preprocessing;
 import sparkcnn.kernels.eval.EvalCounts;
 import sparkcnn.kernels.net.GraphBuilder;
 import sparkcnn.kernels.net.Optimizer;
@@ -35,7 +36,7 @@ import sparkcnn.kernels.train.RoundResult;
 class AveragingTrainerTest {
     private static final PatternNet NET = new PatternNet(new Volume(28, 28, 1),
             List.of(new PatternNet.Stage(1, 8, 3, true), new PatternNet.Stage(1, 16, 3, true)), List.of(32), 10);
-    private static final AveragingSettings SETTINGS = new AveragingSettings(2, 32, 2, 1, 11, 10);
+    private static final AveragingSettings SETTINGS = new AveragingSettings(2, 32, 2, 1, 11, 10, 1);
 
     private static JavaSparkContext sc;
     private static IdxDataSource train;
@@ -112,7 +113,8 @@ class AveragingTrainerTest {
 
         var test = new IdxDataSource(FashionMnist.TEST_IMAGES, FashionMnist.TEST_LABELS,
                 new HadoopConf(new Configuration()), 1000);
-        EvalCounts counts = DistributedEvaluation.evaluate(sc, state, test.blocks(sc, 2), 100, 10, 1);
+        EvalCounts counts = DistributedEvaluation.evaluate(sc, state, test.blocks(sc, 2), 100, 10, 1,
+                Preprocessing.scaleOnly(1));
         assertEquals(1000, counts.count());
         assertTrue(counts.accuracy() > 0.5, "accuracy " + counts.accuracy() + " (chance is 0.1)");
         assertTrue(counts.top5Accuracy() >= counts.accuracy());

@@ -2,21 +2,20 @@ package sparkcnn.jobs.train;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.DoubleSummaryStatistics;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sparkcnn.driver.SparkContexts;
-import sparkcnn.driver.data.DataException;
-import sparkcnn.driver.data.IdxDataSource;
+import sparkcnn.driver.data.ChannelStats;
+import sparkcnn.driver.data.EpochData;
 import sparkcnn.driver.eval.DistributedEvaluation;
 import sparkcnn.driver.io.HadoopConf;
 import sparkcnn.driver.io.RunStore;
@@ -25,7 +24,8 @@ import sparkcnn.driver.train.AveragingTrainer;
 import sparkcnn.jobs.report.MetricsLog;
 import sparkcnn.jobs.report.ProgressPrinter;
 import sparkcnn.kernels.backend.NativeBackend;
-import sparkcnn.kernels.data.ExampleBlock;
+import sparkcnn.kernels.arch.ModelSpec;
+import sparkcnn.kernels.data.Preprocessing;
 import sparkcnn.kernels.eval.EvalCounts;
 import sparkcnn.kernels.net.GraphBuilder;
 import sparkcnn.kernels.train.ModelState;
@@ -38,6 +38,9 @@ import sparkcnn.kernels.train.WorkerNets;
 public final class TrainJob {
     public static final String MODEL_FILE = "model.zip";
     public static final String CONFIG_FILE = "config.conf";
+    public static final String CLASSES_FILE = "classes.txt";
+    public static final String BAD_IMAGES_FILE = "bad-images.txt";
+    public static final String NORMALIZATION_FILE = "normalization.json";
     private static final Logger log = LoggerFactory.getLogger(TrainJob.class);
 
     /** One epoch's outcome, as written to metrics.jsonl. */
@@ -77,67 +80,83 @@ public final class TrainJob {
         }
 
         HadoopConf hadoop = new HadoopConf(sc.hadoopConfiguration());
-        IdxDataSource trainData = open(spec.train(), hadoop);
-        IdxDataSource testData = open(spec.test(), hadoop);
-        if (!trainData.shape().equals(spec.model().input())) {
-            throw new IllegalArgumentException("model.input is " + spec.model().input() + " but the images in "
-                    + spec.train().images() + " are " + trainData.shape());
-        }
+        ModelSpec model = spec.model();
+        DataSpec.Opened data = spec.data().open(sc, hadoop, spec.workers(), model.input(), model.classes(), spec.seed());
         RunStore store = new RunStore(spec.runDir(), sc.hadoopConfiguration());
         store.writeText(CONFIG_FILE, renderedConfig);
+        store.writeText(CLASSES_FILE, String.join("\n", data.train().classes()) + "\n");
         MetricsLog metrics = new MetricsLog(store);
-
-        JavaRDD<ExampleBlock> trainShards = trainData.blocks(sc, spec.workers()).persist(StorageLevel.MEMORY_AND_DISK());
-        JavaRDD<ExampleBlock> testShards = testData.blocks(sc, spec.workers()).persist(StorageLevel.MEMORY_AND_DISK());
-        int largestShard = trainData.ranges(spec.workers()).stream().mapToInt(IdxDataSource.Range::count).max().orElseThrow();
 
         ComputationGraph graph = new ComputationGraph(architecture);
         graph.init();
         ModelState state = ModelState.of(graph);
-        log.info("model: {} parameters; data: {} training, {} test examples of {}", graph.numParams(),
-                trainData.count(), testData.count(), trainData.shape());
-
-        var settings = new AveragingSettings(spec.workers(), spec.batchSizePerWorker(), spec.averagingFrequency(),
-                threads, spec.seed(), spec.model().classes());
-        var trainer = new AveragingTrainer(sc, settings);
-        var progress = new ProgressPrinter(out, terminal, spec.epochs(), 10);
-        out.printf("training %d epochs: %d workers x batch %d, averaging every %d minibatches, %d rounds per epoch%n",
-                spec.epochs(), spec.workers(), spec.batchSizePerWorker(), spec.averagingFrequency(),
-                settings.roundsPerEpoch(largestShard));
+        log.info("model: {}, {} parameters; input {}", model.architecture().name(), graph.numParams(), model.input());
 
         List<EpochResult> results = new ArrayList<>();
-        for (int epoch = 1; epoch <= spec.epochs(); epoch++) {
-            long t0 = System.nanoTime();
-            var roundLosses = new DoubleSummaryStatistics();
-            state = trainer.fitEpoch(state, trainShards, largestShard, epoch, report -> {
-                roundLosses.accept(report.loss());
-                progress.accept(report);
-            });
-            double trainSeconds = (System.nanoTime() - t0) / 1e9;
-            sc.setJobDescription("epoch " + epoch + " evaluation");
-            EvalCounts test = DistributedEvaluation.evaluate(sc, state, testShards, spec.evalBatchSize(),
-                    spec.model().classes(), threads);
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            var result = new EpochResult(epoch, roundLosses.getAverage(), test, seconds, trainData.count());
-            results.add(result);
-            out.printf("epoch %d/%d: test accuracy %.4f  test loss %.4f  train loss %.4f  %.1f s (%.0f img/s)%n",
-                    epoch, spec.epochs(), test.accuracy(), test.meanLoss(), result.trainLoss(), seconds,
-                    trainData.count() / trainSeconds);
-            metrics.append(metricsRecord(result, trainSeconds));
-            saveModel(store, state);
+        try (EpochData.Epoch testSet = data.test().open(0)) {
+            Preprocessing preprocessing = null;
+            ProgressPrinter progress = null;
+            AveragingTrainer trainer = null;
+            for (int epoch = 1; epoch <= spec.epochs(); epoch++) {
+                long t0 = System.nanoTime();
+                try (EpochData.Epoch trainSet = data.train().open(epoch)) {
+                    reportRejected(store, trainSet, epoch);
+                    if (preprocessing == null) {
+                        preprocessing = preprocessing(store, trainSet, model.input().depth());
+                        var settings = new AveragingSettings(spec.workers(), spec.batchSizePerWorker(),
+                                spec.averagingFrequency(), threads, spec.seed(), model.classes(), preprocessing);
+                        trainer = new AveragingTrainer(sc, settings);
+                        progress = new ProgressPrinter(out, terminal, spec.epochs(), 10);
+                        out.printf("training %d epochs on %,d examples (%d test): %d workers x batch %d, averaging every %d "
+                                        + "minibatches, %d rounds per epoch%n", spec.epochs(), trainSet.examples(),
+                                testSet.examples(), spec.workers(), spec.batchSizePerWorker(), spec.averagingFrequency(),
+                                settings.roundsPerEpoch(trainSet.largestShard()));
+                    }
+                    var roundLosses = new DoubleSummaryStatistics();
+                    ProgressPrinter printer = progress;
+                    state = trainer.fitEpoch(state, trainSet.blocks(), trainSet.largestShard(), epoch, report -> {
+                        roundLosses.accept(report.loss());
+                        printer.accept(report);
+                    });
+                    double trainSeconds = (System.nanoTime() - t0) / 1e9;
+                    sc.setJobDescription("epoch " + epoch + " evaluation");
+                    EvalCounts test = DistributedEvaluation.evaluate(sc, state, testSet.blocks(), spec.evalBatchSize(),
+                            model.classes(), threads, preprocessing);
+                    double seconds = (System.nanoTime() - t0) / 1e9;
+                    var result = new EpochResult(epoch, roundLosses.getAverage(), test, seconds, trainSet.examples());
+                    results.add(result);
+                    out.printf("epoch %d/%d: test accuracy %.4f  test loss %.4f  train loss %.4f  %.1f s (%.0f img/s)%n",
+                            epoch, spec.epochs(), test.accuracy(), test.meanLoss(), result.trainLoss(), seconds,
+                            trainSet.examples() / trainSeconds);
+                    metrics.append(metricsRecord(result, trainSeconds));
+                    saveModel(store, state);
+                }
+            }
         }
-        trainShards.unpersist(false);
-        testShards.unpersist(false);
         out.printf("model saved to %s%n", store.uri(MODEL_FILE));
         return new Result(results, state, store.root());
     }
 
-    private static IdxDataSource open(TrainSpec.IdxPaths paths, HadoopConf hadoop) {
-        try {
-            return new IdxDataSource(paths.images(), paths.labels(), hadoop, paths.limit());
-        } catch (DataException e) {
-            throw new DataException(paths.key() + ": " + e.getMessage(), e);
+    /** Names the files an epoch could not decode, in the log and in bad-images.txt of the run. */
+    private static void reportRejected(RunStore store, EpochData.Epoch epoch, int number) {
+        if (!epoch.rejected().isEmpty()) {
+            log.warn("epoch {}: skipped {} images that do not decode (listed in {}), e.g. {}", number,
+                    epoch.rejected().size(), BAD_IMAGES_FILE, epoch.rejected().get(0));
+            store.writeText(BAD_IMAGES_FILE, String.join("\n", epoch.rejected()) + "\n");
         }
+    }
+
+    /** Scaling only, or per-channel normalisation with the training set's statistics (kept in the run). */
+    private Preprocessing preprocessing(RunStore store, EpochData.Epoch train, int channels) {
+        if (!spec.data().normalize()) {
+            var scale = Preprocessing.scaleOnly(channels);
+            return new Preprocessing(spec.data().augmentation(), scale.mean(), scale.std());
+        }
+        ChannelStats.Stats stats = ChannelStats.of(train.blocks(), channels);
+        store.writeText(NORMALIZATION_FILE, String.format("{\"mean\": %s, \"std\": %s}%n",
+                Arrays.toString(stats.mean()), Arrays.toString(stats.std())));
+        log.info("normalisation: mean {} std {}", Arrays.toString(stats.mean()), Arrays.toString(stats.std()));
+        return new Preprocessing(spec.data().augmentation(), stats.mean(), stats.std());
     }
 
     private static Map<String, Object> metricsRecord(EpochResult r, double trainSeconds) {

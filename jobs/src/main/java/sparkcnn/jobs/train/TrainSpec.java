@@ -10,26 +10,17 @@ import sparkcnn.kernels.arch.ModelSpec;
 import sparkcnn.kernels.net.Optimizer;
 
 /** A training job as typed values, read from a loaded {@link sparkcnn.jobs.config.JobConfig}. */
-public record TrainSpec(String runDir, String master, String appName, IdxPaths train, IdxPaths test,
+public record TrainSpec(String runDir, String master, String appName, DataSpec data,
                         ModelSpec model, int epochs, int workers, int batchSizePerWorker,
                         int averagingFrequency, String workerThreads, long seed, Optimizer optimizer,
                         int evalBatchSize) {
 
-    /** The image and label files of one idx data set, with the config keys they came from. */
-    public record IdxPaths(String key, String images, String labels, int limit) {
-    }
-
     public static TrainSpec from(Config c) {
-        String format = c.getString("data.format");
-        if (!format.equals("idx")) {
-            throw new ConfigException.BadValue("data.format", "unknown data format '" + format + "' (expected idx)");
-        }
         return new TrainSpec(
                 required(c, "run.dir"),
                 c.getString("spark.master"),
                 c.getString("spark.app-name"),
-                idx(c, "data.train"),
-                idx(c, "data.test"),
+                DataSpec.from(c),
                 ModelConfig.read(c),
                 positive(c, "train.epochs"),
                 positive(c, "train.workers"),
@@ -48,14 +39,6 @@ public record TrainSpec(String runDir, String master, String appName, IdxPaths t
         } catch (IllegalArgumentException e) {
             throw new ConfigException.BadValue("train.optimizer", e.getMessage());
         }
-    }
-
-    private static IdxPaths idx(Config c, String prefix) {
-        int limit = c.getInt(prefix + ".limit");
-        if (limit < 0) {
-            throw new ConfigException.BadValue(prefix + ".limit", "must be >= 0 (0 = all), got " + limit);
-        }
-        return new IdxPaths(prefix, required(c, prefix + ".images"), required(c, prefix + ".labels"), limit);
     }
 
     /** Threads per worker: a number, or auto = the cores Spark gives each task (spark.task.cpus). */

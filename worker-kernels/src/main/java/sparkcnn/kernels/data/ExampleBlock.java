@@ -1,49 +1,61 @@
 package sparkcnn.kernels.data;
 
 import java.io.Serializable;
+import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import sparkcnn.kernels.arch.Volume;
 
 /**
- * A block of examples in their compact stored form: uint8 pixels, NCHW, one label each. Blocks are
- * what a Spark partition holds; floats are made only for the minibatch being fitted, so a block
- * costs a quarter of its float32 size.
- *
- * @param firstId the global index of the first example, so every example can be traced
+ * A block of examples in their compact stored form: uint8 pixels, NCHW, one label and one global
+ * id each. Blocks are what a Spark partition holds; floats are made only for the minibatch being
+ * fitted, so a block costs a quarter of its float32 size.
  */
-public record ExampleBlock(long firstId, Volume shape, byte[] pixels, int[] labels) implements Serializable {
+public record ExampleBlock(long[] ids, Volume shape, byte[] pixels, int[] labels) implements Serializable {
 
     public ExampleBlock {
-        if ((long) labels.length * shape.size() != pixels.length) {
-            throw new IllegalArgumentException("block of " + labels.length + " examples of " + shape
-                    + " needs " + labels.length * shape.size() + " pixel bytes, got " + pixels.length);
+        if ((long) labels.length * shape.size() != pixels.length || ids.length != labels.length) {
+            throw new IllegalArgumentException("block of " + labels.length + " examples of " + shape + " needs "
+                    + labels.length * shape.size() + " pixel bytes and as many ids, got " + pixels.length
+                    + " bytes and " + ids.length + " ids");
         }
+    }
+
+    /** Examples whose ids run from {@code firstId} upwards. */
+    public static ExampleBlock contiguous(long firstId, Volume shape, byte[] pixels, int[] labels) {
+        long[] ids = new long[labels.length];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = firstId + i;
+        }
+        return new ExampleBlock(ids, shape, pixels, labels);
     }
 
     public int size() {
         return labels.length;
     }
 
-    /**
-     * The examples {@code order[from..to)} as a minibatch: features scaled to [0, 1] in NCHW,
-     * labels one-hot over {@code classes}.
-     */
+    /** Features scaled to [0, 1] in NCHW, no augmentation: {@code order[from..to)}. */
     public DataSet minibatch(int[] order, int from, int to, int classes) {
+        return minibatch(order, from, to, classes, Preprocessing.scaleOnly(shape.depth()), 0);
+    }
+
+    /**
+     * The examples {@code order[from..to)} as a minibatch: features preprocessed (augmented with
+     * randomness fixed by {@code seed}) in NCHW, labels one-hot over {@code classes}.
+     */
+    public DataSet minibatch(int[] order, int from, int to, int classes, Preprocessing pre, long seed) {
         int n = to - from;
         int exampleSize = (int) shape.size();
         float[] features = new float[n * exampleSize];
         float[] oneHot = new float[n * classes];
+        var random = new SplittableRandom(seed);
         for (int i = 0; i < n; i++) {
             int example = order[from + i];
-            int offset = example * exampleSize;
-            for (int j = 0; j < exampleSize; j++) {
-                features[i * exampleSize + j] = (pixels[offset + j] & 0xFF) / 255f;
-            }
+            pre.apply(pixels, example * exampleSize, shape, features, i * exampleSize, random);
             int label = labels[example];
             if (label < 0 || label >= classes) {
-                throw new IllegalArgumentException("example " + (firstId + example) + " has label " + label
+                throw new IllegalArgumentException("example " + ids[example] + " has label " + label
                         + ", outside 0.." + (classes - 1));
             }
             oneHot[i * classes + label] = 1f;
@@ -65,7 +77,7 @@ public record ExampleBlock(long firstId, Volume shape, byte[] pixels, int[] labe
     /** A permutation of the block that depends only on {@code seed} (Fisher-Yates). */
     public int[] shuffledOrder(long seed) {
         int[] order = storedOrder();
-        var random = new java.util.SplittableRandom(seed);
+        var random = new SplittableRandom(seed);
         for (int i = order.length - 1; i > 0; i--) {
             int j = random.nextInt(i + 1);
             int t = order[i];

@@ -4,6 +4,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import sparkcnn.kernels.data.ExampleBlock;
+import sparkcnn.kernels.data.Preprocessing;
 import sparkcnn.kernels.train.ModelState;
 import sparkcnn.kernels.train.WorkerNets;
 
@@ -15,13 +16,15 @@ public final class Evaluator {
     private Evaluator() {
     }
 
-    public static EvalCounts evaluate(ModelState state, ExampleBlock block, int batchSize, int classes) {
+    public static EvalCounts evaluate(ModelState state, ExampleBlock block, int batchSize, int classes,
+                                      Preprocessing pre) {
         EvalCounts counts = EvalCounts.empty(classes);
         ComputationGraph graph = WorkerNets.borrow(state);
         try {
             int[] order = block.storedOrder();
             for (int from = 0; from < block.size(); from += batchSize) {
-                DataSet batch = block.minibatch(order, from, Math.min(from + batchSize, block.size()), classes);
+                DataSet batch = block.minibatch(order, from, Math.min(from + batchSize, block.size()), classes,
+                        pre.forEvaluation(), 0);
                 INDArray probabilities = graph.outputSingle(false, batch.getFeatures());
                 counts = counts.plus(tally(probabilities.toFloatMatrix(), block, order, from, classes));
             }

@@ -2,6 +2,7 @@ package sparkcnn.kernels.train;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import sparkcnn.kernels.data.ExampleBlock;
+import sparkcnn.kernels.data.Preprocessing;
 
 /**
  * One worker's part of a round: start from the broadcast state, fit consecutive minibatches of its
@@ -16,16 +17,22 @@ public final class WorkerStep {
      * fixed by the seed, the epoch and the shard's first example id, wherever it is computed.
      */
     public static int[] epochOrder(ExampleBlock shard, long seed, int epoch) {
-        long mixed = seed * 0x9E3779B97F4A7C15L + epoch * 0xBF58476D1CE4E5B9L + shard.firstId();
+        long mixed = seed * 0x9E3779B97F4A7C15L + epoch * 0xBF58476D1CE4E5B9L + (shard.size() == 0 ? 0 : shard.ids()[0]);
         return shard.shuffledOrder(mixed);
+    }
+
+    /** Fits without augmentation, pixels scaled to [0, 1]. */
+    public static RoundResult fit(ModelState start, ExampleBlock block, int[] order, int from, int to,
+                                  int batchSize, int classes) {
+        return fit(start, block, order, from, to, batchSize, classes, Preprocessing.scaleOnly(block.shape().depth()), 0);
     }
 
     /**
      * Fits the examples {@code order[from..to)} of {@code block} in minibatches of {@code batchSize}
-     * (the last one may be smaller), starting from {@code start}.
+     * (the last one may be smaller), starting from {@code start}; {@code seed} fixes the augmentation.
      */
     public static RoundResult fit(ModelState start, ExampleBlock block, int[] order, int from, int to,
-                                  int batchSize, int classes) {
+                                  int batchSize, int classes, Preprocessing pre, long seed) {
         if (from >= to) {
             return RoundResult.empty();
         }
@@ -34,7 +41,7 @@ public final class WorkerStep {
             double lossSum = 0;
             int minibatches = 0;
             for (int b = from; b < to; b += batchSize) {
-                graph.fit(block.minibatch(order, b, Math.min(b + batchSize, to), classes));
+                graph.fit(block.minibatch(order, b, Math.min(b + batchSize, to), classes, pre, seed + b));
                 lossSum += graph.score();
                 minibatches++;
             }

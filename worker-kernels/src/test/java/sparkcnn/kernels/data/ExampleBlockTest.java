@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import sparkcnn.kernels.arch.Volume;
 
 class ExampleBlockTest {
-    private final ExampleBlock block = new ExampleBlock(100, new Volume(2, 1, 1),
+    private final ExampleBlock block = ExampleBlock.contiguous(100, new Volume(2, 1, 1),
             new byte[] {0, (byte) 255, 51, 102, (byte) 204, 1}, new int[] {2, 0, 1});
 
     @Test
@@ -24,7 +24,7 @@ class ExampleBlockTest {
 
     @Test
     void shuffledOrderIsAPermutationFixedBySeed() {
-        var big = new ExampleBlock(0, new Volume(1, 1, 1), new byte[1000], new int[1000]);
+        var big = ExampleBlock.contiguous(0, new Volume(1, 1, 1), new byte[1000], new int[1000]);
         int[] a = big.shuffledOrder(5);
         assertArrayEquals(a, big.shuffledOrder(5));
         assertFalse(Arrays.equals(a, big.shuffledOrder(6)));

@@ -45,7 +45,7 @@ class WorkerStepTest {
                 pixels[i * 64 + p] = (byte) ((top == (labels[i] == 0)) ? 200 + random.nextInt(50) : random.nextInt(50));
             }
         }
-        return new ExampleBlock(0, new Volume(8, 8, 1), pixels, labels);
+        return ExampleBlock.contiguous(0, new Volume(8, 8, 1), pixels, labels);
     }
 
     @Test

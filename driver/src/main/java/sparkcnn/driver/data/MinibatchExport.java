@@ -1,0 +1,182 @@
+package sparkcnn.driver.data;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.hadoop.fs.FileContext;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Options;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import sparkcnn.driver.io.HadoopConf;
+import sparkcnn.kernels.arch.Volume;
+import sparkcnn.kernels.data.ExampleBlock;
+
+/**
+ * Fixed-size minibatch files on any Hadoop FileSystem, the form DL4J recommends for multi-epoch
+ * training: decode once, then every epoch reads compact uint8 batches and augments them on load.
+ *
+ * <p>File {@code part-PPPPP-batch-BBBBBB.scnb}: magic "SCNB", version, n, depth, height, width, then
+ * n (id: int64, label: int32) pairs, then the n examples' NCHW bytes. Each file is written under a
+ * temporary name and renamed, so an existing file is complete: a second export skips it, which
+ * makes export idempotent and an interrupted export resumable.
+ */
+public final class MinibatchExport {
+    static final int MAGIC = 0x53434E42; // "SCNB"
+    static final int VERSION = 1;
+    static final String SUFFIX = ".scnb";
+
+    private MinibatchExport() {
+    }
+
+    /** Files written and files already present. */
+    public record Summary(long written, long skipped, long examples) implements java.io.Serializable {
+    }
+
+    public static Summary export(JavaRDD<ExampleBlock> blocks, String dir, int batchSize, HadoopConf conf) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("export batch size must be >= 1, got " + batchSize);
+        }
+        return blocks.mapPartitionsWithIndex((partition, it) -> {
+            long written = 0;
+            long skipped = 0;
+            long examples = 0;
+            int batch = 0;
+            while (it.hasNext()) {
+                ExampleBlock block = it.next();
+                for (int from = 0; from < block.size(); from += batchSize, batch++) {
+                    Path file = new Path(dir, String.format("part-%05d-batch-%06d%s", partition, batch, SUFFIX));
+                    int to = Math.min(from + batchSize, block.size());
+                    if (writeIfAbsent(file, slice(block, from, to), conf)) {
+                        written++;
+                    } else {
+                        skipped++;
+                    }
+                    examples += to - from;
+                }
+            }
+            return List.of(new Summary(written, skipped, examples)).iterator();
+        }, false).reduce((a, b) -> new Summary(a.written + b.written, a.skipped + b.skipped, a.examples + b.examples));
+    }
+
+    /** The exported batches dealt round-robin into {@code partitions}, each read into one block on an executor. */
+    public static JavaRDD<ExampleBlock> read(JavaSparkContext sc, String dir, int partitions, HadoopConf conf) {
+        List<String> files = list(dir, conf);
+        List<List<String>> deal = new ArrayList<>();
+        for (int i = 0; i < partitions; i++) {
+            deal.add(new ArrayList<>());
+        }
+        for (int i = 0; i < files.size(); i++) {
+            deal.get(i % partitions).add(files.get(i));
+        }
+        return sc.parallelize(deal, partitions).map(paths -> concat(paths.stream().map(p -> readFile(p, conf)).toList()));
+    }
+
+    static List<String> list(String dir, HadoopConf conf) {
+        Path path = new Path(dir);
+        try {
+            FileSystem fs = path.getFileSystem(conf.get());
+            if (!fs.exists(path)) {
+                throw new DataException("export directory not found: " + dir);
+            }
+            FileStatus[] statuses = fs.listStatus(path, p -> p.getName().endsWith(SUFFIX) && !p.getName().startsWith("."));
+            if (statuses.length == 0) {
+                throw new DataException("no exported minibatches (*" + SUFFIX + ") in " + dir);
+            }
+            return Arrays.stream(statuses).map(s -> s.getPath().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new DataException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    static ExampleBlock slice(ExampleBlock block, int from, int to) {
+        int size = (int) block.shape().size();
+        return new ExampleBlock(Arrays.copyOfRange(block.ids(), from, to), block.shape(),
+                Arrays.copyOfRange(block.pixels(), from * size, to * size), Arrays.copyOfRange(block.labels(), from, to));
+    }
+
+    static ExampleBlock concat(List<ExampleBlock> blocks) {
+        if (blocks.isEmpty()) {
+            throw new IllegalStateException("a partition got no exported minibatch: use fewer partitions than files");
+        }
+        Volume shape = blocks.get(0).shape();
+        int n = blocks.stream().mapToInt(ExampleBlock::size).sum();
+        int size = (int) shape.size();
+        long[] ids = new long[n];
+        int[] labels = new int[n];
+        byte[] pixels = new byte[n * size];
+        int at = 0;
+        for (ExampleBlock b : blocks) {
+            System.arraycopy(b.ids(), 0, ids, at, b.size());
+            System.arraycopy(b.labels(), 0, labels, at, b.size());
+            System.arraycopy(b.pixels(), 0, pixels, at * size, b.size() * size);
+            at += b.size();
+        }
+        return new ExampleBlock(ids, shape, pixels, labels);
+    }
+
+    static byte[] encode(ExampleBlock batch) throws IOException {
+        var bytes = new ByteArrayOutputStream(batch.pixels().length + 12 * batch.size() + 24);
+        try (var out = new DataOutputStream(bytes)) {
+            out.writeInt(MAGIC);
+            out.writeInt(VERSION);
+            out.writeInt(batch.size());
+            out.writeInt(batch.shape().depth());
+            out.writeInt(batch.shape().height());
+            out.writeInt(batch.shape().width());
+            for (int i = 0; i < batch.size(); i++) {
+                out.writeLong(batch.ids()[i]);
+                out.writeInt(batch.labels()[i]);
+            }
+            out.write(batch.pixels());
+        }
+        return bytes.toByteArray();
+    }
+
+    static ExampleBlock readFile(String file, HadoopConf conf) {
+        Path path = new Path(file);
+        try (InputStream raw = path.getFileSystem(conf.get()).open(path); var in = new DataInputStream(raw)) {
+            if (in.readInt() != MAGIC || in.readInt() != VERSION) {
+                throw new DataException("not a sparkcnn minibatch file (version " + VERSION + "): " + file);
+            }
+            int n = in.readInt();
+            int depth = in.readInt();
+            int height = in.readInt();
+            int width = in.readInt();
+            var shape = new Volume(width, height, depth);
+            long[] ids = new long[n];
+            int[] labels = new int[n];
+            for (int i = 0; i < n; i++) {
+                ids[i] = in.readLong();
+                labels[i] = in.readInt();
+            }
+            byte[] pixels = new byte[(int) (n * shape.size())];
+            in.readFully(pixels);
+            return new ExampleBlock(ids, shape, pixels, labels);
+        } catch (IOException e) {
+            throw new DataException("cannot read minibatch file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes {@code batch} to {@code file} unless it exists; true when written. */
+    static boolean writeIfAbsent(Path file, ExampleBlock batch, HadoopConf conf) throws IOException {
+        FileSystem fs = file.getFileSystem(conf.get());
+        if (fs.exists(file)) {
+            return false;
+        }
+        Path temporary = new Path(file.getParent(), "." + file.getName() + ".tmp");
+        try (OutputStream out = fs.create(temporary, true)) {
+            out.write(encode(batch));
+        }
+        FileContext.getFileContext(file.toUri(), conf.get()).rename(temporary, file, Options.Rename.OVERWRITE);
+        return true;
+    }
+}

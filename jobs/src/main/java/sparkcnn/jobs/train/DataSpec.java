@@ -1,0 +1,128 @@
+package sparkcnn.jobs.train;
+
+import static sparkcnn.jobs.config.ConfigValues.required;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.apache.spark.api.java.JavaSparkContext;
+import sparkcnn.driver.data.BadImagePolicy;
+import sparkcnn.driver.data.CifarSource;
+import sparkcnn.driver.data.DataException;
+import sparkcnn.driver.data.EpochData;
+import sparkcnn.driver.data.IdxDataSource;
+import sparkcnn.driver.data.ImageFolderSource;
+import sparkcnn.driver.data.MinibatchExport;
+import sparkcnn.driver.io.HadoopConf;
+import sparkcnn.kernels.arch.Volume;
+import sparkcnn.kernels.data.Augmentation;
+
+/** The {@code data} section: where the training and test sets are, in which format, and how to feed them. */
+public record DataSpec(String format, Config train, Config test, boolean cifar100, BadImagePolicy badImages,
+                       Augmentation augmentation, boolean normalize) {
+
+    public static final List<String> FORMATS = List.of("idx", "cifar", "imagefolder", "exported");
+
+    public static DataSpec from(Config c) {
+        String format = c.getString("data.format");
+        if (!FORMATS.contains(format)) {
+            throw new ConfigException.BadValue("data.format", "unknown data format '" + format + "'; expected one of " + FORMATS);
+        }
+        try {
+            return new DataSpec(format, c.getConfig("data.train"), c.getConfig("data.test"), c.getBoolean("data.cifar100"),
+                    BadImagePolicy.parse(c.getString("data.bad-images")), Augmentation.parse(c.getString("data.augmentation")),
+                    c.getBoolean("data.normalize"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException.BadValue("data", e.getMessage());
+        }
+    }
+
+    /** The training and test sets, split into {@code workers} shards, checked against the model's input. */
+    public record Opened(EpochData train, EpochData test) {
+    }
+
+    public Opened open(JavaSparkContext sc, HadoopConf hadoop, int workers, Volume input, int classes, long seed) {
+        Opened opened = switch (format) {
+            case "idx" -> new Opened(idx(sc, hadoop, workers, train, "data.train", classes),
+                    idx(sc, hadoop, workers, test, "data.test", classes));
+            case "cifar" -> new Opened(cifar(sc, hadoop, workers, train, "data.train"), cifar(sc, hadoop, workers, test, "data.test"));
+            case "exported" -> new Opened(exported(sc, hadoop, workers, train, "data.train", classes),
+                    exported(sc, hadoop, workers, test, "data.test", classes));
+            default -> imageFolders(sc, hadoop, workers, input, seed);
+        };
+        if (!opened.train().shape().equals(input)) {
+            throw new ConfigException.BadValue("model.input", "the model's input is " + input + " but the training images are "
+                    + opened.train().shape());
+        }
+        return opened;
+    }
+
+    private static EpochData idx(JavaSparkContext sc, HadoopConf hadoop, int workers, Config c, String key, int classes) {
+        try {
+            var source = new IdxDataSource(required(c, "images"), required(c, "labels"), hadoop, limit(c, key));
+            return EpochData.fixed(source.blocks(sc, workers), source.shape(), numbered(classes));
+        } catch (DataException e) {
+            throw new DataException(key + ": " + e.getMessage(), e);
+        }
+    }
+
+    private EpochData cifar(JavaSparkContext sc, HadoopConf hadoop, int workers, Config c, String key) {
+        List<String> files = c.getStringList("files");
+        if (files.isEmpty()) {
+            throw new ConfigException.BadValue(key + ".files", "list the CIFAR batch files, e.g. [data_batch_1.bin, ...]");
+        }
+        try {
+            var source = new CifarSource(files, cifar100, hadoop);
+            return EpochData.fixed(source.blocks(sc, workers), CifarSource.SHAPE, numbered(cifar100 ? 100 : 10));
+        } catch (DataException e) {
+            throw new DataException(key + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static EpochData exported(JavaSparkContext sc, HadoopConf hadoop, int workers, Config c, String key,
+                                      int classes) {
+        try {
+            var blocks = MinibatchExport.read(sc, required(c, "dir"), workers, hadoop);
+            var shape = blocks.first().shape();
+            return EpochData.fixed(blocks, shape, numbered(classes));
+        } catch (DataException e) {
+            throw new DataException(key + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Opened imageFolders(JavaSparkContext sc, HadoopConf hadoop, int workers, Volume input, long seed) {
+        ImageFolderSource trainFolder = folder(train, "data.train", hadoop);
+        ImageFolderSource testFolder = folder(test, "data.test", hadoop);
+        testFolder.requireClassesOf(trainFolder);
+        var trainFiles = trainFolder.files();
+        var testFiles = testFolder.filesLabelledBy(trainFolder.classes());
+        BadImagePolicy policy = badImages;
+        var trainData = EpochData.reshuffled(epoch -> ImageFolderSource.decode(sc, trainFiles, workers,
+                seed * 31 + epoch, input, policy, hadoop), input, trainFolder.classes());
+        var testData = EpochData.fixed(ImageFolderSource.decode(sc, testFiles, workers, seed, input, policy, hadoop)
+                .map(d -> d.block()), input, trainFolder.classes());
+        return new Opened(trainData, testData);
+    }
+
+    private static ImageFolderSource folder(Config c, String key, HadoopConf hadoop) {
+        try {
+            return new ImageFolderSource(required(c, "root"), hadoop);
+        } catch (DataException e) {
+            throw new DataException(key + ".root: " + e.getMessage(), e);
+        }
+    }
+
+    private static int limit(Config c, String key) {
+        int limit = c.getInt("limit");
+        if (limit < 0) {
+            throw new ConfigException.BadValue(key + ".limit", "must be >= 0 (0 = all), got " + limit);
+        }
+        return limit;
+    }
+
+    /** Class names "0".."n-1" for formats that carry only label numbers. */
+    static List<String> numbered(int n) {
+        return IntStream.range(0, n).mapToObj(String::valueOf).toList();
+    }
+}
