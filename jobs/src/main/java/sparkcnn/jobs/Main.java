@@ -11,6 +11,7 @@ import sparkcnn.driver.data.DataException;
 import sparkcnn.driver.train.DivergenceException;
 import sparkcnn.jobs.config.JobConfig;
 import sparkcnn.jobs.config.ModelConfig;
+import sparkcnn.jobs.bench.DecodeBench;
 import sparkcnn.jobs.inspect.InspectCommand;
 import sparkcnn.jobs.train.TrainJob;
 import sparkcnn.jobs.train.TrainSpec;
@@ -23,10 +24,12 @@ public final class Main {
     static final String USAGE = """
             usage: sparkcnn train   --config FILE [--set key=value ...] [--master URL]
                    sparkcnn inspect (--config FILE | --model TYPE ...) [--batch N] [--json FILE]
+                   sparkcnn bench decode [--images N] [--out DIR]
 
             commands:
               train      train a network by parameter averaging on Spark, evaluating each epoch
               inspect    per-layer report: output volume, parameters, activations, FLOPs, memory
+              bench      measurements written to bench/results (decode: the worker's image input path)
 
             options:
               --config FILE        a HOCON job file (see conf/ and the keys of sparkcnn/reference.conf)
@@ -41,6 +44,9 @@ public final class Main {
               --dropout RATE       DenseNet dropout after each convolution (model.dropout)
               --input WxHxD        input volume, e.g. 32x32x3 (model.input)
               --classes N          number of classes (model.classes)
+            bench options:
+              --images N           images per pass (default 200)
+              --out DIR            results directory (default bench/results)
             inspect options:
               --batch N            batch size for the memory estimate (default 64)
               --json FILE          also write the report as JSON
@@ -70,10 +76,14 @@ public final class Main {
                 out.print(USAGE);
                 return 0;
             }
+            if (options.target != null && !options.command.equals("bench")) {
+                throw new UsageException("unexpected argument '" + options.target + "'");
+            }
             switch (options.command) {
                 case "train" -> train(options, out);
                 case "inspect" -> InspectCommand.run(JobConfig.load(options.config, options.sets), options.batch,
                         options.json, out);
+                case "bench" -> bench(options, out);
                 default -> throw new UsageException("unknown command '" + options.command + "'");
             }
             return 0;
@@ -88,6 +98,13 @@ public final class Main {
             err.println("sparkcnn: " + e.getMessage());
             return 1;
         }
+    }
+
+    private static void bench(Options options, PrintStream out) {
+        if (!"decode".equals(options.target)) {
+            throw new UsageException("bench needs what to measure: bench decode");
+        }
+        DecodeBench.run(options.images, 5, options.out, out);
     }
 
     private static void train(Options options, PrintStream out) {
@@ -113,6 +130,9 @@ public final class Main {
         String master;
         File json;
         int batch = 64;
+        int images = 200;
+        File out = new File("bench/results");
+        String target;
         boolean help;
         final List<String> sets = new ArrayList<>();
 
@@ -131,8 +151,15 @@ public final class Main {
                     case "--master" -> o.master = value(args, ++i, arg);
                     case "--json" -> o.json = new File(value(args, ++i, arg));
                     case "--batch" -> o.batch = number(value(args, ++i, arg), arg);
+                    case "--images" -> o.images = number(value(args, ++i, arg), arg);
+                    case "--out" -> o.out = new File(value(args, ++i, arg));
                     case "--help", "-h" -> o.help = true;
-                    default -> throw new UsageException("unknown option '" + arg + "'");
+                    default -> {
+                        if (arg.startsWith("-") || o.target != null) {
+                            throw new UsageException("unknown option '" + arg + "'");
+                        }
+                        o.target = arg;
+                    }
                 }
             }
             return o;

@@ -137,10 +137,10 @@ public final class TrainJob {
         return new Result(results, state, store.root());
     }
 
-    /** Names the files an epoch could not decode, in the log and in bad-images.txt of the run. */
+    /** Names the files the first epoch could not decode, in the log and in bad-images.txt of the run. */
     private static void reportRejected(RunStore store, EpochData.Epoch epoch, int number) {
-        if (!epoch.rejected().isEmpty()) {
-            log.warn("epoch {}: skipped {} images that do not decode (listed in {}), e.g. {}", number,
+        if (number == 1 && !epoch.rejected().isEmpty()) {
+            log.warn("skipping {} images that do not decode (listed in {}), e.g. {}",
                     epoch.rejected().size(), BAD_IMAGES_FILE, epoch.rejected().get(0));
             store.writeText(BAD_IMAGES_FILE, String.join("\n", epoch.rejected()) + "\n");
         }

@@ -1,0 +1,71 @@
+package sparkcnn.kernels.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.Color;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.Arrays;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import sparkcnn.kernels.arch.Volume;
+
+class ImageDecoderTest {
+
+    static byte[] encode(BufferedImage image, String format) throws IOException {
+        var out = new ByteArrayOutputStream();
+        ImageIO.write(image, format, out);
+        return out.toByteArray();
+    }
+
+    /** A wide image: left half red, right half blue, with a green centre column band. */
+    static BufferedImage wide() {
+        var image = new BufferedImage(80, 40, BufferedImage.TYPE_INT_RGB);
+        var g = image.createGraphics();
+        g.setColor(Color.RED);
+        g.fillRect(0, 0, 40, 40);
+        g.setColor(Color.BLUE);
+        g.fillRect(40, 0, 40, 40);
+        g.dispose();
+        return image;
+    }
+
+    @Test
+    void resizesTheShorterSideAndCropsTheCentreIntoNchwPlanes() throws IOException {
+        byte[] example = ImageDecoder.decode(encode(wide(), "png"), new Volume(20, 20, 3));
+        assertEquals(1200, example.length);
+        // 80x40 -> 40x20, centre 20 columns: columns 10..29 of the scaled image, red on the left half
+        int red = example[5 * 20 + 2] & 0xFF;        // plane R, row 5, column 2
+        int blueInRed = example[800 + 5 * 20 + 2] & 0xFF;
+        int blue = example[800 + 5 * 20 + 17] & 0xFF; // plane B, row 5, column 17
+        assertTrue(red > 200 && blueInRed < 50 && blue > 200, red + " " + blueInRed + " " + blue);
+    }
+
+    @Test
+    void greyBecomesRgbAndColourBecomesLuma() throws IOException {
+        var grey = new BufferedImage(10, 10, BufferedImage.TYPE_BYTE_GRAY);
+        var g = grey.createGraphics();
+        g.setColor(new Color(100, 100, 100));
+        g.fillRect(0, 0, 10, 10);
+        g.dispose();
+        byte[] rgb = ImageDecoder.decode(encode(grey, "png"), new Volume(10, 10, 3));
+        assertEquals(rgb[0], rgb[100]);
+        assertEquals(rgb[0], rgb[200]);
+        byte[] luma = ImageDecoder.decode(encode(wide(), "png"), new Volume(8, 4, 1));
+        assertEquals(32, luma.length);
+        assertEquals(Math.round(0.299 * 255), luma[0] & 0xFF, 2);
+    }
+
+    @Test
+    void truncatedJpegsAndNonImagesAreRejected() throws IOException {
+        byte[] jpeg = encode(wide(), "jpg");
+        assertThrows(CorruptImageException.class, () -> ImageDecoder.decode(Arrays.copyOf(jpeg, jpeg.length / 2),
+                new Volume(8, 8, 3)));
+        var e = assertThrows(CorruptImageException.class, () -> ImageDecoder.decode("hello".getBytes(), new Volume(8, 8, 3)));
+        assertTrue(e.getMessage().contains("not a JPEG or PNG"), e.getMessage());
+        assertThrows(CorruptImageException.class, () -> ImageDecoder.decode(new byte[0], new Volume(8, 8, 3)));
+    }
+}

@@ -1,0 +1,72 @@
+package sparkcnn.kernels.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import sparkcnn.kernels.arch.Volume;
+
+class PreprocessingTest {
+    private static final Volume SHAPE = new Volume(8, 8, 2);
+
+    static byte[] ramp() {
+        byte[] px = new byte[128];
+        for (int i = 0; i < px.length; i++) {
+            px[i] = (byte) (i * 2);
+        }
+        return px;
+    }
+
+    @Test
+    void normalisesPerChannel() {
+        var pre = new Preprocessing(Augmentation.NONE, new float[] {0.5f, 0.25f}, new float[] {0.5f, 0.25f});
+        float[] out = new float[128];
+        pre.apply(ramp(), 0, SHAPE, out, 0, new SplittableRandom(1));
+        assertEquals((0 / 255f - 0.5f) / 0.5f, out[0], 1e-6);
+        assertEquals((128 / 255f - 0.25f) / 0.25f, out[64], 1e-6);
+    }
+
+    @Test
+    void cifarAugmentationShiftsAndFlipsPixelsOfTheImageWithZeroPadding() {
+        var pre = new Preprocessing(Augmentation.CIFAR, new float[2], new float[] {1, 1});
+        byte[] px = ramp();
+        float[] identity = new float[128];
+        Preprocessing.scaleOnly(2).apply(px, 0, SHAPE, identity, 0, new SplittableRandom(1));
+        boolean changed = false;
+        for (long seed = 0; seed < 20; seed++) {
+            float[] out = new float[128];
+            pre.apply(px, 0, SHAPE, out, 0, new SplittableRandom(seed));
+            for (float v : out) {
+                // every value is padding (0) or one of the image's own pixels
+                assertTrue(v == 0 || Arrays.binarySearch(sorted(identity), v) >= 0, "value " + v);
+            }
+            changed |= !Arrays.equals(out, identity);
+            float[] again = new float[128];
+            pre.apply(px, 0, SHAPE, again, 0, new SplittableRandom(seed));
+            assertArrayEquals(out, again, "the same seed gives the same augmentation");
+        }
+        assertTrue(changed);
+    }
+
+    @Test
+    void imagenetAugmentationStaysInTheImagesValueRange() {
+        var pre = new Preprocessing(Augmentation.IMAGENET, new float[2], new float[] {1, 1});
+        float[] out = new float[128];
+        pre.apply(ramp(), 0, SHAPE, out, 0, new SplittableRandom(3));
+        float max = 254 / 255f;
+        for (float v : out) {
+            assertTrue(v >= 0 && v <= max + 1e-6, "value " + v);
+        }
+        assertFalse(Arrays.equals(out, new float[128]));
+    }
+
+    private static float[] sorted(float[] values) {
+        float[] copy = values.clone();
+        Arrays.sort(copy);
+        return copy;
+    }
+}
