@@ -12,6 +12,7 @@ import sparkcnn.driver.train.DivergenceException;
 import sparkcnn.jobs.config.JobConfig;
 import sparkcnn.jobs.config.ModelConfig;
 import sparkcnn.jobs.bench.DecodeBench;
+import sparkcnn.jobs.export.ExportCommand;
 import sparkcnn.jobs.inspect.InspectCommand;
 import sparkcnn.jobs.train.TrainJob;
 import sparkcnn.jobs.train.TrainSpec;
@@ -24,11 +25,13 @@ public final class Main {
     static final String USAGE = """
             usage: sparkcnn train   --config FILE [--set key=value ...] [--master URL]
                    sparkcnn inspect (--config FILE | --model TYPE ...) [--batch N] [--json FILE]
+                   sparkcnn export  --config FILE --out DIR [--batch N] [--set key=value ...] [--master URL]
                    sparkcnn bench decode [--images N] [--out DIR]
 
             commands:
               train      train a network by parameter averaging on Spark, evaluating each epoch
               inspect    per-layer report: output volume, parameters, activations, FLOPs, memory
+              export     decode the data once into minibatch files (read back with data.format = exported)
               bench      measurements written to bench/results (decode: the worker's image input path)
 
             options:
@@ -44,6 +47,9 @@ public final class Main {
               --dropout RATE       DenseNet dropout after each convolution (model.dropout)
               --input WxHxD        input volume, e.g. 32x32x3 (model.input)
               --classes N          number of classes (model.classes)
+            export options:
+              --out DIR            where DIR/train and DIR/test go (local, file:// or hdfs://)
+              --batch N            examples per minibatch file (default 64)
             bench options:
               --images N           images per pass (default 200)
               --out DIR            results directory (default bench/results)
@@ -84,6 +90,7 @@ public final class Main {
                 case "inspect" -> InspectCommand.run(JobConfig.load(options.config, options.sets), options.batch,
                         options.json, out);
                 case "bench" -> bench(options, out);
+                case "export" -> export(options, out);
                 default -> throw new UsageException("unknown command '" + options.command + "'");
             }
             return 0;
@@ -108,12 +115,24 @@ public final class Main {
     }
 
     private static void train(Options options, PrintStream out) {
+        var config = jobConfig(options);
+        new TrainJob(TrainSpec.from(config), JobConfig.render(config), out, System.console() != null)
+                .run(options.master != null);
+    }
+
+    private static void export(Options options, PrintStream out) {
+        if (options.outGiven == null) {
+            throw new UsageException("export needs --out DIR");
+        }
+        ExportCommand.run(TrainSpec.from(jobConfig(options)), options.outGiven, options.batch, options.master != null, out);
+    }
+
+    private static com.typesafe.config.Config jobConfig(Options options) {
         var config = JobConfig.load(options.config, options.sets);
         if (options.master != null) {
             config = config.withValue("spark.master", ConfigValueFactory.fromAnyRef(options.master));
         }
-        var spec = TrainSpec.from(config);
-        new TrainJob(spec, JobConfig.render(config), out, System.console() != null).run(options.master != null);
+        return config;
     }
 
     /** Thrown for command lines that do not parse. */
@@ -132,6 +151,7 @@ public final class Main {
         int batch = 64;
         int images = 200;
         File out = new File("bench/results");
+        String outGiven;
         String target;
         boolean help;
         final List<String> sets = new ArrayList<>();
@@ -152,7 +172,10 @@ public final class Main {
                     case "--json" -> o.json = new File(value(args, ++i, arg));
                     case "--batch" -> o.batch = number(value(args, ++i, arg), arg);
                     case "--images" -> o.images = number(value(args, ++i, arg), arg);
-                    case "--out" -> o.out = new File(value(args, ++i, arg));
+                    case "--out" -> {
+                        o.outGiven = value(args, ++i, arg);
+                        o.out = new File(o.outGiven);
+                    }
                     case "--help", "-h" -> o.help = true;
                     default -> {
                         if (arg.startsWith("-") || o.target != null) {

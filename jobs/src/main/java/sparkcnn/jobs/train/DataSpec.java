@@ -29,6 +29,21 @@ public record DataSpec(String format, Config train, Config test, boolean cifar10
         if (!FORMATS.contains(format)) {
             throw new ConfigException.BadValue("data.format", "unknown data format '" + format + "'; expected one of " + FORMATS);
         }
+        for (String set : List.of("data.train", "data.test")) {
+            switch (format) {
+                case "idx" -> {
+                    required(c, set + ".images");
+                    required(c, set + ".labels");
+                }
+                case "cifar" -> {
+                    if (c.getStringList(set + ".files").isEmpty()) {
+                        throw new ConfigException.BadValue(set + ".files", "list the CIFAR batch files, e.g. [data_batch_1.bin, ...]");
+                    }
+                }
+                case "imagefolder" -> required(c, set + ".root");
+                default -> required(c, set + ".dir");
+            }
+        }
         try {
             return new DataSpec(format, c.getConfig("data.train"), c.getConfig("data.test"), c.getBoolean("data.cifar100"),
                     BadImagePolicy.parse(c.getString("data.bad-images")), Augmentation.parse(c.getString("data.augmentation")),
@@ -68,12 +83,8 @@ public record DataSpec(String format, Config train, Config test, boolean cifar10
     }
 
     private EpochData cifar(JavaSparkContext sc, HadoopConf hadoop, int workers, Config c, String key) {
-        List<String> files = c.getStringList("files");
-        if (files.isEmpty()) {
-            throw new ConfigException.BadValue(key + ".files", "list the CIFAR batch files, e.g. [data_batch_1.bin, ...]");
-        }
         try {
-            var source = new CifarSource(files, cifar100, hadoop);
+            var source = new CifarSource(c.getStringList("files"), cifar100, hadoop);
             return EpochData.fixed(source.blocks(sc, workers), CifarSource.SHAPE, numbered(cifar100 ? 100 : 10));
         } catch (DataException e) {
             throw new DataException(key + ": " + e.getMessage(), e);
