@@ -24,6 +24,7 @@ import sparkcnn.jobs.train.TrainSpec;
 public final class Main {
     static final String USAGE = """
             usage: sparkcnn train   --config FILE [--set key=value ...] [--master URL]
+                   sparkcnn train   --resume RUN_DIR [--set key=value ...] [--master URL]
                    sparkcnn inspect (--config FILE | --model TYPE ...) [--batch N] [--json FILE]
                    sparkcnn export  --config FILE --out DIR [--batch N] [--set key=value ...] [--master URL]
                    sparkcnn bench decode [--images N] [--out DIR]
@@ -38,6 +39,7 @@ public final class Main {
               --config FILE        a HOCON job file (see conf/ and the keys of sparkcnn/reference.conf)
               --set key=value      override one config key; may be repeated
               --master URL         Spark master (default: the config's spark.master, local[*])
+              --resume RUN_DIR     continue a run from its latest checkpoint, with the config it ran with
               --help               this text
             model options (shorthands for --set model.KEY=VALUE):
               --model TYPE         %s
@@ -115,9 +117,12 @@ public final class Main {
     }
 
     private static void train(Options options, PrintStream out) {
+        if (options.resume != null && options.config != null) {
+            throw new UsageException("--resume takes the config the run was started with; drop --config");
+        }
         var config = jobConfig(options);
         new TrainJob(TrainSpec.from(config), JobConfig.render(config), out, System.console() != null)
-                .run(options.master != null);
+                .run(options.master != null, options.resume != null);
     }
 
     private static void export(Options options, PrintStream out) {
@@ -128,7 +133,8 @@ public final class Main {
     }
 
     private static com.typesafe.config.Config jobConfig(Options options) {
-        var config = JobConfig.load(options.config, options.sets);
+        var config = options.resume == null ? JobConfig.load(options.config, options.sets)
+                : JobConfig.loadRun(options.resume, options.sets);
         if (options.master != null) {
             config = config.withValue("spark.master", ConfigValueFactory.fromAnyRef(options.master));
         }
@@ -152,6 +158,7 @@ public final class Main {
         int images = 200;
         File out = new File("bench/results");
         String outGiven;
+        String resume;
         String target;
         boolean help;
         final List<String> sets = new ArrayList<>();
@@ -169,6 +176,7 @@ public final class Main {
                     case "--config" -> o.config = new File(value(args, ++i, arg));
                     case "--set" -> o.sets.add(value(args, ++i, arg));
                     case "--master" -> o.master = value(args, ++i, arg);
+                    case "--resume" -> o.resume = value(args, ++i, arg);
                     case "--json" -> o.json = new File(value(args, ++i, arg));
                     case "--batch" -> o.batch = number(value(args, ++i, arg), arg);
                     case "--images" -> o.images = number(value(args, ++i, arg), arg);

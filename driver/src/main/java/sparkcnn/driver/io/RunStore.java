@@ -57,6 +57,39 @@ public final class RunStore {
         write(name, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
     }
 
+    /** The whole content of {@code name}. */
+    public byte[] read(String name) {
+        try (var in = fs.open(new Path(root, name))) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + uri(name) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Names of the files in {@code dir} ending with {@code suffix} (no temporaries). */
+    public java.util.List<String> list(String dir, String suffix) {
+        try {
+            Path path = new Path(root, dir);
+            if (!fs.exists(path)) {
+                return java.util.List.of();
+            }
+            return java.util.Arrays.stream(fs.listStatus(path))
+                    .map(s -> s.getPath().getName())
+                    .filter(n -> n.endsWith(suffix) && !n.startsWith("."))
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public void delete(String name) {
+        try {
+            fs.delete(new Path(root, name), false);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public boolean exists(String name) {
         try {
             return fs.exists(new Path(root, name));

@@ -27,18 +27,35 @@ public final class AveragingTrainer {
         this.settings = settings;
     }
 
-    /** One pass of every worker over its shard; returns the averaged state after the last round. */
+    /** Called after each round with its report and the averaged state it produced. */
+    @FunctionalInterface
+    public interface RoundListener {
+        void afterRound(RoundReport report, ModelState state);
+    }
+
+    /** One pass of every worker over its shard at the state's own learning rate. */
     public ModelState fitEpoch(ModelState start, JavaRDD<ExampleBlock> shards, int largestShard, int epoch,
                                Consumer<RoundReport> onRound) {
+        return fitEpoch(start, shards, largestShard, epoch, 0,
+                LearningRateSchedule.constant(start.learningRate(), Math.max(1, epoch)), (r, s) -> onRound.accept(r));
+    }
+
+    /**
+     * Rounds {@code firstRound..} of one pass of every worker over its shard, each at the schedule's
+     * learning rate; returns the averaged state after the last round.
+     */
+    public ModelState fitEpoch(ModelState start, JavaRDD<ExampleBlock> shards, int largestShard, int epoch,
+                               int firstRound, LearningRateSchedule schedule, RoundListener listener) {
         int rounds = settings.roundsPerEpoch(largestShard);
         ModelState state = start.withEpoch(epoch);
-        for (int round = 0; round < rounds; round++) {
+        for (int round = firstRound; round < rounds; round++) {
             long t0 = System.nanoTime();
             sc.setJobDescription(String.format("epoch %d round %d/%d", epoch, round + 1, rounds));
-            RoundResult sum = round(state, shards, epoch, round);
+            double rate = schedule.rate(epoch, round, rounds);
+            RoundResult sum = round(state.withLearningRate(rate), shards, epoch, round);
             state = average(state, sum, epoch, round);
-            onRound.accept(new RoundReport(epoch, round + 1, rounds, sum.meanLoss(), sum.examples(),
-                    (System.nanoTime() - t0) / 1e9));
+            listener.afterRound(new RoundReport(epoch, round + 1, rounds, sum.meanLoss(), sum.examples(),
+                    (System.nanoTime() - t0) / 1e9, rate), state);
         }
         return state;
     }

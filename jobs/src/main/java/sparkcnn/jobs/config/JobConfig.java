@@ -42,6 +42,29 @@ public final class JobConfig {
         return job.withFallback(reference).resolve();
     }
 
+    /**
+     * The config a run was started with ({@code config.conf} in its run directory, local or on any
+     * Hadoop FileSystem), with {@code overrides} on top.
+     */
+    public static Config loadRun(String runDir, List<String> overrides) {
+        var path = new org.apache.hadoop.fs.Path(runDir, "config.conf");
+        String text;
+        try (var in = path.getFileSystem(new org.apache.hadoop.conf.Configuration()).open(path)) {
+            text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new ConfigException.Generic("cannot resume: no readable " + path + " (" + e.getMessage() + ")");
+        }
+        Config run = ConfigFactory.parseString(text);
+        for (String override : overrides) {
+            Config one = parseOverride(override);
+            rejectUnknownKeys(one, reference(), "--set " + override);
+            run = one.withFallback(run);
+        }
+        // the run directory is where it is now, whatever the config said when it started
+        run = run.withValue("run.dir", ConfigValueFactory.fromAnyRef(runDir));
+        return run.withFallback(reference()).resolve();
+    }
+
     public static Config reference() {
         return ConfigFactory.parseResources(JobConfig.class.getClassLoader(), REFERENCE,
                 ConfigParseOptions.defaults().setAllowMissing(false));

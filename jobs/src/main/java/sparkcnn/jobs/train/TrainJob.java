@@ -21,10 +21,14 @@ import sparkcnn.driver.io.HadoopConf;
 import sparkcnn.driver.io.RunStore;
 import sparkcnn.driver.train.AveragingSettings;
 import sparkcnn.driver.train.AveragingTrainer;
+import sparkcnn.driver.train.Checkpoint;
+import sparkcnn.driver.train.DivergenceException;
+import sparkcnn.driver.train.RoundReport;
 import sparkcnn.jobs.report.MetricsLog;
 import sparkcnn.jobs.report.ProgressPrinter;
-import sparkcnn.kernels.backend.NativeBackend;
+import sparkcnn.jobs.report.RunReport;
 import sparkcnn.kernels.arch.ModelSpec;
+import sparkcnn.kernels.backend.NativeBackend;
 import sparkcnn.kernels.data.Preprocessing;
 import sparkcnn.kernels.eval.EvalCounts;
 import sparkcnn.kernels.net.GraphBuilder;
@@ -33,7 +37,8 @@ import sparkcnn.kernels.train.WorkerNets;
 
 /**
  * {@code train}: checks the architecture, starts Spark, shards the data over the workers, trains by
- * parameter averaging, evaluates on the test set after every epoch, and writes the run directory.
+ * parameter averaging with checkpoints, evaluates on the test set after every epoch, and writes the
+ * run directory. With a checkpoint to resume from, it continues exactly where that one left off.
  */
 public final class TrainJob {
     public static final String MODEL_FILE = "model.zip";
@@ -62,16 +67,17 @@ public final class TrainJob {
         this.terminal = terminal;
     }
 
-    public Result run(boolean masterExplicit) {
+    /** Trains from scratch, or from the run directory's latest checkpoint when {@code resume} is set. */
+    public Result run(boolean masterExplicit, boolean resume) {
         // The whole geometry is checked here, before Spark starts.
         ComputationGraphConfiguration architecture =
                 GraphBuilder.build(spec.model().architecture(), spec.optimizer(), spec.seed());
         try (JavaSparkContext sc = SparkContexts.start(spec.master(), spec.appName(), masterExplicit)) {
-            return train(sc, architecture);
+            return train(sc, architecture, resume);
         }
     }
 
-    Result train(JavaSparkContext sc, ComputationGraphConfiguration architecture) {
+    Result train(JavaSparkContext sc, ComputationGraphConfiguration architecture, boolean resume) {
         int threads = spec.resolveWorkerThreads(SparkContexts.taskCpus(sc));
         NativeBackend.init(threads); // logs the backend, oneDNN helpers and threads per worker
         log.info("spark: master {}, {} workers, {} task slots", sc.master(), spec.workers(), sc.defaultParallelism());
@@ -83,41 +89,70 @@ public final class TrainJob {
         ModelSpec model = spec.model();
         DataSpec.Opened data = spec.data().open(sc, hadoop, spec.workers(), model.input(), model.classes(), spec.seed());
         RunStore store = new RunStore(spec.runDir(), sc.hadoopConfiguration());
-        store.writeText(CONFIG_FILE, renderedConfig);
-        store.writeText(CLASSES_FILE, String.join("\n", data.train().classes()) + "\n");
-        MetricsLog metrics = new MetricsLog(store);
+        Checkpoint start = resume ? Checkpoint.latest(store).orElseThrow(() -> new IllegalArgumentException(
+                "nothing to resume: no " + Checkpoint.LATEST + " in " + store.root())) : null;
+        MetricsLog metrics = resume ? MetricsLog.resume(store, start.epoch(), start.roundsDone(), start.epochComplete()) : new MetricsLog(store);
+        if (!resume) {
+            store.writeText(CONFIG_FILE, renderedConfig);
+            store.writeText(CLASSES_FILE, String.join("\n", data.train().classes()) + "\n");
+        }
 
-        ComputationGraph graph = new ComputationGraph(architecture);
-        graph.init();
-        ModelState state = ModelState.of(graph);
-        log.info("model: {}, {} parameters; input {}", model.architecture().name(), graph.numParams(), model.input());
+        ModelState state;
+        if (start != null) {
+            state = start.state();
+            out.printf("resuming from %s (epoch %d, %d rounds done)%n", store.uri(start.fileName()), start.epoch(),
+                    start.roundsDone());
+        } else {
+            ComputationGraph graph = new ComputationGraph(architecture);
+            graph.init();
+            state = ModelState.of(graph);
+        }
+        log.info("model: {}, {} parameters; input {}", model.architecture().name(), state.params().length, model.input());
 
-        List<EpochResult> results = new ArrayList<>();
+        var report = new RunReport(store, renderedConfig, model.architecture());
+        List<EpochResult> results = new ArrayList<>(metrics.epochResults());
+        int firstEpoch = start == null ? 1 : start.epochComplete() ? start.epoch() + 1 : start.epoch();
+        int firstRound = start == null || start.epochComplete() ? 0 : start.roundsDone();
+        var stopper = new EarlyStopping(spec.targetAccuracy(), spec.patience());
+        results.forEach(r -> stopper.record(r.test().accuracy()));
+        String lastCheckpoint = start == null ? null : store.uri(start.fileName());
+        var progress = new ProgressPrinter(out, terminal, spec.epochs(), 10);
+
         try (EpochData.Epoch testSet = data.test().open(0)) {
-            Preprocessing preprocessing = null;
-            ProgressPrinter progress = null;
-            AveragingTrainer trainer = null;
-            for (int epoch = 1; epoch <= spec.epochs(); epoch++) {
+            for (int epoch = firstEpoch; epoch <= spec.epochs() && !stopper.shouldStop(); epoch++) {
                 long t0 = System.nanoTime();
                 try (EpochData.Epoch trainSet = data.train().open(epoch)) {
                     reportRejected(store, trainSet, epoch);
-                    if (preprocessing == null) {
-                        preprocessing = preprocessing(store, trainSet, model.input().depth());
-                        var settings = new AveragingSettings(spec.workers(), spec.batchSizePerWorker(),
-                                spec.averagingFrequency(), threads, spec.seed(), model.classes(), preprocessing);
-                        trainer = new AveragingTrainer(sc, settings);
-                        progress = new ProgressPrinter(out, terminal, spec.epochs(), 10);
-                        out.printf("training %d epochs on %,d examples (%d test): %d workers x batch %d, averaging every %d "
-                                        + "minibatches, %d rounds per epoch%n", spec.epochs(), trainSet.examples(),
-                                testSet.examples(), spec.workers(), spec.batchSizePerWorker(), spec.averagingFrequency(),
-                                settings.roundsPerEpoch(trainSet.largestShard()));
+                    Preprocessing preprocessing = preprocessing(store, trainSet, model.input().depth());
+                    var settings = new AveragingSettings(spec.workers(), spec.batchSizePerWorker(),
+                            spec.averagingFrequency(), threads, spec.seed(), model.classes(), preprocessing);
+                    int rounds = settings.roundsPerEpoch(trainSet.largestShard());
+                    if (epoch == firstEpoch) {
+                        out.printf("training %d epochs on %,d examples (%,d test): %d workers x batch %d, averaging "
+                                        + "every %d minibatches, %d rounds per epoch, learning rate %s%n",
+                                spec.epochs(), trainSet.examples(), testSet.examples(), spec.workers(),
+                                spec.batchSizePerWorker(), spec.averagingFrequency(), rounds, spec.schedule().type());
                     }
                     var roundLosses = new DoubleSummaryStatistics();
-                    ProgressPrinter printer = progress;
-                    state = trainer.fitEpoch(state, trainSet.blocks(), trainSet.largestShard(), epoch, report -> {
-                        roundLosses.accept(report.loss());
-                        printer.accept(report);
-                    });
+                    final int e = epoch;
+                    var lastGood = new String[] {lastCheckpoint};
+                    try {
+                        state = new AveragingTrainer(sc, settings).fitEpoch(state, trainSet.blocks(),
+                                trainSet.largestShard(), epoch, epoch == firstEpoch ? firstRound : 0, spec.schedule(),
+                                (round, after) -> {
+                                    roundLosses.accept(round.loss());
+                                    progress.accept(round);
+                                    metrics.append(roundRecord(round));
+                                    if (spec.checkpointEveryRounds() > 0 && round.round() % spec.checkpointEveryRounds() == 0
+                                            && round.round() < round.rounds()) {
+                                        lastGood[0] = new Checkpoint(after, e, round.round(), false, spec.seed()).save(store);
+                                    }
+                                });
+                    } catch (DivergenceException diverged) {
+                        throw new DivergenceException(diverged.getMessage() + "; " + (lastGood[0] == null
+                                ? "no checkpoint was written yet" : "the last good checkpoint is " + lastGood[0]));
+                    }
+                    lastCheckpoint = new Checkpoint(state, epoch, rounds, true, spec.seed()).save(store);
                     double trainSeconds = (System.nanoTime() - t0) / 1e9;
                     sc.setJobDescription("epoch " + epoch + " evaluation");
                     EvalCounts test = DistributedEvaluation.evaluate(sc, state, testSet.blocks(), spec.evalBatchSize(),
@@ -125,21 +160,26 @@ public final class TrainJob {
                     double seconds = (System.nanoTime() - t0) / 1e9;
                     var result = new EpochResult(epoch, roundLosses.getAverage(), test, seconds, trainSet.examples());
                     results.add(result);
+                    stopper.record(test.accuracy());
                     out.printf("epoch %d/%d: test accuracy %.4f  test loss %.4f  train loss %.4f  %.1f s (%.0f img/s)%n",
                             epoch, spec.epochs(), test.accuracy(), test.meanLoss(), result.trainLoss(), seconds,
                             trainSet.examples() / trainSeconds);
-                    metrics.append(metricsRecord(result, trainSeconds));
+                    metrics.append(epochRecord(result, trainSeconds));
                     saveModel(store, state);
+                    report.write(results, data.train().classes());
                 }
             }
         }
-        out.printf("model saved to %s%n", store.uri(MODEL_FILE));
+        if (stopper.shouldStop()) {
+            out.println("stopped early: " + stopper.reason());
+        }
+        out.printf("model saved to %s; report: %s%n", store.uri(MODEL_FILE), store.uri(RunReport.HTML));
         return new Result(results, state, store.root());
     }
 
     /** Names the files the first epoch could not decode, in the log and in bad-images.txt of the run. */
     private static void reportRejected(RunStore store, EpochData.Epoch epoch, int number) {
-        if (number == 1 && !epoch.rejected().isEmpty()) {
+        if (!epoch.rejected().isEmpty() && !store.exists(BAD_IMAGES_FILE)) {
             log.warn("skipping {} images that do not decode (listed in {}), e.g. {}",
                     epoch.rejected().size(), BAD_IMAGES_FILE, epoch.rejected().get(0));
             store.writeText(BAD_IMAGES_FILE, String.join("\n", epoch.rejected()) + "\n");
@@ -153,14 +193,29 @@ public final class TrainJob {
             return new Preprocessing(spec.data().augmentation(), scale.mean(), scale.std());
         }
         ChannelStats.Stats stats = ChannelStats.of(train.blocks(), channels);
-        store.writeText(NORMALIZATION_FILE, String.format("{\"mean\": %s, \"std\": %s}%n",
-                Arrays.toString(stats.mean()), Arrays.toString(stats.std())));
-        log.info("normalisation: mean {} std {}", Arrays.toString(stats.mean()), Arrays.toString(stats.std()));
+        if (!store.exists(NORMALIZATION_FILE)) {
+            store.writeText(NORMALIZATION_FILE, String.format("{\"mean\": %s, \"std\": %s}%n",
+                    Arrays.toString(stats.mean()), Arrays.toString(stats.std())));
+            log.info("normalisation: mean {} std {}", Arrays.toString(stats.mean()), Arrays.toString(stats.std()));
+        }
         return new Preprocessing(spec.data().augmentation(), stats.mean(), stats.std());
     }
 
-    private static Map<String, Object> metricsRecord(EpochResult r, double trainSeconds) {
+    private static Map<String, Object> roundRecord(RoundReport r) {
         Map<String, Object> m = new LinkedHashMap<>();
+        m.put("event", "round");
+        m.put("epoch", r.epoch());
+        m.put("round", r.round());
+        m.put("loss", r.loss());
+        m.put("images_per_second", r.imagesPerSecond());
+        m.put("learning_rate", r.learningRate());
+        m.put("seconds", r.seconds());
+        return m;
+    }
+
+    static Map<String, Object> epochRecord(EpochResult r, double trainSeconds) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("event", "epoch");
         m.put("epoch", r.epoch());
         m.put("test_accuracy", r.test().accuracy());
         m.put("test_top5_accuracy", r.test().top5Accuracy());
@@ -168,7 +223,19 @@ public final class TrainJob {
         m.put("train_loss", r.trainLoss());
         m.put("seconds", r.seconds());
         m.put("train_images_per_second", r.examples() / trainSeconds);
+        m.put("examples", r.examples());
+        m.put("per_class_accuracy", perClass(r.test()));
+        m.put("confusion", r.test().confusion());
         return m;
+    }
+
+    static double[] perClass(EvalCounts counts) {
+        double[] accuracy = new double[counts.confusion().length];
+        for (int c = 0; c < accuracy.length; c++) {
+            long total = Arrays.stream(counts.confusion()[c]).sum();
+            accuracy[c] = total == 0 ? Double.NaN : (double) counts.confusion()[c][c] / total;
+        }
+        return accuracy;
     }
 
     private static void saveModel(RunStore store, ModelState state) {

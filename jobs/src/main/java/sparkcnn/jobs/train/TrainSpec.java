@@ -5,6 +5,7 @@ import static sparkcnn.jobs.config.ConfigValues.required;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import sparkcnn.driver.train.LearningRateSchedule;
 import sparkcnn.jobs.config.ModelConfig;
 import sparkcnn.kernels.arch.ModelSpec;
 import sparkcnn.kernels.net.Optimizer;
@@ -13,23 +14,56 @@ import sparkcnn.kernels.net.Optimizer;
 public record TrainSpec(String runDir, String master, String appName, DataSpec data,
                         ModelSpec model, int epochs, int workers, int batchSizePerWorker,
                         int averagingFrequency, String workerThreads, long seed, Optimizer optimizer,
-                        int evalBatchSize) {
+                        int evalBatchSize, LearningRateSchedule schedule, int checkpointEveryRounds,
+                        double targetAccuracy, int patience) {
 
     public static TrainSpec from(Config c) {
+        Optimizer optimizer = optimizer(c);
+        int workers = positive(c, "train.workers");
+        int batch = positive(c, "train.batch-size-per-worker");
+        int epochs = positive(c, "train.epochs");
         return new TrainSpec(
                 required(c, "run.dir"),
                 c.getString("spark.master"),
                 c.getString("spark.app-name"),
                 DataSpec.from(c),
                 ModelConfig.read(c),
-                positive(c, "train.epochs"),
-                positive(c, "train.workers"),
-                positive(c, "train.batch-size-per-worker"),
+                epochs,
+                workers,
+                batch,
                 positive(c, "train.averaging-frequency"),
                 c.getString("train.worker-threads"),
                 c.getLong("train.seed"),
-                optimizer(c),
-                positive(c, "train.eval-batch-size"));
+                optimizer,
+                positive(c, "train.eval-batch-size"),
+                schedule(c, scaledRate(c, optimizer.learningRate(), workers * batch), epochs),
+                nonNegative(c, "train.checkpoint-every-rounds"),
+                c.getDouble("train.stop.target-accuracy"),
+                nonNegative(c, "train.stop.patience"));
+    }
+
+    /** The linear scaling rule (Goyal et al. 2017): rate x (total batch / reference batch), when asked for. */
+    private static double scaledRate(Config c, double rate, int totalBatch) {
+        int reference = nonNegative(c, "train.optimizer.reference-batch");
+        return reference == 0 ? rate : rate * totalBatch / reference;
+    }
+
+    private static LearningRateSchedule schedule(Config c, double rate, int epochs) {
+        try {
+            return new LearningRateSchedule(c.getString("train.schedule.type"), rate, epochs,
+                    c.getDouble("train.schedule.warmup-epochs"), c.getDoubleList("train.schedule.steps"),
+                    c.getDouble("train.schedule.factor"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException.BadValue("train.schedule", e.getMessage());
+        }
+    }
+
+    private static int nonNegative(Config c, String key) {
+        int value = c.getInt(key);
+        if (value < 0) {
+            throw new ConfigException.BadValue(key, "must be >= 0, got " + value);
+        }
+        return value;
     }
 
     private static Optimizer optimizer(Config c) {

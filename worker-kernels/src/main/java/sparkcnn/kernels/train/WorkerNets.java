@@ -35,6 +35,7 @@ public final class WorkerNets {
     }
 
     public static void load(ComputationGraph graph, ModelState state) {
+        graph.setLearningRate(state.learningRate()); // before the updater state is restored below
         graph.setParams(Nd4j.createFromArray(state.params()));
         INDArray view = graph.getUpdater(true).getStateViewArray();
         if (view != null && state.updaterState().length > 0) {

@@ -78,6 +78,29 @@ class WorkerStepTest {
     }
 
     @Test
+    void theStatesLearningRateIsTheOneUsed() {
+        ModelState start = freshState();
+        assertEquals(0.01, start.learningRate(), 1e-12);
+        ExampleBlock block = halves(64, 2);
+        RoundResult frozen = WorkerStep.fit(start.withLearningRate(0), block, block.storedOrder(), 0, 64, 32, 2);
+        // (within float rounding: DL4J still applies a zero-sized update)
+        assertArrayEquals(start.params(), frozen.paramSum(), 1e-6f, "learning rate 0 must leave the weights alone");
+        RoundResult moved = WorkerStep.fit(start, block, block.storedOrder(), 0, 64, 32, 2);
+        assertTrue(AveragingMath.maxAbsDiff(start.params(), moved.paramSum()) > 1e-3);
+    }
+
+    /** Largest elementwise difference. */
+    static final class AveragingMath {
+        static double maxAbsDiff(float[] a, float[] b) {
+            double max = 0;
+            for (int i = 0; i < a.length; i++) {
+                max = Math.max(max, Math.abs(a[i] - b[i]));
+            }
+            return max;
+        }
+    }
+
+    @Test
     void roundResultsAverageElementwise() {
         var a = new RoundResult(new float[] {1, 2}, new float[] {4}, 1, 1.0, 2, 10);
         var b = new RoundResult(new float[] {3, 6}, new float[] {0}, 1, 3.0, 2, 10);

@@ -1,0 +1,102 @@
+package sparkcnn.jobs.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.hadoop.conf.Configuration;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import sparkcnn.driver.FashionMnist;
+import sparkcnn.driver.io.RunStore;
+import sparkcnn.driver.train.Checkpoint;
+import sparkcnn.jobs.Main;
+import sparkcnn.jobs.MainRunner;
+
+/** Runs that are killed, resumed or diverge, on real Fashion-MNIST through Spark local[2]. */
+class ResumeTest {
+    /** 2 workers x 640 examples, batch 32, averaging every 2: 10 rounds per epoch; step schedule. */
+    static List<String> job(Path runDir) {
+        return new ArrayList<>(List.of("train", "--config", "../conf/fashion-mnist-cnn.conf", "--master", "local[2]",
+                "--set", "run.dir=" + runDir, "--set", "data.train.limit=1280", "--set", "data.test.limit=500",
+                "--set", "train.epochs=3", "--set", "train.batch-size-per-worker=32",
+                "--set", "train.averaging-frequency=2", "--set", "train.checkpoint-every-rounds=3",
+                "--set", "train.schedule.type=step", "--set", "train.schedule.steps=[0.6]",
+                "--set", "model.stages=[{convs=1, filters=8, size=3, pool=true}]", "--set", "model.hidden=[32]"));
+    }
+
+    static float[] params(Path runDir) throws IOException {
+        return ModelSerializer.restoreComputationGraph(runDir.resolve("model.zip").toFile(), false).params().toFloatVector();
+    }
+
+    @Test
+    void aKilledRunResumesToTheSameParametersAsAnUninterruptedOne(@TempDir Path dir) throws Exception {
+        FashionMnist.require();
+        Path whole = dir.resolve("whole");
+        var uninterrupted = MainRunner.run(job(whole).toArray(String[]::new));
+        assertEquals(0, uninterrupted.status(), uninterrupted.err());
+
+        // The same run in its own JVM, killed once it has checkpointed in the middle of epoch 2
+        Path killed = dir.resolve("killed");
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(job(killed));
+        Process child = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("child.log").toFile()).start();
+        Path latest = killed.resolve(Checkpoint.LATEST);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
+        while (!(Files.exists(latest) && Files.readString(latest).contains("epoch-002-round-00006"))) {
+            assertTrue(child.isAlive(), "the child ended before it could be killed: " + Files.readString(dir.resolve("child.log")));
+            assertTrue(System.nanoTime() < deadline, "no mid-epoch checkpoint in time");
+            Thread.sleep(20);
+        }
+        child.destroyForcibly();
+        child.waitFor();
+        assertFalse(Files.exists(killed.resolve("model.zip")) && epochLines(killed) == 3, "the run must not have finished");
+
+        var resumed = MainRunner.run("train", "--resume", killed.toString(), "--master", "local[2]");
+        assertEquals(0, resumed.status(), resumed.err());
+        assertTrue(resumed.out().contains("resuming from"), resumed.out());
+
+        // 2 workers sum in one commutative step, so the average is the same bit for bit
+        assertArrayEquals(params(whole), params(killed));
+        assertEquals(3, epochLines(killed));
+    }
+
+    static long epochLines(Path run) throws IOException {
+        Path metrics = run.resolve("metrics.jsonl");
+        return Files.exists(metrics) ? Files.readAllLines(metrics).stream().filter(l -> l.contains("\"event\":\"epoch\"")).count() : 0;
+    }
+
+    @Test
+    void aDivergingRunStopsAndKeepsItsLastGoodCheckpoint(@TempDir Path dir) {
+        FashionMnist.require();
+        Path run = dir.resolve("diverges");
+        List<String> args = job(run);
+        // epoch 1 at 0.05 trains; from 60% of the run the rate is multiplied by 1e30, which overflows the weights
+        args.addAll(List.of("--set", "train.optimizer.updater=sgd", "--set", "train.optimizer.learning-rate=0.05",
+                "--set", "train.schedule.factor=1e30"));
+        var result = MainRunner.run(args.toArray(String[]::new));
+        assertEquals(1, result.status(), result.out() + result.err());
+        assertTrue(result.err().contains("diverged in epoch 2"), result.err());
+        assertTrue(result.err().contains("the last good checkpoint is"), result.err());
+
+        Checkpoint last = Checkpoint.latest(new RunStore(run.toString(), new Configuration())).orElseThrow();
+        assertTrue(result.err().contains(last.fileName()), result.err());
+        for (float p : last.state().params()) {
+            assertTrue(Float.isFinite(p));
+        }
+    }
+}
