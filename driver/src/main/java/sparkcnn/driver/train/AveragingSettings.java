@@ -6,17 +6,20 @@ import sparkcnn.kernels.data.Preprocessing;
 /**
  * Synchronous parameter averaging: {@code workers} tasks each fit {@code averagingFrequency}
  * minibatches of {@code batchSizePerWorker} examples from the same starting point, then parameters
- * and updater state are averaged. Frequency 1 is close to large-batch SGD; larger frequencies
- * communicate less but let the workers drift apart.
+ * (and, with {@code averageUpdater}, the updater state: momentum, Adam's moments) are averaged.
+ * Frequency 1 is close to large-batch SGD; larger frequencies communicate less but let the workers
+ * drift apart. Results are summed in a tree of {@code aggregationDepth} levels, so the driver
+ * receives a few partial sums rather than every worker's parameters.
  */
 public record AveragingSettings(int workers, int batchSizePerWorker, int averagingFrequency, int workerThreads,
-                                long seed, int classes, Preprocessing preprocessing) implements Serializable {
+                                long seed, int classes, Preprocessing preprocessing, boolean averageUpdater,
+                                int aggregationDepth) implements Serializable {
 
-    /** Without augmentation, pixels scaled to [0, 1]. */
+    /** Without augmentation, pixels scaled to [0, 1]; updater state averaged, depth-2 tree. */
     public AveragingSettings(int workers, int batchSizePerWorker, int averagingFrequency, int workerThreads,
                              long seed, int classes, int channels) {
         this(workers, batchSizePerWorker, averagingFrequency, workerThreads, seed, classes,
-                Preprocessing.scaleOnly(channels));
+                Preprocessing.scaleOnly(channels), true, 2);
     }
 
     public AveragingSettings {
@@ -25,6 +28,7 @@ public record AveragingSettings(int workers, int batchSizePerWorker, int averagi
         positive("averaging frequency", averagingFrequency);
         positive("worker threads", workerThreads);
         positive("classes", classes);
+        positive("aggregation depth", aggregationDepth);
     }
 
     /** Examples one worker fits in one round. */

@@ -67,7 +67,7 @@ public final class AveragingTrainer {
         try {
             return shards
                     .map(block -> workerRound(shared.value(), block, s, epoch, round))
-                    .treeReduce(RoundResult::plus);
+                    .treeReduce(RoundResult::plus, s.aggregationDepth());
         } finally {
             shared.destroy();
         }
@@ -81,8 +81,9 @@ public final class AveragingTrainer {
         int from = Math.min(round * s.examplesPerWorkerRound(), shard.size());
         int to = Math.min(from + s.examplesPerWorkerRound(), shard.size());
         long augmentSeed = s.seed() ^ (epoch * 0x9E3779B97F4A7C15L) ^ (shard.size() == 0 ? 0 : shard.ids()[0] << 20);
-        return WorkerStep.fit(state, shard, order, from, to, s.batchSizePerWorker(), s.classes(), s.preprocessing(),
-                augmentSeed);
+        RoundResult result = WorkerStep.fit(state, shard, order, from, to, s.batchSizePerWorker(), s.classes(),
+                s.preprocessing(), augmentSeed);
+        return s.averageUpdater() ? result : result.withoutUpdaterState();
     }
 
     private static ModelState average(ModelState state, RoundResult sum, int epoch, int round) {
@@ -96,7 +97,9 @@ public final class AveragingTrainer {
                     epoch, round + 1, sum.meanLoss(), allFinite(params) ? "" : ", parameters not finite"));
         }
         int iterations = (sum.minibatches() + sum.workers() - 1) / sum.workers();
-        return state.withWeights(params, sum.averageUpdaterState(), state.iteration() + iterations);
+        // without updater averaging, every round starts from the run's initial updater state
+        float[] updater = sum.updaterSum().length == 0 ? state.updaterState() : sum.averageUpdaterState();
+        return state.withWeights(params, updater, state.iteration() + iterations);
     }
 
     private static boolean allFinite(float[] values) {

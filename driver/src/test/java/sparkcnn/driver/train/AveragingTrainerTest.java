@@ -96,6 +96,19 @@ class AveragingTrainerTest {
     }
 
     @Test
+    void withoutUpdaterAveragingOnlyParametersTravelAndTheUpdaterStateStays() {
+        ModelState start = fresh(new Optimizer("adam", 1e-3, 0, 0));
+        var settings = new AveragingSettings(2, 32, 2, 1, 11, 10, Preprocessing.scaleOnly(1), false, 3);
+        var trainer = new AveragingTrainer(sc, settings);
+        RoundResult sum = trainer.round(start, train.blocks(sc, 2), 1, 0);
+        assertEquals(0, sum.updaterSum().length);
+        assertEquals(2, sum.workers());
+        ModelState after = trainer.fitEpoch(start, train.blocks(sc, 2), 1280, 1, r -> { });
+        assertArrayEquals(start.updaterState(), after.updaterState());
+        assertFalse(Arrays.equals(start.params(), after.params()));
+    }
+
+    @Test
     void trainingLowersTheLossAndBeatsChanceOnTheTestSet() {
         ModelState state = fresh(new Optimizer("adam", 2e-3, 0, 0));
         JavaRDD<ExampleBlock> shards = train.blocks(sc, 2).cache();

@@ -125,7 +125,8 @@ public final class TrainJob {
                     reportRejected(store, trainSet, epoch);
                     Preprocessing preprocessing = preprocessing(store, trainSet, model.input().depth());
                     var settings = new AveragingSettings(spec.workers(), spec.batchSizePerWorker(),
-                            spec.averagingFrequency(), threads, spec.seed(), model.classes(), preprocessing);
+                            spec.averagingFrequency(), threads, spec.seed(), model.classes(), preprocessing,
+                            spec.averageUpdater(), spec.aggregationDepth());
                     int rounds = settings.roundsPerEpoch(trainSet.largestShard());
                     if (epoch == firstEpoch) {
                         out.printf("training %d epochs on %,d examples (%,d test): %d workers x batch %d, averaging "

@@ -15,7 +15,7 @@ public record TrainSpec(String runDir, String master, String appName, DataSpec d
                         ModelSpec model, int epochs, int workers, int batchSizePerWorker,
                         int averagingFrequency, String workerThreads, long seed, Optimizer optimizer,
                         int evalBatchSize, LearningRateSchedule schedule, int checkpointEveryRounds,
-                        double targetAccuracy, int patience) {
+                        double targetAccuracy, int patience, boolean averageUpdater, int aggregationDepth) {
 
     public static TrainSpec from(Config c) {
         Optimizer optimizer = optimizer(c);
@@ -39,7 +39,9 @@ public record TrainSpec(String runDir, String master, String appName, DataSpec d
                 schedule(c, scaledRate(c, optimizer.learningRate(), workers * batch), epochs),
                 nonNegative(c, "train.checkpoint-every-rounds"),
                 c.getDouble("train.stop.target-accuracy"),
-                nonNegative(c, "train.stop.patience"));
+                nonNegative(c, "train.stop.patience"),
+                c.getBoolean("train.average-updater"),
+                positive(c, "train.aggregation-depth"));
     }
 
     /** The linear scaling rule (Goyal et al. 2017): rate x (total batch / reference batch), when asked for. */

@@ -23,6 +23,11 @@ public record RoundResult(float[] paramSum, float[] updaterSum, int workers, dou
                 minibatches + other.minibatches, examples + other.examples);
     }
 
+    /** The same result with no updater state to send (when it is not averaged). */
+    public RoundResult withoutUpdaterState() {
+        return new RoundResult(paramSum, new float[0], workers, lossSum, minibatches, examples);
+    }
+
     /** A worker that had no data left this round. */
     public static RoundResult empty() {
         return new RoundResult(new float[0], new float[0], 0, 0, 0, 0);
