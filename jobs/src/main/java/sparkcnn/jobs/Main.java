@@ -106,7 +106,26 @@ public final class Main {
         } catch (DivergenceException e) {
             err.println("sparkcnn: " + e.getMessage());
             return 1;
+        } catch (Exception e) {
+            if (!(e instanceof org.apache.spark.SparkException)) {
+                throw e; // precise rethrow: only unchecked exceptions get here
+            }
+            // a task failed on an executor (Scala throws SparkException undeclared): say why in its
+            // own words, so a corrupt image names its file
+            err.println("sparkcnn: a Spark job failed: " + rootCause(e).getMessage());
+            return 1;
         }
+    }
+
+    static Throwable rootCause(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            if (cause instanceof DataException) {
+                return cause;
+            }
+            cause = cause.getCause();
+        }
+        return cause;
     }
 
     private static void bench(Options options, PrintStream out) {
