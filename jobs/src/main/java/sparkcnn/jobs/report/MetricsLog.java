@@ -14,14 +14,18 @@ import sparkcnn.kernels.eval.EvalCounts;
 
 /**
  * {@code metrics.jsonl}: one JSON object per line, {@code "event": "round"} after every averaging
- * round and {@code "event": "epoch"} after every evaluation; rewritten atomically after each record.
+ * round and {@code "event": "epoch"} after every evaluation. The file is rewritten atomically, at
+ * most every {@link #FLUSH_SECONDS} seconds for round records (so long runs do not rewrite it every
+ * round) and at once on {@link #flush()}, which the trainer calls with every checkpoint and epoch.
  */
 public final class MetricsLog {
     public static final String FILE = "metrics.jsonl";
+    static final double FLUSH_SECONDS = 10;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final RunStore store;
     private final List<String> lines = new ArrayList<>();
+    private long lastFlush = System.nanoTime();
 
     public MetricsLog(RunStore store) {
         this.store = store;
@@ -52,14 +56,22 @@ public final class MetricsLog {
         return log;
     }
 
-    /** Appends one record; keys keep their insertion order. */
+    /** Appends one record (keys keep their insertion order); written out within {@link #FLUSH_SECONDS}. */
     public void append(Map<String, ?> record) {
         try {
             lines.add(JSON.writeValueAsString(new LinkedHashMap<>(record)));
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("metrics record is not JSON-serialisable: " + record, e);
         }
+        if ((System.nanoTime() - lastFlush) / 1e9 >= FLUSH_SECONDS) {
+            flush();
+        }
+    }
+
+    /** Writes every record so far. */
+    public void flush() {
         store.writeText(FILE, String.join("\n", lines) + "\n");
+        lastFlush = System.nanoTime();
     }
 
     /** The epochs recorded so far. */

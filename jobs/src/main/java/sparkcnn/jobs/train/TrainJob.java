@@ -115,7 +115,8 @@ public final class TrainJob {
         int firstRound = start == null || start.epochComplete() ? 0 : start.roundsDone();
         var stopper = new EarlyStopping(spec.targetAccuracy(), spec.patience());
         results.forEach(r -> stopper.record(r.test().accuracy()));
-        String lastCheckpoint = start == null ? null : store.uri(start.fileName());
+        var checkpoints = new Checkpoints(store, spec.checkpointEveryRounds(), spec.seed(),
+                start == null ? null : store.uri(start.fileName()));
         var progress = new ProgressPrinter(out, terminal, spec.epochs(), 10);
 
         try (EpochData.Epoch testSet = data.test().open(0)) {
@@ -135,8 +136,6 @@ public final class TrainJob {
                                 spec.batchSizePerWorker(), spec.averagingFrequency(), rounds, spec.schedule().type());
                     }
                     var roundLosses = new DoubleSummaryStatistics();
-                    final int e = epoch;
-                    var lastGood = new String[] {lastCheckpoint};
                     try {
                         state = new AveragingTrainer(sc, settings).fitEpoch(state, trainSet.blocks(),
                                 trainSet.largestShard(), epoch, epoch == firstEpoch ? firstRound : 0, spec.schedule(),
@@ -144,16 +143,16 @@ public final class TrainJob {
                                     roundLosses.accept(round.loss());
                                     progress.accept(round);
                                     metrics.append(roundRecord(round));
-                                    if (spec.checkpointEveryRounds() > 0 && round.round() % spec.checkpointEveryRounds() == 0
-                                            && round.round() < round.rounds()) {
-                                        lastGood[0] = new Checkpoint(after, e, round.round(), false, spec.seed()).save(store);
+                                    if (checkpoints.afterRound(round, after)) {
+                                        metrics.flush(); // a resumed run keeps the rounds up to its checkpoint
                                     }
                                 });
                     } catch (DivergenceException diverged) {
-                        throw new DivergenceException(diverged.getMessage() + "; " + (lastGood[0] == null
-                                ? "no checkpoint was written yet" : "the last good checkpoint is " + lastGood[0]));
+                        metrics.flush();
+                        throw new DivergenceException(diverged.getMessage() + "; " + checkpoints.describeLastGood());
                     }
-                    lastCheckpoint = new Checkpoint(state, epoch, rounds, true, spec.seed()).save(store);
+                    checkpoints.epochEnd(state, epoch, rounds);
+                    metrics.flush();
                     double trainSeconds = (System.nanoTime() - t0) / 1e9;
                     sc.setJobDescription("epoch " + epoch + " evaluation");
                     EvalCounts test = DistributedEvaluation.evaluate(sc, state, testSet.blocks(), spec.evalBatchSize(),
@@ -166,6 +165,7 @@ public final class TrainJob {
                             epoch, spec.epochs(), test.accuracy(), test.meanLoss(), result.trainLoss(), seconds,
                             trainSet.examples() / trainSeconds);
                     metrics.append(epochRecord(result, trainSeconds));
+                    metrics.flush();
                     saveModel(store, state);
                     report.write(results, data.train().classes());
                 }
@@ -176,6 +176,38 @@ public final class TrainJob {
         }
         out.printf("model saved to %s; report: %s%n", store.uri(MODEL_FILE), store.uri(RunReport.HTML));
         return new Result(results, state, store.root());
+    }
+
+    /** Writes checkpoints every N rounds and at each epoch end, and remembers the last one written. */
+    private static final class Checkpoints {
+        private final RunStore store;
+        private final int everyRounds;
+        private final long seed;
+        private String lastGood;
+
+        Checkpoints(RunStore store, int everyRounds, long seed, String lastGood) {
+            this.store = store;
+            this.everyRounds = everyRounds;
+            this.seed = seed;
+            this.lastGood = lastGood;
+        }
+
+        /** True when this round was checkpointed. */
+        boolean afterRound(RoundReport round, ModelState state) {
+            if (everyRounds > 0 && round.round() % everyRounds == 0 && round.round() < round.rounds()) {
+                lastGood = new Checkpoint(state, round.epoch(), round.round(), false, seed).save(store);
+                return true;
+            }
+            return false;
+        }
+
+        void epochEnd(ModelState state, int epoch, int rounds) {
+            lastGood = new Checkpoint(state, epoch, rounds, true, seed).save(store);
+        }
+
+        String describeLastGood() {
+            return lastGood == null ? "no checkpoint was written yet" : "the last good checkpoint is " + lastGood;
+        }
     }
 
     /** Names the files the first epoch could not decode, in the log and in bad-images.txt of the run. */
