@@ -13,7 +13,15 @@ public final class SparkContexts {
      * {@code master} is given explicitly.
      */
     public static JavaSparkContext start(String master, String appName, boolean masterExplicit) {
+        return start(master, appName, masterExplicit, false);
+    }
+
+    /** As above; {@code fair}: jobs of concurrent callers share the executors (one scheduler pool each). */
+    public static JavaSparkContext start(String master, String appName, boolean masterExplicit, boolean fair) {
         SparkConf conf = new SparkConf().setAppName(appName);
+        if (fair) {
+            conf.setIfMissing("spark.scheduler.mode", "FAIR");
+        }
         if (masterExplicit || !conf.contains("spark.master")) {
             conf.setMaster(master);
         }

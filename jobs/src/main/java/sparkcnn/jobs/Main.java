@@ -12,8 +12,12 @@ import sparkcnn.driver.train.DivergenceException;
 import sparkcnn.jobs.config.JobConfig;
 import sparkcnn.jobs.config.ModelConfig;
 import sparkcnn.jobs.bench.DecodeBench;
+import sparkcnn.jobs.config.ConfigHelp;
+import sparkcnn.jobs.evaluate.EvaluateCommand;
 import sparkcnn.jobs.export.ExportCommand;
 import sparkcnn.jobs.inspect.InspectCommand;
+import sparkcnn.jobs.sweep.SweepJob;
+import sparkcnn.jobs.sweep.SweepSpec;
 import sparkcnn.jobs.train.TrainJob;
 import sparkcnn.jobs.train.TrainSpec;
 
@@ -23,24 +27,27 @@ import sparkcnn.jobs.train.TrainSpec;
  */
 public final class Main {
     static final String USAGE = """
-            usage: sparkcnn train   --config FILE [--set key=value ...] [--master URL]
-                   sparkcnn train   --resume RUN_DIR [--set key=value ...] [--master URL]
-                   sparkcnn inspect (--config FILE | --model TYPE ...) [--batch N] [--json FILE]
-                   sparkcnn export  --config FILE --out DIR [--batch N] [--set key=value ...] [--master URL]
-                   sparkcnn bench decode [--images N] [--out DIR]
+            usage: sparkcnn <command> [options]      (sparkcnn <command> --help: its options and config keys)
 
             commands:
               train      train a network by parameter averaging on Spark, evaluating each epoch
+              evaluate   score a saved model on a test set: accuracy, top-5, per-class, confusion matrix
+              sweep      train the trials of a grid or random search over config keys; rank them
               inspect    per-layer report: output volume, parameters, activations, FLOPs, memory
               export     decode the data once into minibatch files (read back with data.format = exported)
-              bench      measurements written to bench/results (decode: the worker's image input path)
+              bench      measurements written to bench/results
 
-            options:
-              --config FILE        a HOCON job file (see conf/ and the keys of sparkcnn/reference.conf)
+            Locally: bin/sparkcnn <command> ... (embedded Spark, local[*] unless --master says otherwise).
+            On a cluster: spark-submit --class sparkcnn.jobs.Main jobs/target/sparkcnn-*-spark.jar <command> ...
+            """;
+
+    static final String COMMON_OPTIONS = """
+              --config FILE        a HOCON job file (see conf/); keys below
               --set key=value      override one config key; may be repeated
-              --master URL         Spark master (default: the config's spark.master, local[*])
-              --resume RUN_DIR     continue a run from its latest checkpoint, with the config it ran with
-              --help               this text
+              --master URL         Spark master (default: spark-submit's, else the config's spark.master)
+            """;
+
+    static final String MODEL_OPTIONS = """
             model options (shorthands for --set model.KEY=VALUE):
               --model TYPE         %s
               --depth L            DenseNet depth (model.depth)
@@ -49,16 +56,73 @@ public final class Main {
               --dropout RATE       DenseNet dropout after each convolution (model.dropout)
               --input WxHxD        input volume, e.g. 32x32x3 (model.input)
               --classes N          number of classes (model.classes)
-            export options:
-              --out DIR            where DIR/train and DIR/test go (local, file:// or hdfs://)
-              --batch N            examples per minibatch file (default 64)
-            bench options:
-              --images N           images per pass (default 200)
-              --out DIR            results directory (default bench/results)
-            inspect options:
-              --batch N            batch size for the memory estimate (default 64)
-              --json FILE          also write the report as JSON
             """.formatted(String.join(" | ", ModelConfig.TYPES));
+
+    /** Each command's --help: usage, options, and the config sections it reads. */
+    static final Map<String, CommandHelp> HELP = Map.of(
+            "train", new CommandHelp("""
+                    usage: sparkcnn train --config FILE [--set key=value ...] [--master URL]
+                           sparkcnn train --resume RUN_DIR [--set key=value ...] [--master URL]
+                    Trains by parameter averaging; writes RUN_DIR (run.dir): checkpoints, model.zip,
+                    metrics.jsonl, curves.png, report.html. Exit status 1 when training diverges.
+                    options:
+                    """ + COMMON_OPTIONS + """
+                      --resume RUN_DIR     continue a run from its latest checkpoint, with the config it ran with
+                    """ + MODEL_OPTIONS, List.of("run", "spark", "data", "model", "train")),
+            "evaluate", new CommandHelp("""
+                    usage: sparkcnn evaluate RUN_DIR|MODEL_ZIP [--config FILE] [--set key=value ...] [--json FILE]
+                    Scores a run's model.zip on the test set (data.test.*) of the run's own config.conf,
+                    or of --config FILE; normalisation statistics come from the run directory.
+                    options:
+                    """ + COMMON_OPTIONS + """
+                      --json FILE          also write the results as JSON
+                    """, List.of("data")),
+            "sweep", new CommandHelp("""
+                    usage: sparkcnn sweep --config SWEEP_FILE [--set key=value ...] [--master URL]
+                    Trains every trial of the sweep file (conf/sweep-*.conf) into SWEEP_DIR/trial-N and writes
+                    SWEEP_DIR/leaderboard.csv and .html. Started again, it skips finished trials and resumes
+                    interrupted ones. --set overrides a key of the base job for every trial.
+                    options:
+                    """ + COMMON_OPTIONS + """
+                    sweep file keys (any job key may be varied in sweep.keys or fixed in sweep.set):
+                    """, List.of("sweep")),
+            "inspect", new CommandHelp("""
+                    usage: sparkcnn inspect (--config FILE | --model TYPE ...) [--batch N] [--json FILE]
+                    Checks every layer's geometry and prints its output volume, parameters, activations,
+                    FLOPs and memory (parameters x3 for training). Starts no Spark.
+                    options:
+                    """ + COMMON_OPTIONS + """
+                      --batch N            batch size for the memory estimate (default 64)
+                      --json FILE          also write the report as JSON
+                    """ + MODEL_OPTIONS, List.of("model")),
+            "export", new CommandHelp("""
+                    usage: sparkcnn export --config FILE --out DIR [--batch N] [--set key=value ...] [--master URL]
+                    Decodes the job's data once into minibatch files under DIR/train and DIR/test (local,
+                    file:// or hdfs://); train from them with data.format = exported, data.train.dir = DIR/train.
+                    options:
+                    """ + COMMON_OPTIONS + """
+                      --out DIR            where DIR/train and DIR/test go
+                      --batch N            examples per minibatch file (default 64)
+                    """, List.of("data")),
+            "bench", new CommandHelp("""
+                    usage: sparkcnn bench decode [--images N] [--out DIR]
+                    decode: the worker's image input path (JPEG decode, resize, crop, augmentation).
+                    options:
+                      --images N           images per pass (default 200)
+                      --out DIR            results directory (default bench/results)
+                    """, List.of()));
+
+    /** One command's help text and the reference config sections it lists. */
+    record CommandHelp(String text, List<String> sections) {
+        String render() {
+            if (sections.isEmpty()) {
+                return text;
+            }
+            var reference = sections.contains("sweep") ? SweepSpec.reference() : JobConfig.reference();
+            return text + (sections.contains("sweep") ? "" : "config keys (defaults; sparkcnn/reference.conf):\n")
+                    + ConfigHelp.keys(reference, sections);
+        }
+    }
 
     /** Flags that are shorthands for model config keys. */
     private static final Map<String, String> MODEL_FLAGS = Map.of(
@@ -81,10 +145,11 @@ public final class Main {
         try {
             Options options = Options.parse(args);
             if (options.help) {
-                out.print(USAGE);
-                return 0;
+                CommandHelp help = HELP.get(options.command);
+                out.print(help == null ? USAGE : help.render());
+                return help == null && !options.command.startsWith("-") ? 2 : 0;
             }
-            if (options.target != null && !options.command.equals("bench")) {
+            if (options.target != null && !List.of("bench", "evaluate").contains(options.command)) {
                 throw new UsageException("unexpected argument '" + options.target + "'");
             }
             switch (options.command) {
@@ -93,6 +158,8 @@ public final class Main {
                         options.json, out);
                 case "bench" -> bench(options, out);
                 case "export" -> export(options, out);
+                case "evaluate" -> evaluate(options, out);
+                case "sweep" -> sweep(options, out);
                 default -> throw new UsageException("unknown command '" + options.command + "'");
             }
             return 0;
@@ -100,7 +167,8 @@ public final class Main {
             // IllegalArgumentException covers GeometryException: a layer that cannot exist
             err.println("sparkcnn: " + e.getMessage());
             if (e instanceof UsageException) {
-                err.print(USAGE);
+                CommandHelp help = HELP.get(args[0]);
+                err.print(help == null ? USAGE : help.text());
             }
             return 2;
         } catch (DivergenceException e) {
@@ -142,6 +210,28 @@ public final class Main {
         var config = jobConfig(options);
         new TrainJob(TrainSpec.from(config), JobConfig.render(config), out, System.console() != null)
                 .run(options.master != null, options.resume != null);
+    }
+
+    private static void evaluate(Options options, PrintStream out) {
+        if (options.target == null) {
+            throw new UsageException("evaluate needs the run directory or model.zip to score");
+        }
+        boolean isZip = options.target.endsWith(".zip");
+        String model = isZip ? options.target : options.target.replaceAll("/+$", "") + "/" + TrainJob.MODEL_FILE;
+        String runDir = isZip ? new org.apache.hadoop.fs.Path(model).getParent().toString() : options.target;
+        var config = options.config != null ? JobConfig.load(options.config, options.sets)
+                : JobConfig.loadRun(runDir, options.sets);
+        if (options.master != null) {
+            config = config.withValue("spark.master", ConfigValueFactory.fromAnyRef(options.master));
+        }
+        EvaluateCommand.run(TrainSpec.from(config), model, options.master != null, options.json, out);
+    }
+
+    private static void sweep(Options options, PrintStream out) {
+        if (options.config == null) {
+            throw new UsageException("sweep needs --config SWEEP_FILE");
+        }
+        new SweepJob(SweepSpec.load(options.config), options.sets, options.master, out).run();
     }
 
     private static void export(Options options, PrintStream out) {

@@ -103,6 +103,11 @@ public final class RunStore {
         return new Path(root, name).toString();
     }
 
+    /** The run's name: the last component of its directory. */
+    public String name() {
+        return new Path(root()).getName();
+    }
+
     public String root() {
         return root.toString();
     }

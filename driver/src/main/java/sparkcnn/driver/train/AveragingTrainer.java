@@ -50,7 +50,7 @@ public final class AveragingTrainer {
         ModelState state = start.withEpoch(epoch);
         for (int round = firstRound; round < rounds; round++) {
             long t0 = System.nanoTime();
-            sc.setJobDescription(String.format("epoch %d round %d/%d", epoch, round + 1, rounds));
+            sc.setJobDescription(describe(String.format("epoch %d round %d/%d", epoch, round + 1, rounds)));
             double rate = schedule.rate(epoch, round, rounds);
             RoundResult sum = round(state.withLearningRate(rate), shards, epoch, round);
             state = average(state, sum, epoch, round);
@@ -58,6 +58,12 @@ public final class AveragingTrainer {
                     (System.nanoTime() - t0) / 1e9, rate), state);
         }
         return state;
+    }
+
+    /** A Spark UI job description, prefixed with the job group (the run) where one is set. */
+    private String describe(String what) {
+        String group = sc.getLocalProperty("spark.jobGroup.id");
+        return group == null ? what : group + ": " + what;
     }
 
     /** The summed (not yet averaged) results of every worker for round {@code round} of {@code epoch}. */

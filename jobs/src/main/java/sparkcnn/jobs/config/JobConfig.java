@@ -65,6 +65,12 @@ public final class JobConfig {
         return run.withFallback(reference()).resolve();
     }
 
+    /** {@code base} with {@code overrides} on top; each override key must be a known one. */
+    public static Config override(Config base, Config overrides, String source) {
+        rejectUnknownKeys(overrides, reference(), source);
+        return overrides.withFallback(base).resolve();
+    }
+
     public static Config reference() {
         return ConfigFactory.parseResources(JobConfig.class.getClassLoader(), REFERENCE,
                 ConfigParseOptions.defaults().setAllowMissing(false));

@@ -94,9 +94,21 @@ public final class MetricsLog {
             var test = new EvalCounts(confusion, r.get("test_loss").asDouble() * count,
                     Math.round(r.get("test_top5_accuracy").asDouble() * count));
             results.add(new TrainJob.EpochResult(r.get("epoch").asInt(), r.get("train_loss").asDouble(), test,
-                    r.get("seconds").asDouble(), r.get("examples").asLong()));
+                    r.get("seconds").asDouble(), r.get("examples").asLong(), r.path("examples_seen").asLong()));
         }
         return results;
+    }
+
+    /** Examples the workers fitted in {@code epoch}, summed over its round records. */
+    public long examplesSeen(int epoch) {
+        long seen = 0;
+        for (String line : lines) {
+            JsonNode r = parse(line);
+            if (r.get("event").asText().equals("round") && r.get("epoch").asInt() == epoch) {
+                seen += r.path("examples").asLong();
+            }
+        }
+        return seen;
     }
 
     private static JsonNode parse(String line) {

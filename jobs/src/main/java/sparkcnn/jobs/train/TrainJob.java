@@ -49,7 +49,8 @@ public final class TrainJob {
     private static final Logger log = LoggerFactory.getLogger(TrainJob.class);
 
     /** One epoch's outcome, as written to metrics.jsonl. */
-    public record EpochResult(int epoch, double trainLoss, EvalCounts test, double seconds, long examples) {
+    public record EpochResult(int epoch, double trainLoss, EvalCounts test, double seconds, long examples,
+                              long examplesSeen) {
     }
 
     public record Result(List<EpochResult> epochs, ModelState model, String runDir) {
@@ -77,6 +78,11 @@ public final class TrainJob {
         }
     }
 
+    /** Trains on a context the caller owns (a sweep runs several trials on one). */
+    public Result runOn(JavaSparkContext sc, boolean resume) {
+        return train(sc, GraphBuilder.build(spec.model().architecture(), spec.optimizer(), spec.seed()), resume);
+    }
+
     Result train(JavaSparkContext sc, ComputationGraphConfiguration architecture, boolean resume) {
         int threads = spec.resolveWorkerThreads(SparkContexts.taskCpus(sc));
         NativeBackend.init(threads); // logs the backend, oneDNN helpers and threads per worker
@@ -89,6 +95,8 @@ public final class TrainJob {
         ModelSpec model = spec.model();
         DataSpec.Opened data = spec.data().open(sc, hadoop, spec.workers(), model.input(), model.classes(), spec.seed());
         RunStore store = new RunStore(spec.runDir(), sc.hadoopConfiguration());
+        // the Spark UI groups this run's jobs; every description names the run, epoch and round
+        sc.setJobGroup(store.name(), "sparkcnn run " + store.root(), false);
         Checkpoint start = resume ? Checkpoint.latest(store).orElseThrow(() -> new IllegalArgumentException(
                 "nothing to resume: no " + Checkpoint.LATEST + " in " + store.root())) : null;
         MetricsLog metrics = resume ? MetricsLog.resume(store, start.epoch(), start.roundsDone(), start.epochComplete()) : new MetricsLog(store);
@@ -154,11 +162,19 @@ public final class TrainJob {
                     checkpoints.epochEnd(state, epoch, rounds);
                     metrics.flush();
                     double trainSeconds = (System.nanoTime() - t0) / 1e9;
-                    sc.setJobDescription("epoch " + epoch + " evaluation");
+                    sc.setJobDescription(store.name() + ": epoch " + epoch + " evaluation");
                     EvalCounts test = DistributedEvaluation.evaluate(sc, state, testSet.blocks(), spec.evalBatchSize(),
                             model.classes(), threads, preprocessing);
                     double seconds = (System.nanoTime() - t0) / 1e9;
-                    var result = new EpochResult(epoch, roundLosses.getAverage(), test, seconds, trainSet.examples());
+                    // counted by the workers and summed with the parameters: a task that Spark ran again
+                    // after losing an executor must not change it
+                    long seen = metrics.examplesSeen(epoch);
+                    if (seen != trainSet.examples()) {
+                        log.error("epoch {}: the workers fitted {} examples, the training set has {}", epoch, seen,
+                                trainSet.examples());
+                    }
+                    var result = new EpochResult(epoch, roundLosses.getAverage(), test, seconds, trainSet.examples(),
+                            seen);
                     results.add(result);
                     stopper.record(test.accuracy());
                     out.printf("epoch %d/%d: test accuracy %.4f  test loss %.4f  train loss %.4f  %.1f s (%.0f img/s)%n",
@@ -242,6 +258,7 @@ public final class TrainJob {
         m.put("loss", r.loss());
         m.put("images_per_second", r.imagesPerSecond());
         m.put("learning_rate", r.learningRate());
+        m.put("examples", r.examples());
         m.put("seconds", r.seconds());
         return m;
     }
@@ -257,12 +274,13 @@ public final class TrainJob {
         m.put("seconds", r.seconds());
         m.put("train_images_per_second", r.examples() / trainSeconds);
         m.put("examples", r.examples());
-        m.put("per_class_accuracy", perClass(r.test()));
+        m.put("examples_seen", r.examplesSeen());
+        m.put("per_class_accuracy", perClassAccuracy(r.test()));
         m.put("confusion", r.test().confusion());
         return m;
     }
 
-    static double[] perClass(EvalCounts counts) {
+    public static double[] perClassAccuracy(EvalCounts counts) {
         double[] accuracy = new double[counts.confusion().length];
         for (int c = 0; c < accuracy.length; c++) {
             long total = Arrays.stream(counts.confusion()[c]).sum();

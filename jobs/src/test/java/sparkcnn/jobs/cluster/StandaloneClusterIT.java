@@ -1,0 +1,233 @@
+package sparkcnn.jobs.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import sparkcnn.driver.FashionMnist;
+
+/**
+ * The shaded jar, submitted with SparkSubmit to a real standalone master with workers on 127.0.0.1,
+ * trains on real Fashion-MNIST; then again while one worker (with its executor) is killed mid-epoch.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class StandaloneClusterIT {
+    private static final int TRAIN = 6000;
+    private static final int EPOCHS = 2;
+    private static final Path TARGET = Path.of("target").toAbsolutePath();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static Path dir;
+    private static StandaloneCluster cluster;
+    private static final List<Double> plainAccuracies = new ArrayList<>();
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        FashionMnist.require();
+        dir = Files.createTempDirectory(TARGET, "standalone-");
+        // three one-core workers: the application takes two, the third can replace a lost one
+        cluster = new StandaloneCluster(dir, 3);
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void shadedJarTrainsOnTheCluster() throws Exception {
+        Path run = dir.resolve("run-plain");
+        Process driver = submit(run, "plain");
+        assertTrue(driver.waitFor(6, TimeUnit.MINUTES), "the run did not finish within 6 minutes");
+        assertEquals(0, driver.exitValue(), "spark-submit failed:\n" + tail(dir.resolve("plain.log")));
+
+        List<JsonNode> epochs = records(run, "epoch");
+        assertEquals(EPOCHS, epochs.size());
+        assertEveryExampleSeenOnce(run, epochs);
+        epochs.forEach(e -> plainAccuracies.add(e.get("test_accuracy").asDouble()));
+        double accuracy = epochs.get(EPOCHS - 1).get("test_accuracy").asDouble();
+        assertTrue(accuracy > 0.5, "accuracy " + accuracy + " is near chance (0.1)");
+        assertTrue(Files.exists(run.resolve("model.zip")));
+    }
+
+    @Test
+    @Order(2)
+    void survivesLosingAWorkerMidEpoch() throws Exception {
+        Path run = dir.resolve("run-kill");
+        Path events = dir.resolve("events-kill");
+        Process driver = submit(run, "kill");
+
+        // a few rounds in (the first checkpoint flushes metrics.jsonl), kill a worker while its
+        // executor is running a task of a round
+        awaitFile(run.resolve("metrics.jsonl"), driver);
+        String appId = runningApp(events);
+        var victim = cluster.workerRunning(appId)
+                .orElseThrow(() -> new AssertionError("no worker runs an executor of " + appId));
+        awaitRunningTask(victim, appId);
+        victim.kill();
+        assertTrue(records(run, "epoch").isEmpty(), "killed too late: the first epoch had already ended");
+
+        assertTrue(driver.waitFor(6, TimeUnit.MINUTES), "the run did not finish within 6 minutes");
+        assertEquals(0, driver.exitValue(), "spark-submit failed:\n" + tail(dir.resolve("kill.log")));
+        List<JsonNode> epochs = records(run, "epoch");
+        assertEquals(EPOCHS, epochs.size());
+        // the lost tasks were run again, yet the averaged counts hold every example exactly once
+        assertEveryExampleSeenOnce(run, epochs);
+
+        // and it trained exactly as the undisturbed run did
+        for (int e = 0; e < EPOCHS; e++) {
+            assertEquals(plainAccuracies.get(e), epochs.get(e).get("test_accuracy").asDouble(), 0.0);
+        }
+
+        String log = Files.readString(completedEventLog(events));
+        assertTrue(log.contains("\"Event\":\"SparkListenerExecutorRemoved\""), "Spark never lost the executor");
+        assertTrue(log.contains("\"Reason\":\"ExecutorLostFailure\""), "no task was lost with the executor");
+    }
+
+    /** Waits until the worker's executor has started a task that it has not finished (its own log says). */
+    private static void awaitRunningTask(StandaloneCluster.Worker worker, String appId) throws Exception {
+        for (int i = 0; i < 600; i++) {
+            try (var executors = Files.list(worker.workDir().resolve(appId))) {
+                for (Path executor : executors.toList()) {
+                    Path stderr = executor.resolve("stderr");
+                    String log = Files.exists(stderr) ? Files.readString(stderr) : "";
+                    if (count(log, "Running task ") > count(log, "Finished task ")) {
+                        return;
+                    }
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("the executor of " + appId + " ran no task for 12 s");
+    }
+
+    private static int count(String text, String what) {
+        int n = 0;
+        for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    private static void assertEveryExampleSeenOnce(Path run, List<JsonNode> epochs) throws Exception {
+        for (JsonNode epoch : epochs) {
+            int e = epoch.get("epoch").asInt();
+            assertEquals(TRAIN, epoch.get("examples").asLong());
+            assertEquals(TRAIN, epoch.get("examples_seen").asLong(), "examples fitted in epoch " + e);
+            long roundSum = records(run, "round").stream().filter(r -> r.get("epoch").asInt() == e)
+                    .mapToLong(r -> r.get("examples").asLong()).sum();
+            assertEquals(TRAIN, roundSum, "sum of the round records of epoch " + e);
+        }
+    }
+
+    /** spark-submit --master spark://... --class sparkcnn.jobs.Main sparkcnn-*-spark.jar train --config ... */
+    private static Process submit(Path run, String name) throws Exception {
+        Path config = dir.resolve(name + ".conf");
+        Files.writeString(config, """
+                run.dir = "%s"
+                spark.app-name = "sparkcnn-%s"
+                data {
+                  format = idx
+                  train { images = "%s", labels = "%s", limit = %d }
+                  test { images = "%s", labels = "%s", limit = 2000 }
+                }
+                model {
+                  type = pattern
+                  stages = [{ convs = 1, filters = 8, size = 3, pool = true }]
+                  hidden = [32]
+                }
+                train {
+                  epochs = %d
+                  workers = 2
+                  batch-size-per-worker = 50
+                  averaging-frequency = 6
+                  checkpoint-every-rounds = 3
+                }
+                """.formatted(run, name, FashionMnist.TRAIN_IMAGES, FashionMnist.TRAIN_LABELS, TRAIN,
+                FashionMnist.TEST_IMAGES, FashionMnist.TEST_LABELS, EPOCHS));
+        Path events = Files.createDirectories(dir.resolve("events-" + name));
+        String cache = System.getProperty("org.bytedeco.javacpp.cachedir");
+        List<String> driverJvm = new ArrayList<>(Arrays.asList(
+                Files.readString(TARGET.resolve("jvm.options")).trim().split("\\s+")));
+        driverJvm.add("-Dorg.bytedeco.javacpp.cachedir=" + cache);
+        driverJvm.add("-Dlog4j2.configurationFile=" + Path.of("../conf/log4j2.properties").toAbsolutePath());
+        List<String> command = cluster.javaCommand(driverJvm);
+        command.addAll(List.of("org.apache.spark.deploy.SparkSubmit",
+                "--master", cluster.masterUrl(),
+                "--class", "sparkcnn.jobs.Main",
+                "--conf", "spark.executor.cores=1",
+                "--conf", "spark.cores.max=2",
+                "--conf", "spark.executor.memory=1g",
+                "--conf", "spark.executor.extraJavaOptions=-Dorg.bytedeco.javacpp.cachedir=" + cache
+                        + " -Dorg.bytedeco.javacpp.maxbytes=2G -Dorg.bytedeco.javacpp.maxphysicalbytes=4G",
+                "--conf", "spark.eventLog.enabled=true",
+                "--conf", "spark.eventLog.dir=" + events.toUri(),
+                shadedJar().toString(),
+                "train", "--config", config.toString()));
+        var builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve(name + ".log").toFile());
+        cluster.environment(builder.environment());
+        return builder.start();
+    }
+
+    private static Path shadedJar() {
+        File[] jars = TARGET.toFile().listFiles((d, n) -> n.startsWith("sparkcnn-") && n.endsWith("-spark.jar"));
+        assertTrue(jars != null && jars.length == 1, "no shaded jar in target/: run mvn verify");
+        return jars[0].toPath();
+    }
+
+    private static List<JsonNode> records(Path run, String event) throws Exception {
+        Path file = run.resolve("metrics.jsonl");
+        List<JsonNode> records = new ArrayList<>();
+        if (Files.exists(file)) {
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                JsonNode r = JSON.readTree(line);
+                if (r.get("event").asText().equals(event)) {
+                    records.add(r);
+                }
+            }
+        }
+        return records;
+    }
+
+    private static void awaitFile(Path file, Process driver) throws Exception {
+        for (int i = 0; i < 1800 && !Files.exists(file); i++) {
+            assertTrue(driver.isAlive(), "the run ended before writing " + file);
+            Thread.sleep(100);
+        }
+        assertTrue(Files.exists(file), "no " + file + " after 3 minutes");
+    }
+
+    private static String runningApp(Path events) {
+        return StandaloneCluster.files(events).map(p -> p.getFileName().toString())
+                .filter(n -> n.endsWith(".inprogress")).map(n -> n.substring(0, n.length() - ".inprogress".length()))
+                .findFirst().orElseThrow(() -> new AssertionError("no running application in " + events));
+    }
+
+    private static Path completedEventLog(Path events) {
+        return StandaloneCluster.files(events).filter(p -> !p.toString().endsWith(".inprogress")).findFirst()
+                .orElseThrow(() -> new AssertionError("no event log in " + events));
+    }
+
+    private static String tail(Path log) throws Exception {
+        List<String> lines = Files.readAllLines(log);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+    }
+}

@@ -1,0 +1,98 @@
+package sparkcnn.jobs.sweep;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigException;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SweepSpecTest {
+    @TempDir
+    Path dir;
+
+    private File sweep(String body) throws Exception {
+        Files.writeString(dir.resolve("base.conf"), "train.epochs = 1\n");
+        Path file = dir.resolve("sweep.conf");
+        Files.writeString(file, "sweep {\n base = base.conf\n" + body + "\n}\n");
+        return file.toFile();
+    }
+
+    @Test
+    void gridTakesEveryCombinationLastKeyFastest() throws Exception {
+        SweepSpec spec = SweepSpec.load(sweep("""
+                keys { "train.optimizer.learning-rate" = [0.1, 0.01], "train.averaging-frequency" = [1, 5, 20] }
+                """));
+        assertEquals(6, spec.trials().size());
+        assertEquals(List.of("train.averaging-frequency", "train.optimizer.learning-rate"), spec.keys());
+        assertEquals("trial-1", spec.trials().get(0).name());
+        assertEquals("1", spec.trials().get(0).valueTexts().get("train.averaging-frequency"));
+        assertEquals("0.01", spec.trials().get(1).valueTexts().get("train.optimizer.learning-rate"));
+        assertEquals(6, spec.trials().stream().map(Trial::valueTexts).distinct().count());
+        assertEquals(dir.resolve("base.conf").toFile().getAbsoluteFile(), spec.base());
+        // the values land at their config paths, on top of the common keys
+        var overrides = spec.trials().get(5).overrides(spec.common());
+        assertEquals(20, overrides.getInt("train.averaging-frequency"));
+        assertEquals(0.01, overrides.getDouble("train.optimizer.learning-rate"));
+    }
+
+    @Test
+    void randomSearchIsReproducibleAndStaysInItsRanges() throws Exception {
+        String body = """
+                search = random
+                trials = 20
+                seed = 3
+                keys {
+                  "train.optimizer.learning-rate" = { log-uniform = [0.0001, 0.01] }
+                  "model.compression" = { uniform = [0.4, 0.6] }
+                  "model.growth-rate" = { int-uniform = [8, 12] }
+                  "train.batch-size-per-worker" = [32, 64]
+                }
+                """;
+        SweepSpec first = SweepSpec.load(sweep(body));
+        SweepSpec again = SweepSpec.load(sweep(body));
+        assertEquals(first.trials(), again.trials());
+        for (Trial t : first.trials()) {
+            var c = t.overrides(first.common());
+            double rate = c.getDouble("train.optimizer.learning-rate");
+            assertTrue(rate >= 0.0001 && rate <= 0.01, "rate " + rate);
+            double theta = c.getDouble("model.compression");
+            assertTrue(theta >= 0.4 && theta <= 0.6, "theta " + theta);
+            int k = c.getInt("model.growth-rate");
+            assertTrue(k >= 8 && k <= 12, "k " + k);
+        }
+        Set<Integer> batches = first.trials().stream()
+                .map(t -> t.overrides(first.common()).getInt("train.batch-size-per-worker")).collect(Collectors.toSet());
+        assertEquals(Set.of(32, 64), batches);
+        SweepSpec otherSeed = SweepSpec.load(sweep(body.replace("seed = 3", "seed = 4")));
+        assertNotEquals(first.trials(), otherSeed.trials());
+    }
+
+    @Test
+    void badSweepFilesNameTheirMistake() throws Exception {
+        var unknown = assertThrows(ConfigException.class, () -> SweepSpec.load(sweep("""
+                keys { "train.epochs" = [1] }
+                paralel = 2
+                """)));
+        assertTrue(unknown.getMessage().contains("sweep.paralel"), unknown.getMessage());
+        var empty = assertThrows(ConfigException.class, () -> SweepSpec.load(sweep("keys {}")));
+        assertTrue(empty.getMessage().contains("sweep.keys"), empty.getMessage());
+        var range = assertThrows(ConfigException.class, () -> SweepSpec.load(sweep("""
+                search = random
+                keys { "train.optimizer.learning-rate" = { log-uniform = [0, 1] } }
+                """)));
+        assertTrue(range.getMessage().contains("train.optimizer.learning-rate"), range.getMessage());
+        var gridRange = assertThrows(ConfigException.class, () -> SweepSpec.load(sweep("""
+                keys { "train.optimizer.learning-rate" = { uniform = [0.1, 1] } }
+                """)));
+        assertTrue(gridRange.getMessage().contains("grid search takes a list"), gridRange.getMessage());
+    }
+}

@@ -1,0 +1,131 @@
+package sparkcnn.jobs.sweep;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import sparkcnn.driver.FashionMnist;
+import sparkcnn.jobs.MainRunner;
+
+/** A 2 x 2 grid sweep on real Fashion-MNIST in local mode, two trials at once; then started again. */
+class SweepTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void gridSweepRanksItsTrialsAndSkipsThemWhenStartedAgain() throws Exception {
+        FashionMnist.require();
+        Path sweepDir = dir.resolve("sweep");
+        Path sweepFile = writeSweep(sweepDir, "[0.003, 0.0003]");
+
+        var first = MainRunner.run("sweep", "--config", sweepFile.toString(), "--master", "local[2]");
+        assertEquals(0, first.status(), first.err());
+        assertTrue(first.out().contains("4 trials"), first.out());
+        assertTrue(first.out().contains("0 finished before, 4 to run, 2 at once"), first.out());
+
+        List<String> rows = Files.readAllLines(sweepDir.resolve("leaderboard.csv"));
+        assertEquals("rank,trial,status,train.averaging-frequency,train.optimizer.learning-rate,"
+                + "best_test_accuracy,best_epoch,final_test_accuracy,final_train_loss,epochs,seconds,run_dir",
+                rows.get(0));
+        assertEquals(5, rows.size(), String.join("\n", rows));
+        double previous = Double.MAX_VALUE;
+        Map<String, String> valuesByTrial = new LinkedHashMap<>();
+        for (String row : rows.subList(1, rows.size())) {
+            String[] f = row.split(",");
+            assertEquals("done", f[2], row);
+            double best = Double.parseDouble(f[5]);
+            assertTrue(best <= previous, "not ranked best first: " + rows);
+            assertTrue(best > 0.3, "a trial stayed near chance: " + row);
+            previous = best;
+            valuesByTrial.put(f[1], f[3] + "," + f[4]);
+            // each trial trained in its own run directory, with the values the leaderboard names
+            Path trial = sweepDir.resolve(f[1]);
+            String config = Files.readString(trial.resolve("config.conf"));
+            assertTrue(config.contains("averaging-frequency=" + f[3] + "\n"), config);
+            assertEquals(1, Files.readAllLines(trial.resolve("metrics.jsonl")).stream()
+                    .filter(l -> l.contains("\"event\":\"epoch\"")).count());
+        }
+        // every point of the grid, once
+        assertEquals(4, valuesByTrial.values().stream().distinct().count(), valuesByTrial.toString());
+        String html = Files.readString(sweepDir.resolve("leaderboard.html"));
+        assertEquals(5, html.split("<tr").length - 1, html);
+        assertTrue(html.contains("href=\"trial-1/report.html\""), html);
+
+        // started again: nothing runs, nothing is rewritten but the leaderboard
+        List<FileTime> before = trialFileTimes(sweepDir);
+        var second = MainRunner.run("sweep", "--config", sweepFile.toString(), "--master", "local[2]");
+        assertEquals(0, second.status(), second.err());
+        assertTrue(second.out().contains("4 finished before, 0 to run"), second.out());
+        assertEquals(before, trialFileTimes(sweepDir));
+        assertEquals(rows, Files.readAllLines(sweepDir.resolve("leaderboard.csv")));
+
+        // an edited grid that reuses the directory is refused, naming the trial it would overwrite
+        writeSweep(sweepDir, "[0.001, 0.0003]");
+        var edited = MainRunner.run("sweep", "--config", sweepFile.toString(), "--master", "local[2]");
+        assertEquals(2, edited.status());
+        assertTrue(edited.err().contains("trial-1") && edited.err().contains("new sweep.dir"), edited.err());
+    }
+
+    @Test
+    void anUnknownKeyFailsBeforeAnyTrialStarts() throws Exception {
+        Path sweepFile = writeSweep(dir.resolve("sweep"), "[0.003]").resolveSibling("sweep.conf");
+        Files.writeString(sweepFile, Files.readString(sweepFile).replace("train.averaging-frequency",
+                "train.averaging-frequncy"));
+        var run = MainRunner.run("sweep", "--config", sweepFile.toString(), "--master", "local[2]");
+        assertEquals(2, run.status());
+        assertTrue(run.err().contains("train.averaging-frequncy") && run.err().contains("train.averaging-frequency"),
+                run.err());
+        assertTrue(!Files.exists(dir.resolve("sweep")), "a trial started");
+    }
+
+    private Path writeSweep(Path sweepDir, String rates) throws Exception {
+        Files.writeString(dir.resolve("base.conf"), """
+                run.dir = "%s/unused"
+                data {
+                  format = idx
+                  train { images = "%s", labels = "%s", limit = 1200 }
+                  test { images = "%s", labels = "%s", limit = 500 }
+                }
+                model {
+                  type = pattern
+                  stages = [{ convs = 1, filters = 4, size = 3, pool = true }]
+                  hidden = [16]
+                }
+                train { epochs = 3, workers = 2, batch-size-per-worker = 50, checkpoint-every-rounds = 0 }
+                """.formatted(dir, FashionMnist.TRAIN_IMAGES, FashionMnist.TRAIN_LABELS, FashionMnist.TEST_IMAGES,
+                FashionMnist.TEST_LABELS));
+        Path file = dir.resolve("sweep.conf");
+        Files.writeString(file, """
+                sweep {
+                  base = base.conf
+                  dir = "%s"
+                  keys {
+                    "train.optimizer.learning-rate" = %s
+                    "train.averaging-frequency" = [1, 4]
+                  }
+                  set { "train.epochs" = 1 }
+                  parallel = 2
+                }
+                """.formatted(sweepDir, rates));
+        return file;
+    }
+
+    private static List<FileTime> trialFileTimes(Path sweepDir) throws Exception {
+        List<FileTime> times = new ArrayList<>();
+        try (var files = Files.walk(sweepDir)) {
+            for (Path p : files.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().startsWith("leaderboard"))
+                    .filter(p -> !p.getFileName().toString().equals("sweep.conf")).sorted().toList()) {
+                times.add(Files.getLastModifiedTime(p));
+            }
+        }
+        return times;
+    }
+}
