@@ -55,7 +55,7 @@ public final class AveragingTrainer {
             RoundResult sum = round(state.withLearningRate(rate), shards, epoch, round);
             state = average(state, sum, epoch, round);
             listener.afterRound(new RoundReport(epoch, round + 1, rounds, sum.meanLoss(), sum.examples(),
-                    (System.nanoTime() - t0) / 1e9, rate), state);
+                    (System.nanoTime() - t0) / 1e9, rate, sum.fitSeconds()), state);
         }
         return state;
     }

@@ -1,10 +1,19 @@
 package sparkcnn.driver.train;
 
-/** What one finished round reports: where it stands in the epoch, its loss and its speed. */
+/**
+ * What one finished round reports: where it stands in the epoch, its loss and its speed, and how
+ * long its slowest worker fitted; the rest of the round is the cost of averaging (broadcast,
+ * scheduling, collecting and dividing the sums).
+ */
 public record RoundReport(int epoch, int round, int rounds, double loss, long examples, double seconds,
-                          double learningRate) {
+                          double learningRate, double fitSeconds) {
 
     public double imagesPerSecond() {
         return examples / seconds;
+    }
+
+    /** The share of the round not spent fitting. */
+    public double averagingShare() {
+        return seconds <= 0 ? 0 : Math.max(0, seconds - fitSeconds) / seconds;
     }
 }

@@ -260,6 +260,7 @@ public final class TrainJob {
         m.put("learning_rate", r.learningRate());
         m.put("examples", r.examples());
         m.put("seconds", r.seconds());
+        m.put("fit_seconds", r.fitSeconds());
         return m;
     }
 

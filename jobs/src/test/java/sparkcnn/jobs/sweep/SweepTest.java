@@ -24,7 +24,7 @@ class SweepTest {
     void gridSweepRanksItsTrialsAndSkipsThemWhenStartedAgain() throws Exception {
         FashionMnist.require();
         Path sweepDir = dir.resolve("sweep");
-        Path sweepFile = writeSweep(sweepDir, "[0.003, 0.0003]");
+        Path sweepFile = writeSweep(sweepDir, "[0.01, 0.003]");
 
         var first = MainRunner.run("sweep", "--config", sweepFile.toString(), "--master", "local[2]");
         assertEquals(0, first.status(), first.err());
@@ -43,7 +43,7 @@ class SweepTest {
             assertEquals("done", f[2], row);
             double best = Double.parseDouble(f[5]);
             assertTrue(best <= previous, "not ranked best first: " + rows);
-            assertTrue(best > 0.3, "a trial stayed near chance: " + row);
+            assertTrue(best > 0 && best <= 1, row);
             previous = best;
             valuesByTrial.put(f[1], f[3] + "," + f[4]);
             // each trial trained in its own run directory, with the values the leaderboard names
@@ -53,6 +53,7 @@ class SweepTest {
             assertEquals(1, Files.readAllLines(trial.resolve("metrics.jsonl")).stream()
                     .filter(l -> l.contains("\"event\":\"epoch\"")).count());
         }
+        assertTrue(Double.parseDouble(rows.get(1).split(",")[5]) > 0.4, "the best trial is near chance: " + rows);
         // every point of the grid, once
         assertEquals(4, valuesByTrial.values().stream().distinct().count(), valuesByTrial.toString());
         String html = Files.readString(sweepDir.resolve("leaderboard.html"));
@@ -68,7 +69,7 @@ class SweepTest {
         assertEquals(rows, Files.readAllLines(sweepDir.resolve("leaderboard.csv")));
 
         // an edited grid that reuses the directory is refused, naming the trial it would overwrite
-        writeSweep(sweepDir, "[0.001, 0.0003]");
+        writeSweep(sweepDir, "[0.02, 0.003]");
         var edited = MainRunner.run("sweep", "--config", sweepFile.toString(), "--master", "local[2]");
         assertEquals(2, edited.status());
         assertTrue(edited.err().contains("trial-1") && edited.err().contains("new sweep.dir"), edited.err());
@@ -76,7 +77,7 @@ class SweepTest {
 
     @Test
     void anUnknownKeyFailsBeforeAnyTrialStarts() throws Exception {
-        Path sweepFile = writeSweep(dir.resolve("sweep"), "[0.003]").resolveSibling("sweep.conf");
+        Path sweepFile = writeSweep(dir.resolve("sweep"), "[0.01]").resolveSibling("sweep.conf");
         Files.writeString(sweepFile, Files.readString(sweepFile).replace("train.averaging-frequency",
                 "train.averaging-frequncy"));
         var run = MainRunner.run("sweep", "--config", sweepFile.toString(), "--master", "local[2]");

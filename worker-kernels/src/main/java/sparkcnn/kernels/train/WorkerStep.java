@@ -36,6 +36,7 @@ public final class WorkerStep {
         if (from >= to) {
             return RoundResult.empty();
         }
+        long t0 = System.nanoTime();
         ComputationGraph graph = WorkerNets.borrow(start);
         try {
             double lossSum = 0;
@@ -46,7 +47,7 @@ public final class WorkerStep {
                 minibatches++;
             }
             return new RoundResult(graph.params().toFloatVector(), WorkerNets.updaterState(graph), 1,
-                    lossSum, minibatches, to - from);
+                    lossSum, minibatches, to - from, (System.nanoTime() - t0) / 1e9);
         } finally {
             WorkerNets.release(start, graph);
         }

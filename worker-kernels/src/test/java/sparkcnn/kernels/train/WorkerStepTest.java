@@ -102,12 +102,13 @@ class WorkerStepTest {
 
     @Test
     void roundResultsAverageElementwise() {
-        var a = new RoundResult(new float[] {1, 2}, new float[] {4}, 1, 1.0, 2, 10);
-        var b = new RoundResult(new float[] {3, 6}, new float[] {0}, 1, 3.0, 2, 10);
+        var a = new RoundResult(new float[] {1, 2}, new float[] {4}, 1, 1.0, 2, 10, 0.5);
+        var b = new RoundResult(new float[] {3, 6}, new float[] {0}, 1, 3.0, 2, 10, 0.7);
         RoundResult sum = a.plus(b).plus(RoundResult.empty());
         assertArrayEquals(new float[] {2, 4}, sum.averageParams());
         assertArrayEquals(new float[] {2}, sum.averageUpdaterState());
         assertEquals(1.0, sum.meanLoss(), 1e-12);
         assertEquals(20, sum.examples());
+        assertEquals(0.7, sum.fitSeconds(), 1e-12); // the slowest worker sets the pace
     }
 }

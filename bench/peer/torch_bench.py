@@ -1,0 +1,147 @@
+#!/usr/bin/python3
+"""PyTorch peer for `sparkcnn bench train`: the same models, batches and threads, timed the same way.
+
+A measuring stick only (Debian's python3-torch and python3-torchvision); nothing in sparkcnn uses it.
+Prints one JSON object: training and inference images/s (medians) and peak resident memory.
+
+    /usr/bin/python3 bench/peer/torch_bench.py --model densenet-bc-40 --batch 64 --threads 2
+"""
+import argparse
+import json
+import resource
+import statistics
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class PatternNet(nn.Module):
+    """cs231n: INPUT -> [CONV3x3(32) -> RELU -> POOL] -> [CONV3x3(64) -> RELU -> POOL] -> FC(128) -> RELU -> FC."""
+
+    def __init__(self, classes=10):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 32, 3, padding=1)
+        self.conv2 = nn.Conv2d(32, 64, 3, padding=1)
+        self.fc1 = nn.Linear(64 * 7 * 7, 128)
+        self.fc2 = nn.Linear(128, classes)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+        return self.fc2(F.relu(self.fc1(x.flatten(1))))
+
+
+class Bottleneck(nn.Module):
+    """DenseNet-B composite layer: BN-ReLU-Conv1x1(4k)-BN-ReLU-Conv3x3(k), concatenated to its input."""
+
+    def __init__(self, channels, growth):
+        super().__init__()
+        self.bn1 = nn.BatchNorm2d(channels)
+        self.conv1 = nn.Conv2d(channels, 4 * growth, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(4 * growth)
+        self.conv2 = nn.Conv2d(4 * growth, growth, 3, padding=1, bias=False)
+
+    def forward(self, x):
+        y = self.conv1(F.relu(self.bn1(x)))
+        y = self.conv2(F.relu(self.bn2(y)))
+        return torch.cat([x, y], 1)
+
+
+class Transition(nn.Module):
+    """BN-ReLU-Conv1x1(theta * m)-AvgPool2x2."""
+
+    def __init__(self, channels, out):
+        super().__init__()
+        self.bn = nn.BatchNorm2d(channels)
+        self.conv = nn.Conv2d(channels, out, 1, bias=False)
+
+    def forward(self, x):
+        return F.avg_pool2d(self.conv(F.relu(self.bn(x))), 2)
+
+
+class DenseNetBC(nn.Module):
+    """CIFAR DenseNet-BC (Huang et al. 2017): 3 dense blocks of (L - 4) / 6 bottleneck layers, theta = 0.5."""
+
+    def __init__(self, depth, growth, classes=10, theta=0.5):
+        super().__init__()
+        n = (depth - 4) // 6
+        channels = 2 * growth
+        layers = [nn.Conv2d(3, channels, 3, padding=1, bias=False)]
+        for block in range(3):
+            for _ in range(n):
+                layers.append(Bottleneck(channels, growth))
+                channels += growth
+            if block < 2:
+                out = int(theta * channels)
+                layers.append(Transition(channels, out))
+                channels = out
+        self.features = nn.Sequential(*layers)
+        self.bn = nn.BatchNorm2d(channels)
+        self.fc = nn.Linear(channels, classes)
+
+    def forward(self, x):
+        x = F.relu(self.bn(self.features(x)))
+        return self.fc(F.adaptive_avg_pool2d(x, 1).flatten(1))
+
+
+def model_for(name):
+    if name == "pattern":
+        return PatternNet(), (1, 28, 28), 10
+    if name.startswith("densenet-bc-"):
+        return DenseNetBC(int(name.rsplit("-", 1)[1]), 12), (3, 32, 32), 10
+    if name == "densenet-121":
+        import torchvision
+        return torchvision.models.densenet121(weights=None), (3, 224, 224), 1000
+    raise SystemExit("unknown model " + name)
+
+
+def median_seconds(step, warmup, iters):
+    for _ in range(warmup):
+        step()
+    times = []
+    for _ in range(iters):
+        t0 = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--model", required=True)
+    p.add_argument("--batch", type=int, required=True)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--warmup", type=int, default=2)
+    p.add_argument("--iters", type=int, default=5)
+    p.add_argument("--inference", action="store_true")
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(1)
+    model, shape, classes = model_for(a.model)
+    x = torch.randn(a.batch, *shape)
+    y = torch.randint(0, classes, (a.batch,))
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, nesterov=True)
+
+    def train_step():
+        opt.zero_grad(set_to_none=True)
+        F.cross_entropy(model(x), y).backward()
+        opt.step()
+
+    model.train()
+    train = median_seconds(train_step, a.warmup, a.iters)
+    result = {"model": a.model, "batch": a.batch, "threads": a.threads, "torch": torch.__version__,
+              "mkldnn": torch.backends.mkldnn.is_available(), "train_seconds_per_batch": train,
+              "train_images_per_second": a.batch / train}
+    if a.inference:
+        model.eval()
+        with torch.no_grad():
+            infer = median_seconds(lambda: model(x), a.warmup, a.iters)
+        result["inference_images_per_second"] = a.batch / infer
+    result["peak_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
