@@ -12,6 +12,7 @@ import sparkcnn.driver.train.DivergenceException;
 import sparkcnn.jobs.config.JobConfig;
 import sparkcnn.jobs.config.ModelConfig;
 import sparkcnn.jobs.bench.DecodeBench;
+import sparkcnn.jobs.bench.TrainBench;
 import sparkcnn.jobs.config.ConfigHelp;
 import sparkcnn.jobs.evaluate.EvaluateCommand;
 import sparkcnn.jobs.export.ExportCommand;
@@ -105,9 +106,18 @@ public final class Main {
                       --batch N            examples per minibatch file (default 64)
                     """, List.of("data")),
             "bench", new CommandHelp("""
-                    usage: sparkcnn bench decode [--images N] [--out DIR]
+                    usage: sparkcnn bench train [--only MODEL,...] [--iterations N] [--warmup N] [--threads N] [--out DIR]
+                           sparkcnn bench decode [--images N] [--out DIR]
+                    train:  per-worker training and inference img/s and peak memory for pattern, densenet-bc-40,
+                            densenet-bc-100 and densenet-121, each beside PyTorch's (bench/peer/torch_bench.py with
+                            /usr/bin/python3 or $SPARKCNN_PYTHON, when python3-torch is installed); then Spark local
+                            mode 2 x 1 thread against 1 x 2 threads, and the averaging round's time and share at
+                            averaging frequency 1, 5, 20. Writes train.json and train.md.
                     decode: the worker's image input path (JPEG decode, resize, crop, augmentation).
                     options:
+                      --only MODEL,...     measure only these models
+                      --iterations N       timed steps per measurement (default 5); --warmup N untimed first (2)
+                      --threads N          threads of the one-process measurement and Spark workers (default 2)
                       --images N           images per pass (default 200)
                       --out DIR            results directory (default bench/results)
                     """, List.of()));
@@ -197,10 +207,15 @@ public final class Main {
     }
 
     private static void bench(Options options, PrintStream out) {
-        if (!"decode".equals(options.target)) {
-            throw new UsageException("bench needs what to measure: bench decode");
+        if ("decode".equals(options.target)) {
+            DecodeBench.run(options.images, 5, options.out, out);
+        } else if ("train".equals(options.target)) {
+            String python = System.getenv().getOrDefault("SPARKCNN_PYTHON", "/usr/bin/python3");
+            new TrainBench(options.warmup, options.iterations, options.threads,
+                    new File(python).canExecute() ? python : null, out).run(options.models, options.out);
+        } else {
+            throw new UsageException("bench needs what to measure: bench train | bench decode");
         }
-        DecodeBench.run(options.images, 5, options.out, out);
     }
 
     private static void train(Options options, PrintStream out) {
@@ -265,6 +280,10 @@ public final class Main {
         File json;
         int batch = 64;
         int images = 200;
+        int warmup = 2;
+        int iterations = 5;
+        int threads = 2;
+        final List<String> models = new ArrayList<>();
         File out = new File("bench/results");
         String outGiven;
         String resume;
@@ -289,6 +308,10 @@ public final class Main {
                     case "--json" -> o.json = new File(value(args, ++i, arg));
                     case "--batch" -> o.batch = number(value(args, ++i, arg), arg);
                     case "--images" -> o.images = number(value(args, ++i, arg), arg);
+                    case "--warmup" -> o.warmup = number(value(args, ++i, arg), arg);
+                    case "--iterations" -> o.iterations = number(value(args, ++i, arg), arg);
+                    case "--threads" -> o.threads = number(value(args, ++i, arg), arg);
+                    case "--only" -> o.models.addAll(List.of(value(args, ++i, arg).split(",")));
                     case "--out" -> {
                         o.outGiven = value(args, ++i, arg);
                         o.out = new File(o.outGiven);
