@@ -2,6 +2,7 @@ package sparkcnn.driver;
 
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import sparkcnn.kernels.backend.BackendChoice;
 
 /** Starts the Spark context of a job, with settings that suit sparkcnn's own progress output. */
 public final class SparkContexts {
@@ -13,21 +14,42 @@ public final class SparkContexts {
      * {@code master} is given explicitly.
      */
     public static JavaSparkContext start(String master, String appName, boolean masterExplicit) {
-        return start(master, appName, masterExplicit, false);
+        return start(master, appName, masterExplicit, false, BackendChoice.AUTO);
     }
 
-    /** As above; {@code fair}: jobs of concurrent callers share the executors (one scheduler pool each). */
-    public static JavaSparkContext start(String master, String appName, boolean masterExplicit, boolean fair) {
+    /**
+     * As above; {@code fair}: jobs of concurrent callers share the executors (one scheduler pool
+     * each); {@code backend}: what the executors are set up for (see {@link ExecutorSettings}).
+     */
+    public static JavaSparkContext start(String master, String appName, boolean masterExplicit, boolean fair,
+                                         BackendChoice backend) {
         SparkConf conf = new SparkConf().setAppName(appName);
         if (fair) {
             conf.setIfMissing("spark.scheduler.mode", "FAIR");
         }
+        ExecutorSettings.apply(conf, backend);
         if (masterExplicit || !conf.contains("spark.master")) {
             conf.setMaster(master);
         }
         // Spark's console progress bar would fight with our per-round progress line.
         conf.setIfMissing("spark.ui.showConsoleProgress", "false");
         return new JavaSparkContext(conf);
+    }
+
+    /**
+     * Loads ND4J on every executor that runs a worker and checks its backend against the job's
+     * choice, before any data is read: a {@code cuda} job on executors without a usable GPU fails
+     * here, saying why. Returns one line per distinct executor setup, for the run's first log lines.
+     */
+    public static java.util.List<String> verifyBackend(JavaSparkContext sc, BackendChoice backend, int workers) {
+        var slots = new java.util.ArrayList<Integer>();
+        for (int i = 0; i < workers; i++) {
+            slots.add(i);
+        }
+        return sc.parallelize(slots, workers)
+                .map(i -> java.net.InetAddress.getLocalHost().getHostName() + ": " + backend.verify())
+                .distinct()
+                .collect();
     }
 
     /** Cores one task may use (spark.task.cpus): the worker's thread budget. */

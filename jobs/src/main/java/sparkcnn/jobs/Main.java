@@ -21,6 +21,7 @@ import sparkcnn.jobs.sweep.SweepJob;
 import sparkcnn.jobs.sweep.SweepSpec;
 import sparkcnn.jobs.train.TrainJob;
 import sparkcnn.jobs.train.TrainSpec;
+import sparkcnn.kernels.backend.BackendUnavailableException;
 
 /**
  * {@code sparkcnn <command> [options]}, locally through bin/sparkcnn or on a cluster through
@@ -173,7 +174,8 @@ public final class Main {
                 default -> throw new UsageException("unknown command '" + options.command + "'");
             }
             return 0;
-        } catch (UsageException | ConfigException | IllegalArgumentException | DataException e) {
+        } catch (UsageException | ConfigException | IllegalArgumentException | DataException
+                 | BackendUnavailableException e) {
             // IllegalArgumentException covers GeometryException: a layer that cannot exist
             err.println("sparkcnn: " + e.getMessage());
             if (e instanceof UsageException) {
@@ -187,6 +189,10 @@ public final class Main {
         } catch (Exception e) {
             if (!(e instanceof org.apache.spark.SparkException)) {
                 throw e; // precise rethrow: only unchecked exceptions get here
+            }
+            if (rootCause(e) instanceof BackendUnavailableException unavailable) {
+                err.println("sparkcnn: " + unavailable.getMessage()); // on an executor: still a config error
+                return 2;
             }
             // a task failed on an executor (Scala throws SparkException undeclared): say why in its
             // own words, so a corrupt image names its file

@@ -79,5 +79,41 @@ class MainTest {
         assertEquals(421642, model.numParams());
         var saved = com.typesafe.config.ConfigFactory.parseFile(dir.resolve("config.conf").toFile());
         assertEquals(3000, saved.getInt("data.train.limit"), "the run keeps the config it ran with");
+
+        // evaluate: the saved model on the run's own test set scores what the last epoch reported
+        Path json = dir.resolve("evaluation.json");
+        assertEquals(0, run("evaluate", dir.toString(), "--master", "local[2]", "--json", json.toString()), stderr());
+        assertTrue(this.last.out().contains(String.format("accuracy %.4f", accuracy)), this.last.out());
+        assertTrue(this.last.out().contains("confusion (row: true class, column: predicted)"), this.last.out());
+        JsonNode evaluation = new ObjectMapper().readTree(json.toFile());
+        assertEquals(accuracy, evaluation.get("accuracy").asDouble(), 1e-9);
+        assertEquals(1000, evaluation.get("examples").asLong());
+        assertEquals(10, evaluation.get("confusion").size());
+    }
+
+    @Test
+    void askingForCudaWhereItCannotLoadSaysWhy(@TempDir Path dir) {
+        int status = run("train", "--config", "../conf/fashion-mnist-cnn.conf", "--master", "local[2]",
+                "--set", "run.dir=" + dir, "--set", "backend=cuda", "--set", "data.train.limit=500",
+                "--set", "data.test.limit=100");
+        assertEquals(2, status, stderr());
+        assertTrue(stderr().contains("backend = cuda, but "), stderr());
+        assertTrue(stderr().contains("CUDA"), stderr());
+        assertTrue(!Files.exists(dir.resolve("metrics.jsonl")), "training started anyway");
+    }
+
+    @Test
+    void everyCommandHelpListsItsOptionsAndConfigKeys() {
+        assertEquals(0, run("train", "--help"));
+        assertTrue(last.out().contains("--resume RUN_DIR") && last.out().contains("train.averaging-frequency = 5")
+                && last.out().contains("backend = \"auto\""), last.out());
+        assertEquals(0, run("sweep", "--help"));
+        assertTrue(last.out().contains("sweep.parallel = 1") && last.out().contains("sweep.search"), last.out());
+        assertEquals(0, run("evaluate", "--help"));
+        assertTrue(last.out().contains("RUN_DIR|MODEL_ZIP") && last.out().contains("data.test.images"), last.out());
+        assertEquals(0, run("inspect", "--help"));
+        assertTrue(last.out().contains("model.growth-rate = 12"), last.out());
+        assertEquals(0, run("bench", "--help"));
+        assertTrue(last.out().contains("bench train"), last.out());
     }
 }

@@ -3,6 +3,7 @@ package sparkcnn.driver.eval;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import sparkcnn.driver.TaskGpu;
 import sparkcnn.kernels.backend.NativeBackend;
 import sparkcnn.kernels.data.ExampleBlock;
 import sparkcnn.kernels.data.Preprocessing;
@@ -22,6 +23,7 @@ public final class DistributedEvaluation {
             return blocks
                     .map(block -> {
                         NativeBackend.init(workerThreads);
+                        TaskGpu.bind();
                         return Evaluator.evaluate(shared.value(), block, batchSize, classes, pre);
                     })
                     .fold(EvalCounts.empty(classes), EvalCounts::plus);

@@ -4,6 +4,7 @@ import java.util.function.Consumer;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import sparkcnn.driver.TaskGpu;
 import sparkcnn.kernels.backend.NativeBackend;
 import sparkcnn.kernels.data.ExampleBlock;
 import sparkcnn.kernels.train.ModelState;
@@ -83,6 +84,7 @@ public final class AveragingTrainer {
     public static RoundResult workerRound(ModelState state, ExampleBlock shard, AveragingSettings s,
                                           int epoch, int round) {
         NativeBackend.init(s.workerThreads());
+        TaskGpu.bind();
         int[] order = WorkerStep.epochOrder(shard, s.seed(), epoch);
         int from = Math.min(round * s.examplesPerWorkerRound(), shard.size());
         int to = Math.min(from + s.examplesPerWorkerRound(), shard.size());

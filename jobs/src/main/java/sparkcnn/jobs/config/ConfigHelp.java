@@ -15,7 +15,7 @@ public final class ConfigHelp {
     public static String keys(Config reference, List<String> sections) {
         StringBuilder out = new StringBuilder();
         reference.entrySet().stream()
-                .filter(e -> sections.stream().anyMatch(s -> e.getKey().startsWith(s + ".")))
+                .filter(e -> sections.stream().anyMatch(s -> e.getKey().equals(s) || e.getKey().startsWith(s + ".")))
                 .sorted(Comparator.comparingInt(e -> e.getValue().origin().lineNumber()))
                 .forEach(e -> describe(e, out));
         return out.toString();

@@ -41,10 +41,12 @@ public final class EvaluateCommand {
     /** @param model a model.zip, local or on any Hadoop FS; normalization.json is read from beside it */
     public static EvalCounts run(TrainSpec spec, String model, boolean masterExplicit, File json, PrintStream out) {
         Path modelPath = new Path(model);
-        try (JavaSparkContext sc = SparkContexts.start(spec.master(), spec.appName() + " evaluate", masterExplicit)) {
+        try (JavaSparkContext sc = SparkContexts.start(spec.master(), spec.appName() + " evaluate", masterExplicit,
+                false, spec.backend())) {
             sc.setJobGroup("evaluate", "sparkcnn evaluate " + model, false);
             int threads = spec.resolveWorkerThreads(SparkContexts.taskCpus(sc));
             NativeBackend.init(threads);
+            SparkContexts.verifyBackend(sc, spec.backend(), spec.workers()).forEach(b -> out.println("backend: " + b));
             ModelState state = load(modelPath, sc.hadoopConfiguration());
             Volume input = spec.model().input();
             int classes = spec.model().classes();

@@ -56,7 +56,7 @@ public final class SweepJob {
         List<Planned> plan = plan(base);
         String sparkMaster = master != null ? master : base.getString("spark.master");
         try (JavaSparkContext sc = SparkContexts.start(sparkMaster, base.getString("spark.app-name") + " sweep",
-                master != null, sweep.parallel() > 1)) {
+                master != null, sweep.parallel() > 1, plan.get(0).spec().backend())) {
             RunStore store = new RunStore(sweep.dir(), sc.hadoopConfiguration());
             store.writeText(SWEEP_FILE, readSweepFile());
             List<TrialOutcome> outcomes = new ArrayList<>();

@@ -73,7 +73,8 @@ public final class TrainJob {
         // The whole geometry is checked here, before Spark starts.
         ComputationGraphConfiguration architecture =
                 GraphBuilder.build(spec.model().architecture(), spec.optimizer(), spec.seed());
-        try (JavaSparkContext sc = SparkContexts.start(spec.master(), spec.appName(), masterExplicit)) {
+        try (JavaSparkContext sc = SparkContexts.start(spec.master(), spec.appName(), masterExplicit, false,
+                spec.backend())) {
             return train(sc, architecture, resume);
         }
     }
@@ -87,6 +88,9 @@ public final class TrainJob {
         int threads = spec.resolveWorkerThreads(SparkContexts.taskCpus(sc));
         NativeBackend.init(threads); // logs the backend, oneDNN helpers and threads per worker
         log.info("spark: master {}, {} workers, {} task slots", sc.master(), spec.workers(), sc.defaultParallelism());
+        for (String executor : SparkContexts.verifyBackend(sc, spec.backend(), spec.workers())) {
+            log.info("backend = {}: {}", spec.backend().name().toLowerCase(java.util.Locale.ROOT), executor);
+        }
         if (sc.defaultParallelism() < spec.workers()) {
             log.warn("{} workers but only {} task slots: workers will run in waves", spec.workers(), sc.defaultParallelism());
         }

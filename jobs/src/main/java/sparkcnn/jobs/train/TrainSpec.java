@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigException;
 import sparkcnn.driver.train.LearningRateSchedule;
 import sparkcnn.jobs.config.ModelConfig;
 import sparkcnn.kernels.arch.ModelSpec;
+import sparkcnn.kernels.backend.BackendChoice;
 import sparkcnn.kernels.net.Optimizer;
 
 /** A training job as typed values, read from a loaded {@link sparkcnn.jobs.config.JobConfig}. */
@@ -15,7 +16,8 @@ public record TrainSpec(String runDir, String master, String appName, DataSpec d
                         ModelSpec model, int epochs, int workers, int batchSizePerWorker,
                         int averagingFrequency, String workerThreads, long seed, Optimizer optimizer,
                         int evalBatchSize, LearningRateSchedule schedule, int checkpointEveryRounds,
-                        double targetAccuracy, int patience, boolean averageUpdater, int aggregationDepth) {
+                        double targetAccuracy, int patience, boolean averageUpdater, int aggregationDepth,
+                        BackendChoice backend) {
 
     public static TrainSpec from(Config c) {
         Optimizer optimizer = optimizer(c);
@@ -41,7 +43,16 @@ public record TrainSpec(String runDir, String master, String appName, DataSpec d
                 c.getDouble("train.stop.target-accuracy"),
                 nonNegative(c, "train.stop.patience"),
                 c.getBoolean("train.average-updater"),
-                positive(c, "train.aggregation-depth"));
+                positive(c, "train.aggregation-depth"),
+                backend(c));
+    }
+
+    private static BackendChoice backend(Config c) {
+        try {
+            return BackendChoice.parse(c.getString("backend"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException.BadValue("backend", e.getMessage());
+        }
     }
 
     /** The linear scaling rule (Goyal et al. 2017): rate x (total batch / reference batch), when asked for. */

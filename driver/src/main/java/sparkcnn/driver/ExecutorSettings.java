@@ -1,0 +1,57 @@
+package sparkcnn.driver;
+
+import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.apache.spark.network.util.JavaUtils;
+import sparkcnn.kernels.backend.BackendChoice;
+
+/**
+ * Executor settings sparkcnn derives where the user set none: ND4J's off-heap limits from the
+ * executor's memory, the backend's environment, and one worker per GPU.
+ *
+ * <p>The memory rule: ND4J keeps its arrays off the Java heap, and a cluster manager kills an
+ * executor whose process grows past {@code spark.executor.memory + memoryOverhead}. So the whole
+ * process is capped there ({@code org.bytedeco.javacpp.maxphysicalbytes}), and ND4J's arrays at the
+ * overhead less 384 MiB for the JVM's own native memory (threads, metaspace, JIT, Netty buffers)
+ * ({@code org.bytedeco.javacpp.maxbytes}, at least 512 MiB). The overhead is Spark's:
+ * {@code spark.executor.memoryOverhead}, else {@code memoryOverheadFactor} (0.1) of the memory, at
+ * least 384 MiB. ND4J then collects garbage (freeing arrays) before it would pass a limit.
+ */
+public final class ExecutorSettings {
+    static final long MIB = 1L << 20;
+    static final long JVM_NATIVE_RESERVE = 384 * MIB;
+
+    private ExecutorSettings() {
+    }
+
+    public static void apply(SparkConf conf, BackendChoice backend) {
+        String options = conf.get("spark.executor.extraJavaOptions", "");
+        if (!options.contains("org.bytedeco.javacpp.max")) {
+            conf.set("spark.executor.extraJavaOptions", (options + " " + offHeapLimits(conf)).trim());
+        }
+        for (Map.Entry<String, String> env : backend.environment().entrySet()) {
+            conf.setIfMissing("spark.executorEnv." + env.getKey(), env.getValue());
+        }
+        // GPUs on the executors: each task (a worker) gets one GPU of its own
+        if (backend != BackendChoice.CPU && conf.contains("spark.executor.resource.gpu.amount")) {
+            conf.setIfMissing("spark.task.resource.gpu.amount", "1");
+        }
+    }
+
+    /** The JVM flags of the memory rule above, for this conf's executor memory. */
+    static String offHeapLimits(SparkConf conf) {
+        long memory = bytes(conf, "spark.executor.memory", "1g");
+        long overhead = conf.contains("spark.executor.memoryOverhead")
+                ? bytes(conf, "spark.executor.memoryOverhead", "0")
+                : Math.max(384 * MIB, (long) (conf.getDouble("spark.executor.memoryOverheadFactor", 0.1) * memory));
+        long maxBytes = Math.max(512 * MIB, overhead - JVM_NATIVE_RESERVE);
+        return String.format("-Dorg.bytedeco.javacpp.maxbytes=%dm -Dorg.bytedeco.javacpp.maxphysicalbytes=%dm",
+                maxBytes / MIB, (memory + overhead) / MIB);
+    }
+
+    private static long bytes(SparkConf conf, String key, String fallback) {
+        String value = conf.get(key, fallback);
+        // Spark reads a unitless memory setting as MiB
+        return value.chars().allMatch(Character::isDigit) ? Long.parseLong(value) * MIB : JavaUtils.byteStringAsBytes(value);
+    }
+}
