@@ -12,6 +12,7 @@ import sparkcnn.driver.train.DivergenceException;
 import sparkcnn.jobs.config.JobConfig;
 import sparkcnn.jobs.config.ModelConfig;
 import sparkcnn.jobs.bench.DecodeBench;
+import sparkcnn.jobs.bench.OpProfile;
 import sparkcnn.jobs.bench.TrainBench;
 import sparkcnn.jobs.config.ConfigHelp;
 import sparkcnn.jobs.evaluate.EvaluateCommand;
@@ -70,7 +71,7 @@ public final class Main {
                     options:
                     """ + COMMON_OPTIONS + """
                       --resume RUN_DIR     continue a run from its latest checkpoint, with the config it ran with
-                    """ + MODEL_OPTIONS, List.of("run", "spark", "data", "model", "train")),
+                    """ + MODEL_OPTIONS, List.of("backend", "run", "spark", "data", "model", "train")),
             "evaluate", new CommandHelp("""
                     usage: sparkcnn evaluate RUN_DIR|MODEL_ZIP [--config FILE] [--set key=value ...] [--json FILE]
                     Scores a run's model.zip on the test set (data.test.*) of the run's own config.conf,
@@ -108,12 +109,14 @@ public final class Main {
                     """, List.of("data")),
             "bench", new CommandHelp("""
                     usage: sparkcnn bench train [--only MODEL,...] [--iterations N] [--warmup N] [--threads N] [--out DIR]
+                           sparkcnn bench profile [--only MODEL,...] [--iterations N] [--threads N] [--out DIR]
                            sparkcnn bench decode [--images N] [--out DIR]
                     train:  per-worker training and inference img/s and peak memory for pattern, densenet-bc-40,
                             densenet-bc-100 and densenet-121, each beside PyTorch's (bench/peer/torch_bench.py with
                             /usr/bin/python3 or $SPARKCNN_PYTHON, when python3-torch is installed); then Spark local
                             mode 2 x 1 thread against 1 x 2 threads, and the averaging round's time and share at
                             averaging frequency 1, 5, 20. Writes train.json and train.md.
+                    profile: time per ND4J op (conv2d, batchnorm_bp, ...) of training steps; default densenet-bc-40.
                     decode: the worker's image input path (JPEG decode, resize, crop, augmentation).
                     options:
                       --only MODEL,...     measure only these models
@@ -219,8 +222,13 @@ public final class Main {
             String python = System.getenv().getOrDefault("SPARKCNN_PYTHON", "/usr/bin/python3");
             new TrainBench(options.warmup, options.iterations, options.threads,
                     new File(python).canExecute() ? python : null, out).run(options.models, options.out);
+        } else if ("profile".equals(options.target)) {
+            for (TrainBench.Model model : TrainBench.models(options.models.isEmpty() ? List.of("densenet-bc-40")
+                    : options.models)) {
+                OpProfile.run(model, options.warmup, options.iterations, options.threads, options.out, out);
+            }
         } else {
-            throw new UsageException("bench needs what to measure: bench train | bench decode");
+            throw new UsageException("bench needs what to measure: bench train | bench profile | bench decode");
         }
     }
 

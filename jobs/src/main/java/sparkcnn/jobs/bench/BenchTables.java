@@ -42,13 +42,14 @@ final class BenchTables {
                     .append("tree-reduce the sums, divide. Averaging = round time minus the slowest worker's ")
                     .append("fitting time.\n\n")
                     .append("| model | averaging frequency | round s | averaging s | averaging share | img/s | "
-                            + "ratio vs 1 process x 2 threads |\n")
-                    .append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+                            + "ratio vs 1 process x 2 threads | ratio vs PyTorch 1 x 2 threads |\n")
+                    .append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
             for (var row : spark) {
-                md.append(String.format("| %s | %s | %.3f | %.3f | %.1f%% | %.1f | %.2f |%n", row.get("model"),
+                md.append(String.format("| %s | %s | %.3f | %.3f | %.1f%% | %.1f | %.2f | %s |%n", row.get("model"),
                         row.get("averaging_frequency"), num(row.get("round_seconds")),
                         num(row.get("averaging_seconds")), 100 * num(row.get("averaging_share")),
-                        num(row.get("train_images_per_second")), num(row.get("ratio_vs_one_process"))));
+                        num(row.get("train_images_per_second")), num(row.get("ratio_vs_one_process")),
+                        f2(row.get("ratio_vs_torch"))));
             }
         }
         return md.toString();

@@ -35,6 +35,7 @@ import sparkcnn.kernels.arch.DenseNet;
 import sparkcnn.kernels.arch.ModelSpec;
 import sparkcnn.kernels.arch.PatternNet;
 import sparkcnn.kernels.arch.Volume;
+import sparkcnn.kernels.backend.BackendChoice;
 import sparkcnn.kernels.backend.BackendInfo;
 import sparkcnn.kernels.backend.NativeBackend;
 import sparkcnn.kernels.data.ExampleBlock;
@@ -61,7 +62,7 @@ public final class TrainBench {
             new Model("densenet-bc-100", denseNetBc(100), 64, true, false),
             new Model("densenet-121", DenseNet.imagenet(121, new Volume(224, 224, 3), 1000), 16, true, false));
     static final int[] FREQUENCIES = {1, 5, 20};
-    private static final Optimizer SGD = new Optimizer("nesterovs", 0.01, 0.9, 0);
+    static final Optimizer SGD = new Optimizer("nesterovs", 0.01, 0.9, 0);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final int warmup;
@@ -82,12 +83,18 @@ public final class TrainBench {
         return DenseNet.cifar(depth, 12, true, 0.5, new Volume(32, 32, 3), 10, 0);
     }
 
-    public Map<String, Object> run(List<String> only, File outDir) {
+    /** The models named in {@code only} (all where it is empty). */
+    public static List<Model> models(List<String> only) {
         List<Model> models = MODELS.stream().filter(m -> only.isEmpty() || only.contains(m.name())).toList();
-        if (models.isEmpty()) {
-            throw new IllegalArgumentException("no such model; bench train knows "
+        if (models.size() < new java.util.HashSet<>(only).size() || models.isEmpty()) {
+            throw new IllegalArgumentException("unknown model in --only " + only + "; bench knows "
                     + MODELS.stream().map(Model::name).toList());
         }
+        return models;
+    }
+
+    public Map<String, Object> run(List<String> only, File outDir) {
+        List<Model> models = models(only);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("machine", machine());
         List<Map<String, Object>> rows = new ArrayList<>();
@@ -118,10 +125,16 @@ public final class TrainBench {
         if (!sparkModels.isEmpty()) {
             try (JavaSparkContext sc = SparkContexts.start("local[" + threads + "]", "sparkcnn bench", true)) {
                 for (Model model : sparkModels) {
-                    double single = rows.stream().filter(r -> r.get("model").equals(model.name()))
-                            .mapToDouble(r -> (double) r.get("train_images_per_second")).findFirst().orElseThrow();
+                    Map<String, Object> single = rows.stream().filter(r -> r.get("model").equals(model.name()))
+                            .findFirst().orElseThrow();
                     for (int frequency : FREQUENCIES) {
-                        Map<String, Object> row = sparkRounds(sc, model, frequency, single);
+                        Map<String, Object> row = sparkRounds(sc, model, frequency,
+                                (double) single.get("train_images_per_second"));
+                        if (single.containsKey("torch_train_images_per_second")) {
+                            // the machine's throughput as sparkcnn deploys it against PyTorch's on the same cores
+                            row.put("ratio_vs_torch", (double) row.get("train_images_per_second")
+                                    / (double) single.get("torch_train_images_per_second"));
+                        }
                         out.println(row);
                         spark.add(row);
                     }
@@ -260,6 +273,8 @@ public final class TrainBench {
         m.put("cores", Runtime.getRuntime().availableProcessors());
         m.put("cpu_flags", cpuFlags());
         m.put("backend", backend.describe());
+        m.put("device", BackendChoice.AUTO.verify());
+        m.put("glibc_tunables", System.getenv().getOrDefault("GLIBC_TUNABLES", "(unset)"));
         m.put("nd4j_build", NativeOpsHolder.getInstance().getDeviceNativeOps().buildInfo().strip().replace('\n', ' '));
         m.put("java", System.getProperty("java.version"));
         m.put("threads", threads);
