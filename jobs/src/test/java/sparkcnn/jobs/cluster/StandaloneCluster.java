@@ -66,14 +66,6 @@ final class StandaloneCluster implements AutoCloseable {
         return "spark://127.0.0.1:" + port;
     }
 
-    Path sparkHome() {
-        return home;
-    }
-
-    List<Worker> workers() {
-        return workers;
-    }
-
     Optional<Worker> workerRunning(String appId) {
         return workers.stream().filter(w -> w.process().isAlive() && w.runs(appId)).findFirst();
     }
