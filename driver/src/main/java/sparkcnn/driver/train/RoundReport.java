@@ -11,9 +11,4 @@ public record RoundReport(int epoch, int round, int rounds, double loss, long ex
     public double imagesPerSecond() {
         return examples / seconds;
     }
-
-    /** The share of the round not spent fitting. */
-    public double averagingShare() {
-        return seconds <= 0 ? 0 : Math.max(0, seconds - fitSeconds) / seconds;
-    }
 }

@@ -11,9 +11,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.profiler.OpProfiler;
 import org.nd4j.linalg.profiler.ProfilerConfig;
-import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.backend.NativeBackend;
-import sparkcnn.kernels.net.GraphBuilder;
 
 /**
  * {@code bench profile}: where a training step's time goes, per ND4J op (conv2d, batchnorm_bp...),
@@ -25,11 +23,8 @@ public final class OpProfile {
 
     public static String run(TrainBench.Model model, int warmup, int steps, int threads, File outDir, PrintStream out) {
         NativeBackend.init(threads);
-        ComputationGraph graph = new ComputationGraph(GraphBuilder.build(model.spec().architecture(), TrainBench.SGD, 1));
-        graph.init();
-        Volume in = model.spec().input();
-        DataSet batch = new DataSet(Nd4j.rand(new int[] {model.batch(), in.depth(), in.height(), in.width()}),
-                Nd4j.eye(model.spec().classes()).getRows(new int[model.batch()]));
+        ComputationGraph graph = model.newGraph();
+        DataSet batch = model.syntheticBatch();
         for (int i = 0; i < warmup; i++) {
             graph.fit(batch);
         }

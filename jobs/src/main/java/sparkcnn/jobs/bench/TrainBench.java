@@ -53,6 +53,21 @@ import sparkcnn.kernels.train.ModelState;
 public final class TrainBench {
     /** A benchmarked network: its name (shared with the PyTorch peer), architecture and batch. */
     public record Model(String name, ModelSpec spec, int batch, boolean inference, boolean spark) {
+        /** A freshly initialised network of this model, trained by SGD with Nesterov momentum as the peer is. */
+        ComputationGraph newGraph() {
+            ComputationGraph graph = new ComputationGraph(GraphBuilder.build(spec.architecture(), SGD, 1));
+            graph.init();
+            return graph;
+        }
+
+        /** One minibatch of random inputs and labels, fixed by a seed. */
+        DataSet syntheticBatch() {
+            Volume in = spec.input();
+            int classes = spec.classes();
+            var random = new SplittableRandom(1);
+            return new DataSet(Nd4j.rand(new int[] {batch, in.depth(), in.height(), in.width()}),
+                    Nd4j.eye(classes).getRows(random.ints(batch, 0, classes).toArray()));
+        }
     }
 
     public static final List<Model> MODELS = List.of(
@@ -149,13 +164,8 @@ public final class TrainBench {
     /** One process, {@code threads} OpenMP threads: forward + backward + update, then inference. */
     private Map<String, Object> single(Model model) {
         NativeBackend.init(threads);
-        ComputationGraph graph = new ComputationGraph(GraphBuilder.build(model.spec().architecture(), SGD, 1));
-        graph.init();
-        Volume in = model.spec().input();
-        int classes = model.spec().classes();
-        var random = new SplittableRandom(1);
-        DataSet batch = new DataSet(Nd4j.rand(new int[] {model.batch(), in.depth(), in.height(), in.width()}),
-                Nd4j.eye(classes).getRows(random.ints(model.batch(), 0, classes).toArray()));
+        ComputationGraph graph = model.newGraph();
+        DataSet batch = model.syntheticBatch();
         resetPeaks();
         long offHeapPeak = 0;
         long rssPeak = 0;
@@ -212,8 +222,7 @@ public final class TrainBench {
         JavaRDD<ExampleBlock> rdd = sc.parallelize(shards, threads).cache();
         rdd.count();
         var settings = new AveragingSettings(threads, model.batch(), frequency, 1, 1, classes, in.depth());
-        ComputationGraph graph = new ComputationGraph(GraphBuilder.build(model.spec().architecture(), SGD, 1));
-        graph.init();
+        ComputationGraph graph = model.newGraph();
         List<RoundReport> reports = new ArrayList<>();
         new AveragingTrainer(sc, settings).fitEpoch(ModelState.of(graph), rdd, perWorker, 1, 0,
                 LearningRateSchedule.constant(0.01, 1), (report, state) -> reports.add(report));
