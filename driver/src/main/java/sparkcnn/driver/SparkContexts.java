@@ -53,6 +53,15 @@ public final class SparkContexts {
     }
 
     /** Cores one task may use (spark.task.cpus): the worker's thread budget. */
+    /**
+     * The Hadoop configuration a SparkContext of this application would have (core-site.xml and
+     * {@code spark.hadoop.*} settings), before one is started: a run directory can be checked
+     * and locked without the cost of starting Spark.
+     */
+    public static org.apache.hadoop.conf.Configuration hadoopConfiguration() {
+        return org.apache.spark.deploy.SparkHadoopUtil.get().newConfiguration(new SparkConf());
+    }
+
     public static int taskCpus(JavaSparkContext sc) {
         return sc.getConf().getInt("spark.task.cpus", 1);
     }

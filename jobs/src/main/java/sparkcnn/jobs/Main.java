@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import sparkcnn.driver.data.DataException;
+import sparkcnn.driver.io.RunDirectoryException;
 import sparkcnn.driver.train.DivergenceException;
+import sparkcnn.driver.train.RunLayout;
 import sparkcnn.jobs.config.JobConfig;
 import sparkcnn.jobs.config.ModelConfig;
 import sparkcnn.jobs.bench.DecodeBench;
@@ -68,9 +70,13 @@ public final class Main {
                            sparkcnn train --resume RUN_DIR [--set key=value ...] [--master URL]
                     Trains by parameter averaging; writes RUN_DIR (run.dir): checkpoints, model.zip,
                     metrics.jsonl, curves.png, report.html. Exit status 1 when training diverges.
+                    A run.dir that holds a run already is an error unless --resume or --overwrite.
                     options:
                     """ + COMMON_OPTIONS + """
-                      --resume RUN_DIR     continue a run from its latest checkpoint, with the config it ran with
+                      --resume RUN_DIR     continue a run from its latest checkpoint, with the config it ran with;
+                                           --set may change only train.epochs, train.stop.*, spark.*, backend and
+                                           other keys that leave the trained network and its data alone
+                      --overwrite          delete the run in run.dir first (only the files a run writes)
                     """ + MODEL_OPTIONS, List.of("backend", "run", "spark", "data", "model", "train")),
             "evaluate", new CommandHelp("""
                     usage: sparkcnn evaluate RUN_DIR|MODEL_ZIP [--config FILE] [--set key=value ...] [--json FILE]
@@ -144,6 +150,8 @@ public final class Main {
             "--compression", "model.compression", "--dropout", "model.dropout", "--input", "model.input",
             "--classes", "model.classes");
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
+
     private Main() {
     }
 
@@ -178,7 +186,7 @@ public final class Main {
             }
             return 0;
         } catch (UsageException | ConfigException | IllegalArgumentException | DataException
-                 | BackendUnavailableException e) {
+                 | BackendUnavailableException | RunDirectoryException e) {
             // IllegalArgumentException covers GeometryException: a layer that cannot exist
             err.println("sparkcnn: " + e.getMessage());
             if (e instanceof UsageException) {
@@ -189,17 +197,19 @@ public final class Main {
         } catch (DivergenceException e) {
             err.println("sparkcnn: " + e.getMessage());
             return 1;
-        } catch (Exception e) {
-            if (!(e instanceof org.apache.spark.SparkException)) {
-                throw e; // precise rethrow: only unchecked exceptions get here
+        } catch (Exception | OutOfMemoryError e) {
+            // never a raw stack trace for the user: one line that says what failed; the trace goes to the log
+            log.error("sparkcnn {} failed", args[0], e);
+            Throwable cause = rootCause(e);
+            if (cause instanceof BackendUnavailableException || cause instanceof DataException
+                    || cause instanceof ConfigException) {
+                err.println("sparkcnn: " + cause.getMessage()); // on an executor: still the data's or config's fault
+                return cause instanceof DataException ? 1 : 2;
             }
-            if (rootCause(e) instanceof BackendUnavailableException unavailable) {
-                err.println("sparkcnn: " + unavailable.getMessage()); // on an executor: still a config error
-                return 2;
-            }
-            // a task failed on an executor (Scala throws SparkException undeclared): say why in its
-            // own words, so a corrupt image names its file
-            err.println("sparkcnn: a Spark job failed: " + rootCause(e).getMessage());
+            // a task failed on an executor (Scala throws SparkException undeclared): say why in its own words
+            String where = e instanceof org.apache.spark.SparkException ? "a Spark job failed: " : "";
+            err.println("sparkcnn: " + where + cause.getClass().getSimpleName() + ": " + cause.getMessage()
+                    + " (the stack trace is in the log)");
             return 1;
         }
     }
@@ -236,9 +246,12 @@ public final class Main {
         if (options.resume != null && options.config != null) {
             throw new UsageException("--resume takes the config the run was started with; drop --config");
         }
-        var config = jobConfig(options);
-        new TrainJob(TrainSpec.from(config), JobConfig.render(config), out, System.console() != null)
-                .run(options.master != null, options.resume != null);
+        if (options.resume != null && options.overwrite) {
+            throw new UsageException("--resume continues a run, --overwrite deletes it: give one of them");
+        }
+        RunLayout.Start start = options.resume != null ? RunLayout.Start.RESUME
+                : options.overwrite ? RunLayout.Start.OVERWRITE : RunLayout.Start.NEW;
+        new TrainJob(jobConfig(options), out, System.console() != null).run(options.master != null, start);
     }
 
     private static void evaluate(Options options, PrintStream out) {
@@ -246,7 +259,7 @@ public final class Main {
             throw new UsageException("evaluate needs the run directory or model.zip to score");
         }
         boolean isZip = options.target.endsWith(".zip");
-        String model = isZip ? options.target : options.target.replaceAll("/+$", "") + "/" + TrainJob.MODEL_FILE;
+        String model = isZip ? options.target : options.target.replaceAll("/+$", "") + "/" + RunLayout.MODEL;
         String runDir = isZip ? new org.apache.hadoop.fs.Path(model).getParent().toString() : options.target;
         var config = options.config != null ? JobConfig.load(options.config, options.sets)
                 : JobConfig.loadRun(runDir, options.sets);
@@ -303,6 +316,7 @@ public final class Main {
         String resume;
         String target;
         boolean help;
+        boolean overwrite;
         final List<String> sets = new ArrayList<>();
 
         static Options parse(String[] args) {
@@ -330,6 +344,7 @@ public final class Main {
                         o.outGiven = value(args, ++i, arg);
                         o.out = new File(o.outGiven);
                     }
+                    case "--overwrite" -> o.overwrite = true;
                     case "--help", "-h" -> o.help = true;
                     default -> {
                         if (arg.startsWith("-") || o.target != null) {

@@ -33,6 +33,11 @@ public final class EpochData {
         return new EpochData(epoch -> decoded, false, shape, classes);
     }
 
+    /** The same shards every epoch, with the files each could not decode. */
+    public static EpochData fixedDecoded(JavaRDD<DecodedBlock> blocks, Volume shape, List<String> classes) {
+        return new EpochData(epoch -> blocks, false, shape, classes);
+    }
+
     /** Shards made anew for each epoch (a fresh deal of the files over the workers). */
     public static EpochData reshuffled(IntFunction<JavaRDD<DecodedBlock>> shardsForEpoch, Volume shape,
                                        List<String> classes) {
@@ -58,13 +63,27 @@ public final class EpochData {
         } else {
             decoded = fixed;
         }
-        List<Integer> sizes = decoded.map(d -> d.block().size()).collect();
-        List<String> rejected = decoded.flatMap(d -> d.rejected().iterator()).collect();
-        return new Epoch(decoded.map(DecodedBlock::block), sizes, rejected, reshuffled ? decoded : null);
+        // one pass over the shards: their sizes, largest labels and rejected files
+        List<Tally> tallies = decoded.map(Tally::of).collect();
+        List<Integer> sizes = tallies.stream().map(Tally::size).toList();
+        int maxLabel = tallies.stream().mapToInt(Tally::maxLabel).max().orElse(-1);
+        List<String> rejected = tallies.stream().flatMap(t -> t.rejected().stream()).toList();
+        return new Epoch(decoded.map(DecodedBlock::block), sizes, maxLabel, rejected, reshuffled ? decoded : null);
+    }
+
+    /** What the driver learns of one shard. */
+    private record Tally(int size, int maxLabel, List<String> rejected) implements java.io.Serializable {
+        static Tally of(DecodedBlock d) {
+            int max = -1;
+            for (int label : d.block().labels()) {
+                max = Math.max(max, label);
+            }
+            return new Tally(d.block().size(), max, new java.util.ArrayList<>(d.rejected()));
+        }
     }
 
     /** The shards of one epoch: their sizes, and the files that could not be decoded (path: reason). */
-    public record Epoch(JavaRDD<ExampleBlock> blocks, List<Integer> shardSizes, List<String> rejected,
+    public record Epoch(JavaRDD<ExampleBlock> blocks, List<Integer> shardSizes, int maxLabel, List<String> rejected,
                         JavaRDD<DecodedBlock> owned) implements AutoCloseable {
 
         public int largestShard() {

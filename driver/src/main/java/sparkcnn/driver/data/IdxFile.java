@@ -12,6 +12,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import sparkcnn.driver.io.RegularFiles;
 
 /**
  * One file in LeCun's idx format (MNIST, Fashion-MNIST), plain or gzipped, on any Hadoop
@@ -31,8 +32,9 @@ public record IdxFile(String uri, int[] dims, long headerBytes, boolean gzipped)
             if (!fs.exists(path)) {
                 throw new DataException("idx file not found: " + uri);
             }
-            if (fs.getFileStatus(path).isDirectory()) {
-                throw new DataException("expected an idx file but found a directory: " + uri);
+            String problem = RegularFiles.problem(fs, path);
+            if (problem != null) {
+                throw new DataException("expected an idx file but found " + problem + ": " + uri);
             }
             boolean gzipped = isGzipped(fs, path);
             try (var in = new DataInputStream(stream(fs, path, gzipped))) {
@@ -45,7 +47,9 @@ public record IdxFile(String uri, int[] dims, long headerBytes, boolean gzipped)
                 for (int i = 0; i < dims.length; i++) {
                     dims[i] = in.readInt();
                 }
-                return new IdxFile(uri, dims, 4L + 4L * dims.length, gzipped);
+                var file = new IdxFile(uri, dims, 4L + 4L * dims.length, gzipped);
+                file.requireSizeMatchesHeader(fs, path);
+                return file;
             }
         } catch (EOFException e) {
             throw new DataException("idx file is truncated in its header: " + uri, e);
@@ -56,6 +60,45 @@ public record IdxFile(String uri, int[] dims, long headerBytes, boolean gzipped)
         }
     }
 
+    /**
+     * The header's record count against the file's size: a plain file's length, or a gzip file's
+     * ISIZE trailer (the uncompressed size modulo 2^32). A truncated or padded file fails here,
+     * naming itself, instead of deep inside a training task.
+     */
+    private void requireSizeMatchesHeader(FileSystem fs, Path path) throws IOException {
+        if (count() == 0) {
+            throw new DataException("idx file has no records (its header says 0): " + uri);
+        }
+        for (int d : dims) {
+            if (d < 1) {
+                throw new DataException("idx file has a dimension of " + d + " in its header: " + uri);
+            }
+        }
+        long expected = headerBytes + (long) count() * recordBytes();
+        long length = fs.getFileStatus(path).getLen();
+        if (!gzipped && length != expected) {
+            throw new DataException(String.format(java.util.Locale.ROOT, "idx file is %,d bytes, but its header "
+                    + "says %,d records of %,d bytes (%,d bytes with the header): %s", length, count(), recordBytes(),
+                    expected, uri));
+        }
+        if (gzipped) {
+            long isize = gzipTrailerSize(fs, path, length);
+            if (isize != (expected & 0xFFFFFFFFL)) {
+                throw new DataException(String.format(java.util.Locale.ROOT, "idx file decompresses to %,d bytes "
+                        + "(gzip trailer), but its header says %,d records of %,d bytes (%,d bytes with the header): %s",
+                        isize, count(), recordBytes(), expected, uri));
+            }
+        }
+    }
+
+    private static long gzipTrailerSize(FileSystem fs, Path path, long length) throws IOException {
+        byte[] trailer = new byte[4];
+        try (FSDataInputStream in = fs.open(path)) {
+            in.readFully(length - 4, trailer);
+        }
+        return (trailer[0] & 0xFFL) | (trailer[1] & 0xFFL) << 8 | (trailer[2] & 0xFFL) << 16 | (trailer[3] & 0xFFL) << 24;
+    }
+
     /** Number of records: the first dimension. */
     public int count() {
         return dims[0];
@@ -63,11 +106,14 @@ public record IdxFile(String uri, int[] dims, long headerBytes, boolean gzipped)
 
     /** Bytes per record: the product of the other dimensions (28*28 for an MNIST image, 1 for a label). */
     public int recordBytes() {
-        int size = 1;
+        long size = 1;
         for (int i = 1; i < dims.length; i++) {
             size *= dims[i];
         }
-        return size;
+        if (size > Integer.MAX_VALUE) {
+            throw new DataException("idx records of " + size + " bytes are too large: " + uri);
+        }
+        return (int) size;
     }
 
     /** Records {@code [first, first + n)} as bytes. */

@@ -15,6 +15,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import sparkcnn.driver.io.HadoopConf;
+import sparkcnn.driver.io.RegularFiles;
 import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.data.CorruptImageException;
 import sparkcnn.kernels.data.ExampleBlock;
@@ -27,6 +28,8 @@ import sparkcnn.kernels.data.ImageDecoder;
  */
 public final class ImageFolderSource implements Serializable {
     private static final List<String> EXTENSIONS = List.of(".jpg", ".jpeg", ".png");
+    /** No JPEG or PNG of a training set comes near this; a larger file is not one. */
+    static final int MAX_FILE_BYTES = 64 << 20;
 
     /** One image file and its label; {@code id} is its index in the sorted listing. */
     public record ImageFile(long id, String path, int label) implements Serializable {
@@ -136,7 +139,7 @@ public final class ImageFolderSource implements Serializable {
         int n = 0;
         for (ImageFile file : slice) {
             try {
-                byte[] example = ImageDecoder.decode(readAll(file.path(), conf), shape);
+                byte[] example = ImageDecoder.decode(read(file.path(), conf), shape);
                 System.arraycopy(example, 0, pixels, n * exampleSize, exampleSize);
                 ids[n] = file.id();
                 labels[n] = file.label();
@@ -153,12 +156,30 @@ public final class ImageFolderSource implements Serializable {
         return new DecodedBlock(block, rejected);
     }
 
-    private static byte[] readAll(String path, HadoopConf conf) {
+    /**
+     * The bytes of one image file, at most {@link #MAX_FILE_BYTES}. Anything that is not a plain
+     * readable file of sensible size (a directory or named pipe called x.jpg, a link to /dev/zero,
+     * a file that fails to read) is a bad image like one that does not decode: skipped and named,
+     * or the job's end under {@code bad-images = fail}.
+     */
+    static byte[] read(String path, HadoopConf conf) {
         Path p = new Path(path);
-        try (InputStream in = p.getFileSystem(conf.get()).open(p)) {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new DataException("cannot read image " + path + ": " + e.getMessage(), e);
+        try {
+            FileSystem fs = p.getFileSystem(conf.get());
+            String problem = RegularFiles.problem(fs, p);
+            if (problem != null) {
+                throw new CorruptImageException("cannot read: " + problem);
+            }
+            try (InputStream in = fs.open(p)) {
+                byte[] bytes = in.readNBytes(MAX_FILE_BYTES + 1);
+                if (bytes.length > MAX_FILE_BYTES) {
+                    throw new CorruptImageException("larger than " + (MAX_FILE_BYTES >> 20) + " MiB");
+                }
+                return bytes;
+            }
+        } catch (IOException | org.apache.hadoop.fs.FSError e) { // the local FS reports a failed read as FSError
+            Throwable cause = e instanceof org.apache.hadoop.fs.FSError && e.getCause() != null ? e.getCause() : e;
+            throw new CorruptImageException("cannot read: " + cause.getClass().getSimpleName() + ": " + cause.getMessage());
         }
     }
 }

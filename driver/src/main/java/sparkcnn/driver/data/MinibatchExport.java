@@ -41,10 +41,18 @@ public final class MinibatchExport {
     public record Summary(long written, long skipped, long examples) implements java.io.Serializable {
     }
 
-    public static Summary export(JavaRDD<ExampleBlock> blocks, String dir, int batchSize, HadoopConf conf) {
+    /**
+     * Exports {@code blocks} into {@code dir} as minibatches of {@code batchSize}. {@code source}
+     * describes what is exported (data set, input size, partitioning): a directory that holds an
+     * export of another source or batch size is refused, since skipping its files by name would
+     * mix two exports and duplicate examples.
+     */
+    public static Summary export(JavaRDD<ExampleBlock> blocks, String dir, int batchSize, String source,
+                                 HadoopConf conf) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("export batch size must be >= 1, got " + batchSize);
         }
+        claim(dir, "batch " + batchSize + "\n" + source, conf);
         return blocks.mapPartitionsWithIndex((partition, it) -> {
             long written = 0;
             long skipped = 0;
@@ -65,6 +73,44 @@ public final class MinibatchExport {
             }
             return List.of(new Summary(written, skipped, examples)).iterator();
         }, false).reduce((a, b) -> new Summary(a.written + b.written, a.skipped + b.skipped, a.examples + b.examples));
+    }
+
+    /** What an export directory holds, written before its first minibatch file. */
+    static final String MANIFEST = "export.txt";
+
+    private static void claim(String dir, String description, HadoopConf conf) {
+        Path manifest = new Path(dir, MANIFEST);
+        try {
+            FileSystem fs = manifest.getFileSystem(conf.get());
+            if (fs.exists(manifest)) {
+                String earlier;
+                try (InputStream in = fs.open(manifest)) {
+                    earlier = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                }
+                if (!earlier.equals(description)) {
+                    String was = earlier.lines().findFirst().orElse("");
+                    String now = description.lines().findFirst().orElse("");
+                    boolean sameData = earlier.substring(was.length()).equals(description.substring(now.length()));
+                    throw new DataException(String.format("%s holds an earlier export (%s%s) and this one is %s: adding "
+                            + "to it would mix the two and repeat examples; export into a new directory", dir, was,
+                            sameData ? "" : ", of other data", now));
+                }
+                return;
+            }
+            Path path = new Path(dir);
+            if (fs.exists(path) && fs.listStatus(path, p -> p.getName().endsWith(SUFFIX)).length > 0) {
+                throw new DataException(dir + " holds minibatch files without " + MANIFEST
+                        + ": export into a new directory");
+            }
+            fs.mkdirs(path);
+            Path temporary = new Path(dir, "." + MANIFEST + ".tmp");
+            try (OutputStream out = fs.create(temporary, true)) {
+                out.write(description.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            FileContext.getFileContext(manifest.toUri(), conf.get()).rename(temporary, manifest, Options.Rename.OVERWRITE);
+        } catch (IOException e) {
+            throw new DataException("cannot prepare export directory " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     /** The exported batches dealt round-robin into {@code partitions}, each read into one block on an executor. */

@@ -4,9 +4,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 
@@ -46,10 +49,51 @@ public final class RunStore {
             try (OutputStream out = fs.create(temporary, true)) {
                 content.writeTo(out);
             }
-            // FileContext's rename with OVERWRITE replaces the old file in one step (HDFS and local).
-            FileContext.getFileContext(root.toUri(), fs.getConf()).rename(temporary, target, Options.Rename.OVERWRITE);
+            replace(temporary, target);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Renames {@code from} over {@code to} in one step. On HDFS the NameNode does that; on a local disk
+     * Hadoop's overwriting rename deletes the target first, so a crash between the two would leave
+     * no file at all: there the operating system's atomic rename(2) is used instead.
+     */
+    private void replace(Path from, Path to) throws IOException {
+        if (fs instanceof LocalFileSystem local) {
+            Files.move(local.pathToFile(from).toPath(), local.pathToFile(to).toPath(),
+                    StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } else {
+            FileContext.getFileContext(root.toUri(), fs.getConf()).rename(from, to, Options.Rename.OVERWRITE);
+        }
+    }
+
+    /** The file system the run lives on (for {@link RunLock}). */
+    FileSystem fileSystem() {
+        return fs;
+    }
+
+    /** The qualified path of {@code name}. */
+    public Path path(String name) {
+        return new Path(root, name);
+    }
+
+    /** Deletes {@code name}, a file or a whole directory. */
+    public void deleteRecursively(String name) {
+        try {
+            fs.delete(new Path(root, name), true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + uri(name) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Names of the entries directly in the run directory (none when it is empty). */
+    public java.util.List<String> entries() {
+        try {
+            return java.util.Arrays.stream(fs.listStatus(root)).map(s -> s.getPath().getName()).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + root + ": " + e.getMessage(), e);
         }
     }
 

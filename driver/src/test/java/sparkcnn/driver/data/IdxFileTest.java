@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -103,13 +104,36 @@ class IdxFileTest {
     }
 
     @Test
-    void aTruncatedFileIsNamedWhenItsRecordsAreRead(@TempDir Path dir) throws IOException {
+    void aFileWhoseSizeDisagreesWithItsHeaderIsNamedWhenOpened(@TempDir Path dir) throws IOException {
         Path cut = dir.resolve("cut-labels-idx1-ubyte");
         byte[] header = {0, 0, 8, 1, 0, 0, 0, 100};
         Files.write(cut, java.util.Arrays.copyOf(header, header.length + 10));
-        IdxFile file = IdxFile.open(cut.toString(), CONF);
-        assertEquals(100, file.count());
-        var e = assertThrows(DataException.class, () -> file.read(CONF, 0, 100));
-        assertTrue(e.getMessage().contains(cut.toString()), e.getMessage());
+        var e = assertThrows(DataException.class, () -> IdxFile.open(cut.toString(), CONF));
+        assertTrue(e.getMessage().contains(cut.toString()) && e.getMessage().contains("100 records"), e.getMessage());
+
+        // the same in a gzip file: its trailer says how long it is uncompressed
+        Path gz = dir.resolve("cut-labels-idx1-ubyte.gz");
+        try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+            out.write(java.util.Arrays.copyOf(header, header.length + 10));
+        }
+        e = assertThrows(DataException.class, () -> IdxFile.open(gz.toString(), CONF));
+        assertTrue(e.getMessage().contains(gz.toString()) && e.getMessage().contains("gzip"), e.getMessage());
+
+        // a header that says 0 records would train on nothing and report NaN
+        Path empty = dir.resolve("empty-labels-idx1-ubyte");
+        Files.write(empty, new byte[] {0, 0, 8, 1, 0, 0, 0, 0});
+        e = assertThrows(DataException.class, () -> IdxFile.open(empty.toString(), CONF));
+        assertTrue(e.getMessage().contains("no records") && e.getMessage().contains(empty.toString()), e.getMessage());
+    }
+
+    @Test
+    void aNamedPipeGivenAsAnIdxFileIsRefusedWithoutReadingIt(@TempDir Path dir) throws Exception {
+        Path fifo = dir.resolve("train-images-idx3-ubyte");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        // opening a pipe for reading blocks until a writer comes: the check must not open it
+        var e = assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+                () -> assertThrows(DataException.class, () -> IdxFile.open(fifo.toString(), CONF)));
+        assertTrue(e.getMessage().contains("not a regular file") && e.getMessage().contains(fifo.toString()),
+                e.getMessage());
     }
 }

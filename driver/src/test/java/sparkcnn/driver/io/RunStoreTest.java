@@ -36,4 +36,29 @@ class RunStoreTest {
         assertEquals("good", Files.readString(dir.resolve("model.zip")));
         assertTrue(store.exists("model.zip"));
     }
+
+    @Test
+    void aReplacedFileNeverGoesMissingOnALocalDisk(@TempDir Path dir) throws Exception {
+        // Hadoop's overwriting rename on a local disk is delete-then-rename: a crash (or a reader)
+        // between the two finds no LATEST at all. The replacement must be one atomic step.
+        var store = new RunStore(dir.toString(), new Configuration());
+        store.writeText("checkpoints/LATEST", "a\n");
+        Path latest = dir.resolve("checkpoints/LATEST");
+        var missing = new java.util.concurrent.atomic.AtomicInteger();
+        var done = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread reader = new Thread(() -> {
+            while (!done.get()) {
+                if (!Files.exists(latest)) {
+                    missing.incrementAndGet();
+                }
+            }
+        });
+        reader.start();
+        for (int i = 0; i < 2000; i++) {
+            store.writeText("checkpoints/LATEST", i + "\n");
+        }
+        done.set(true);
+        reader.join();
+        assertEquals(0, missing.get(), "LATEST was absent while being replaced");
+    }
 }

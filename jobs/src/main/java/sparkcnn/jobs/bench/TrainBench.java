@@ -258,14 +258,12 @@ public final class TrainBench {
             command.add("--inference");
         }
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(false).start();
-            String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
-                out.println("PyTorch peer failed for " + model.name() + ": " + stderr.strip());
+            PeerProcess.Outcome peer = PeerProcess.run(command, 30);
+            if (peer.status() != 0) {
+                out.println("PyTorch peer failed for " + model.name() + ": " + peer.stderr().strip());
                 return null;
             }
-            return JSON.readTree(stdout.strip());
+            return JSON.readTree(peer.stdout().strip());
         } catch (IOException e) {
             out.println("PyTorch peer not run (" + e.getMessage() + "); install python3-torch python3-torchvision");
             return null;

@@ -52,9 +52,12 @@ public final class JobConfig {
         try (var in = path.getFileSystem(new org.apache.hadoop.conf.Configuration()).open(path)) {
             text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         } catch (java.io.IOException e) {
-            throw new ConfigException.Generic("cannot resume: no readable " + path + " (" + e.getMessage() + ")");
+            throw new ConfigException.Generic("no readable run configuration " + path + " (" + e.getMessage() + ")");
         }
         Config run = ConfigFactory.parseString(text);
+        if (!run.hasPath("run") && !run.hasPath("model")) {
+            throw new ConfigException.Generic(path + " is not a sparkcnn run configuration");
+        }
         for (String override : overrides) {
             Config one = parseOverride(override);
             rejectUnknownKeys(one, reference(), "--set " + override);
@@ -63,6 +66,11 @@ public final class JobConfig {
         // the run directory is where it is now, whatever the config said when it started
         run = run.withValue("run.dir", ConfigValueFactory.fromAnyRef(runDir));
         return run.withFallback(reference()).resolve();
+    }
+
+    /** A run's config.conf as it was written, resolved against the defaults. */
+    public static Config parseRun(String text) {
+        return ConfigFactory.parseString(text).withFallback(reference()).resolve();
     }
 
     /** {@code base} with {@code overrides} on top; each override key must be a known one. */
@@ -89,7 +97,8 @@ public final class JobConfig {
         }
         String key = override.substring(0, eq).trim();
         String value = override.substring(eq + 1).trim();
-        if (!value.contains("//")) {
+        // '//' (a URI) and '#' start HOCON comments: such values are plain strings, as typed
+        if (!value.contains("//") && !value.contains("#")) {
             try {
                 return ConfigFactory.parseString(key + " = " + value);
             } catch (ConfigException notHocon) {

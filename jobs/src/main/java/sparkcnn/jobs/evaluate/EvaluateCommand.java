@@ -1,6 +1,5 @@
 package sparkcnn.jobs.evaluate;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
 import java.io.IOException;
@@ -11,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -20,7 +18,14 @@ import sparkcnn.driver.SparkContexts;
 import sparkcnn.driver.data.EpochData;
 import sparkcnn.driver.eval.DistributedEvaluation;
 import sparkcnn.driver.io.HadoopConf;
-import sparkcnn.jobs.train.TrainJob;
+import com.typesafe.config.ConfigException;
+import java.util.Locale;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import sparkcnn.driver.data.DataException;
+import sparkcnn.driver.train.EpochResult;
+import sparkcnn.driver.train.RunLayout;
 import sparkcnn.jobs.train.TrainSpec;
 import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.backend.NativeBackend;
@@ -38,7 +43,10 @@ public final class EvaluateCommand {
     private EvaluateCommand() {
     }
 
-    /** @param model a model.zip, local or on any Hadoop FS; normalization.json is read from beside it */
+    /**
+     * @param model a model.zip, local or on any Hadoop FS; the run directory beside it supplies the
+     *              class names (classes.txt) and normalisation statistics (normalization.json)
+     */
     public static EvalCounts run(TrainSpec spec, String model, boolean masterExplicit, File json, PrintStream out) {
         Path modelPath = new Path(model);
         try (JavaSparkContext sc = SparkContexts.start(spec.master(), spec.appName() + " evaluate", masterExplicit,
@@ -47,70 +55,98 @@ public final class EvaluateCommand {
             int threads = spec.resolveWorkerThreads(SparkContexts.taskCpus(sc));
             NativeBackend.init(threads);
             SparkContexts.verifyBackend(sc, spec.backend(), spec.workers()).forEach(b -> out.println("backend: " + b));
-            ModelState state = load(modelPath, sc.hadoopConfiguration());
+            RunLayout run = RunLayout.of(modelPath.getParent().toString(), sc.hadoopConfiguration());
+            ComputationGraph graph = load(modelPath, sc.hadoopConfiguration());
             Volume input = spec.model().input();
             int classes = spec.model().classes();
+            requireMatches(graph, input, classes, model);
             EpochData test = spec.data().open(sc, new HadoopConf(sc.hadoopConfiguration()), spec.workers(), input,
                     classes, spec.seed()).test();
-            Preprocessing pre = preprocessing(spec, modelPath.getParent(), sc.hadoopConfiguration(), input.depth());
+            List<String> names = classNames(run, test.classes(), model);
+            Preprocessing pre = preprocessing(spec, run, input.depth());
             EvalCounts counts;
             try (EpochData.Epoch epoch = test.open(0)) {
-                counts = DistributedEvaluation.evaluate(sc, state, epoch.blocks(), spec.evalBatchSize(), classes,
-                        threads, pre);
+                if (epoch.examples() == 0) {
+                    throw new DataException("the test set has no examples" + (epoch.rejected().isEmpty() ? ""
+                            : ": all " + epoch.rejected().size() + " files were rejected, e.g. " + epoch.rejected().get(0)));
+                }
+                if (!epoch.rejected().isEmpty()) {
+                    out.printf(Locale.ROOT, "skipped %d test files that do not decode, e.g. %s%n", epoch.rejected().size(),
+                            epoch.rejected().get(0));
+                }
+                if (epoch.maxLabel() >= classes) {
+                    throw new DataException("the test set has label " + epoch.maxLabel() + ", but the model has "
+                            + classes + " classes");
+                }
+                counts = DistributedEvaluation.evaluate(sc, ModelState.of(graph), epoch.blocks(), spec.evalBatchSize(),
+                        classes, threads, pre);
             }
-            print(counts, test.classes(), model, out);
+            print(counts, names, model, out);
             if (json != null) {
-                write(json, counts, test.classes(), model);
+                write(json, counts, names, model);
             }
             return counts;
         }
     }
 
-    private static ModelState load(Path model, Configuration conf) {
+    private static ComputationGraph load(Path model, Configuration conf) {
         try (var in = model.getFileSystem(conf).open(model)) {
-            ComputationGraph graph = ModelSerializer.restoreComputationGraph(in, false);
-            return ModelState.of(graph);
-        } catch (IOException e) {
+            return ModelSerializer.restoreComputationGraph(in, false);
+        } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("cannot read the model " + model + ": " + e.getMessage(), e);
         }
     }
 
-    /** The run's own input scaling: per-channel statistics of its training set where it normalised. */
-    private static Preprocessing preprocessing(TrainSpec spec, Path runDir, Configuration conf, int channels) {
-        if (!spec.data().normalize()) {
-            return Preprocessing.scaleOnly(channels);
+    /** The model must take the config's input and score its classes, or every number would be wrong. */
+    static void requireMatches(ComputationGraph graph, Volume input, int classes, String model) {
+        var outputLayer = graph.getOutputLayer(0).conf().getLayer();
+        if (outputLayer instanceof FeedForwardLayer ff && ff.getNOut() != classes) {
+            throw new ConfigException.BadValue("model.classes", "is " + classes + ", but " + model + " has "
+                    + ff.getNOut() + " outputs");
         }
-        Path stats = new Path(runDir, TrainJob.NORMALIZATION_FILE);
-        try (var in = FileSystem.get(stats.toUri(), conf).open(stats)) {
-            JsonNode n = JSON.readTree(in);
-            return new Preprocessing(spec.data().augmentation(), floats(n.get("mean")), floats(n.get("std")))
-                    .forEvaluation();
-        } catch (IOException e) {
-            throw new IllegalArgumentException("data.normalize = true, but the model's run has no readable "
-                    + stats + " (" + e.getMessage() + ")", e);
+        // one blank image of the config's input through the network: a model made for another input size fails here
+        try {
+            graph.output(Nd4j.zeros(DataType.FLOAT, 1, input.depth(), input.height(), input.width()));
+        } catch (RuntimeException e) {
+            throw new ConfigException.BadValue("model.input", "is " + input + ", but " + model
+                    + " does not take that input: " + e.getMessage());
         }
     }
 
-    private static float[] floats(JsonNode array) {
-        float[] values = new float[array.size()];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (float) array.get(i).asDouble();
+    /** The run's own class names where it recorded them; they must be the test set's. */
+    private static List<String> classNames(RunLayout run, List<String> testClasses, String model) {
+        return run.classes().map(names -> {
+            if (names.size() != testClasses.size()) {
+                throw new DataException(model + " was trained on " + names.size() + " classes (" + run.uri(
+                        RunLayout.CLASSES) + "), the test set has " + testClasses.size());
+            }
+            return names;
+        }).orElse(testClasses);
+    }
+
+    /** The run's own input scaling: per-channel statistics of its training set where it normalised. */
+    private static Preprocessing preprocessing(TrainSpec spec, RunLayout run, int channels) {
+        Preprocessing scale = Preprocessing.scaleOnly(channels);
+        if (!spec.data().normalize()) {
+            return scale;
         }
-        return values;
+        return run.normalization(scale).map(Preprocessing::forEvaluation).orElseThrow(() ->
+                new IllegalArgumentException("data.normalize = true, but the model's run has no "
+                        + run.uri(RunLayout.NORMALIZATION)));
     }
 
     static void print(EvalCounts c, List<String> classes, String model, PrintStream out) {
-        out.printf("%s on %,d test examples: accuracy %.4f  top-5 %.4f  loss %.4f%n", model, c.count(), c.accuracy(),
+        out.printf(Locale.ROOT, "%s on %,d test examples: accuracy %.4f  top-5 %.4f  loss %.4f%n", model, c.count(), c.accuracy(),
                 c.top5Accuracy(), c.meanLoss());
-        double[] perClass = TrainJob.perClassAccuracy(c);
+        double[] perClass = EpochResult.perClassAccuracy(c);
         int width = Math.max(5, classes.stream().mapToInt(String::length).max().orElse(5));
         out.printf("%-" + width + "s  accuracy  confusion (row: true class, column: predicted)%n", "class");
         for (int i = 0; i < classes.size(); i++) {
             StringBuilder row = new StringBuilder();
             for (long n : c.confusion()[i]) {
-                row.append(String.format(" %6d", n));
+                row.append(String.format(Locale.ROOT, " %6d", n));
             }
-            out.printf("%-" + width + "s  %8.4f %s%n", classes.get(i), perClass[i], row);
+            out.printf(Locale.ROOT, "%-" + width + "s  %8.4f %s%n", classes.get(i), perClass[i], row);
         }
     }
 
@@ -122,7 +158,7 @@ public final class EvaluateCommand {
         m.put("top5_accuracy", c.top5Accuracy());
         m.put("loss", c.meanLoss());
         m.put("classes", classes);
-        m.put("per_class_accuracy", TrainJob.perClassAccuracy(c));
+        m.put("per_class_accuracy", EpochResult.perClassAccuracy(c));
         m.put("confusion", c.confusion());
         try {
             Files.writeString(json.toPath(), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(m) + "\n");

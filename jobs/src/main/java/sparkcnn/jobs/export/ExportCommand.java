@@ -1,5 +1,7 @@
 package sparkcnn.jobs.export;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigRenderOptions;
 import java.io.PrintStream;
 import org.apache.spark.api.java.JavaSparkContext;
 import sparkcnn.driver.SparkContexts;
@@ -24,16 +26,23 @@ public final class ExportCommand {
             HadoopConf hadoop = new HadoopConf(sc.hadoopConfiguration());
             ModelSpec model = spec.model();
             var data = spec.data().open(sc, hadoop, spec.workers(), model.input(), model.classes(), spec.seed());
-            export("train", data.train(), dir, batchSize, hadoop, out);
-            export("test", data.test(), dir, batchSize, hadoop, out);
+            export("train", data.train(), dir, batchSize, source(spec, spec.data().train()), hadoop, out);
+            export("test", data.test(), dir, batchSize, source(spec, spec.data().test()), hadoop, out);
         }
     }
 
-    private static void export(String name, EpochData data, String dir, int batchSize, HadoopConf hadoop,
-                               PrintStream out) {
+    /** What one exported set is made of: its data keys, the input size, the workers it is split over. */
+    private static String source(TrainSpec spec, Config set) {
+        return String.join("\n", "format " + spec.data().format(),
+                "data " + set.root().render(ConfigRenderOptions.concise()), "cifar100 " + spec.data().cifar100(),
+                "input " + spec.model().input(), "workers " + spec.workers(), "seed " + spec.seed()) + "\n";
+    }
+
+    private static void export(String name, EpochData data, String dir, int batchSize, String source,
+                               HadoopConf hadoop, PrintStream out) {
         try (EpochData.Epoch epoch = data.open(1)) {
             String target = dir + "/" + name;
-            MinibatchExport.Summary s = MinibatchExport.export(epoch.blocks(), target, batchSize, hadoop);
+            MinibatchExport.Summary s = MinibatchExport.export(epoch.blocks(), target, batchSize, source, hadoop);
             out.printf("%s: %,d examples in %s: %d minibatch files written, %d already there%n", name, s.examples(),
                     target, s.written(), s.skipped());
             if (!epoch.rejected().isEmpty()) {

@@ -12,7 +12,8 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import sparkcnn.driver.io.RunStore;
-import sparkcnn.jobs.train.TrainJob.EpochResult;
+import sparkcnn.driver.train.EpochResult;
+import sparkcnn.driver.train.RunLayout;
 import sparkcnn.kernels.arch.Architecture;
 import sparkcnn.kernels.cost.CostReport;
 
@@ -21,8 +22,6 @@ import sparkcnn.kernels.cost.CostReport;
  * curves, confusion matrix, timings), rewritten after every epoch so a running job can be watched.
  */
 public final class RunReport {
-    public static final String PNG = "curves.png";
-    public static final String HTML = "report.html";
 
     private final RunStore store;
     private final String config;
@@ -36,8 +35,8 @@ public final class RunReport {
 
     public void write(List<EpochResult> epochs, List<String> classes) {
         byte[] png = curves(epochs);
-        store.write(PNG, out -> out.write(png));
-        store.writeText(HTML, html(epochs, classes, png));
+        store.write(RunLayout.CURVES, out -> out.write(png));
+        store.writeText(RunLayout.REPORT, html(epochs, classes, png));
     }
 
     static byte[] curves(List<EpochResult> epochs) {

@@ -3,6 +3,7 @@ package sparkcnn.jobs.sweep;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import sparkcnn.driver.io.RunStore;
 
 /** The trials of a sweep, best first, as {@code leaderboard.csv} and {@code leaderboard.html}. */
@@ -41,7 +42,7 @@ public final class Leaderboard {
         for (TrialOutcome o : ranked) {
             out.append(rank++).append(',').append(o.trial()).append(',').append(o.status());
             keys.forEach(k -> out.append(',').append(csvField(o.values().getOrDefault(k, ""))));
-            out.append(String.format(",%s,%d,%s,%s,%d,%.1f,%s%n", number(o.bestTestAccuracy()), o.bestEpoch(),
+            out.append(String.format(Locale.ROOT, ",%s,%d,%s,%s,%d,%.1f,%s%n", number(o.bestTestAccuracy()), o.bestEpoch(),
                     number(o.finalTestAccuracy()), number(o.finalTrainLoss()), o.epochs(), o.seconds(),
                     csvField(o.runDir())));
         }
@@ -68,7 +69,7 @@ public final class Leaderboard {
                     .append(escape(o.status())).append(o.message().isEmpty() ? "" : " (" + escape(o.message()) + ")")
                     .append("</td>");
             keys.forEach(k -> out.append("<td>").append(escape(o.values().getOrDefault(k, ""))).append("</td>"));
-            out.append(String.format("<td>%s</td><td>%d</td><td>%s</td><td>%s</td><td>%d</td><td>%.0f</td></tr>%n",
+            out.append(String.format(Locale.ROOT, "<td>%s</td><td>%d</td><td>%s</td><td>%s</td><td>%d</td><td>%.0f</td></tr>%n",
                     number(o.bestTestAccuracy()), o.bestEpoch(), number(o.finalTestAccuracy()),
                     number(o.finalTrainLoss()), o.epochs(), o.seconds()));
         }
@@ -76,7 +77,7 @@ public final class Leaderboard {
     }
 
     private static String number(double value) {
-        return Double.isNaN(value) ? "" : String.format("%.4f", value);
+        return Double.isNaN(value) ? "" : String.format(Locale.ROOT, "%.4f", value);
     }
 
     private static String csvField(String text) {

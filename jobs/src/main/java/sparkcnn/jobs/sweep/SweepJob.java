@@ -4,7 +4,6 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigValueFactory;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,9 +16,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sparkcnn.driver.SparkContexts;
 import sparkcnn.driver.io.RunStore;
-import sparkcnn.driver.train.Checkpoint;
+import sparkcnn.driver.train.RunLayout;
+import sparkcnn.driver.train.TrainingRun;
 import sparkcnn.driver.train.DivergenceException;
 import sparkcnn.jobs.config.JobConfig;
+import sparkcnn.jobs.train.ResumeChanges;
 import sparkcnn.jobs.train.TrainJob;
 import sparkcnn.jobs.train.TrainSpec;
 import sparkcnn.kernels.net.GraphBuilder;
@@ -35,7 +36,7 @@ public final class SweepJob {
     private static final Logger log = LoggerFactory.getLogger(SweepJob.class);
 
     /** A trial with its checked job. */
-    private record Planned(Trial trial, TrainSpec spec, String renderedConfig) {
+    private record Planned(Trial trial, Config config, TrainSpec spec) {
     }
 
     private final SweepSpec sweep;
@@ -58,11 +59,14 @@ public final class SweepJob {
         try (JavaSparkContext sc = SparkContexts.start(sparkMaster, base.getString("spark.app-name") + " sweep",
                 master != null, sweep.parallel() > 1, plan.get(0).spec().backend())) {
             RunStore store = new RunStore(sweep.dir(), sc.hadoopConfiguration());
-            store.writeText(SWEEP_FILE, readSweepFile());
             List<TrialOutcome> outcomes = new ArrayList<>();
             List<Planned> todo = new ArrayList<>();
+            for (Planned p : plan) { // every trial checked against what an earlier start ran, before any runs
+                requireSameJob(RunLayout.of(p.spec().runDir(), sc.hadoopConfiguration()), p);
+            }
+            store.writeText(SWEEP_FILE, readSweepFile());
             for (Planned p : plan) {
-                TrialOutcome earlier = earlierOutcome(new RunStore(p.spec().runDir(), sc.hadoopConfiguration()), p.trial());
+                TrialOutcome earlier = earlierOutcome(RunLayout.of(p.spec().runDir(), sc.hadoopConfiguration()));
                 if (earlier != null && earlier.isFinal()) {
                     outcomes.add(earlier);
                 } else {
@@ -92,7 +96,7 @@ public final class SweepJob {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(trial.name() + " " + trial.valueTexts() + ": " + e.getMessage(), e);
             }
-            plan.add(new Planned(trial, spec, JobConfig.render(config)));
+            plan.add(new Planned(trial, config, spec));
         }
         return plan;
     }
@@ -122,37 +126,53 @@ public final class SweepJob {
     private TrialOutcome runTrial(JavaSparkContext sc, Planned p) {
         Trial trial = p.trial();
         sc.setLocalProperty("spark.scheduler.pool", trial.name());
-        RunStore store = new RunStore(p.spec().runDir(), sc.hadoopConfiguration());
-        boolean resume = store.exists(Checkpoint.LATEST);
+        RunLayout run = RunLayout.of(p.spec().runDir(), sc.hadoopConfiguration());
+        boolean resume = run.has(RunLayout.LATEST);
         PrintStream trialOut = LinePrefixStream.of(out, "[" + trial.name() + "] ");
         trialOut.printf("%s %s%n", resume ? "resuming" : "starting", trial.valueTexts());
         long t0 = System.nanoTime();
         TrialOutcome outcome;
         try {
-            TrainJob.Result result = new TrainJob(p.spec(), p.renderedConfig(), trialOut, false).runOn(sc, resume);
+            // a trial directory without a checkpoint holds at most a start that died early: begin afresh
+            TrainingRun.Result result = new TrainJob(p.config(), trialOut, false).runOn(sc,
+                    resume ? RunLayout.Start.RESUME : RunLayout.Start.OVERWRITE);
             outcome = TrialOutcome.done(trial, result, seconds(t0));
         } catch (DivergenceException e) {
-            outcome = TrialOutcome.stopped(trial, "diverged", e.getMessage(), seconds(t0), store.root());
+            outcome = TrialOutcome.stopped(trial, "diverged", e.getMessage(), seconds(t0), run.root());
         } catch (Exception e) { // a Spark job failed (SparkException, undeclared) or bad data: try again next start
             log.error("{} failed", trial.name(), e);
-            outcome = TrialOutcome.stopped(trial, "failed", String.valueOf(e.getMessage()), seconds(t0), store.root());
+            outcome = TrialOutcome.stopped(trial, "failed", String.valueOf(e.getMessage()), seconds(t0), run.root());
         }
-        store.writeText(TrialOutcome.FILE, outcome.toJson());
+        run.writeText(TrialOutcome.FILE, outcome.toJson());
         trialOut.printf("%s: best test accuracy %.4f%n", outcome.status(), outcome.bestTestAccuracy());
         return outcome;
     }
 
-    /** The outcome an earlier start recorded, checked to belong to the same trial values. */
-    private TrialOutcome earlierOutcome(RunStore store, Trial trial) {
-        if (!store.exists(TrialOutcome.FILE)) {
+    /**
+     * A trial an earlier start began (finished or not) must continue with the same job: its sweep
+     * values, the base job and every --set alike. Only keys a resumed run may change may differ.
+     */
+    private void requireSameJob(RunLayout run, Planned p) {
+        if (!run.has(RunLayout.CONFIG)) {
+            return;
+        }
+        var changes = ResumeChanges.changes(JobConfig.parseRun(run.readText(RunLayout.CONFIG)), p.config());
+        changes.keySet().removeIf(ResumeChanges::changeable);
+        if (!changes.isEmpty()) {
+            String first = changes.keySet().iterator().next();
+            throw new ConfigException.Generic(String.format(java.util.Locale.ROOT, "%s ran with %s = %s, but the sweep "
+                    + "now gives it %s (%d keys differ: %s): an edited sweep, base job or --set needs a new sweep.dir",
+                    run.root(), first, changes.get(first).get(0), changes.get(first).get(1), changes.size(),
+                    changes.keySet()));
+        }
+    }
+
+    /** The outcome an earlier start recorded. */
+    private TrialOutcome earlierOutcome(RunLayout run) {
+        if (!run.has(TrialOutcome.FILE)) {
             return null;
         }
-        TrialOutcome earlier = TrialOutcome.fromJson(new String(store.read(TrialOutcome.FILE), StandardCharsets.UTF_8));
-        if (!earlier.values().equals(trial.valueTexts())) {
-            throw new ConfigException.Generic(String.format("%s ran with %s, but the sweep now gives it %s: "
-                    + "an edited sweep needs a new sweep.dir", store.root(), earlier.values(), trial.valueTexts()));
-        }
-        return earlier;
+        return TrialOutcome.fromJson(run.readText(TrialOutcome.FILE));
     }
 
     private String readSweepFile() {

@@ -12,6 +12,7 @@ import java.io.File;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
@@ -151,20 +152,20 @@ public record SweepSpec(File file, File base, String dir, List<String> keys, Lis
 
     /** Four significant digits: enough for a hyperparameter, short enough for a leaderboard. */
     private static ConfigValue number(double value) {
-        return ConfigValueFactory.fromAnyRef(Double.parseDouble(String.format("%.4g", value)));
+        return ConfigValueFactory.fromAnyRef(Double.parseDouble(String.format(Locale.ROOT, "%.4g", value)));
     }
 
     private static List<Trial> named(List<Map<String, ConfigValue>> points) {
         int width = String.valueOf(points.size()).length();
         List<Trial> trials = new ArrayList<>();
         for (int i = 0; i < points.size(); i++) {
-            trials.add(new Trial(String.format("trial-%0" + width + "d", i + 1), points.get(i)));
+            trials.add(new Trial(String.format(Locale.ROOT, "trial-%0" + width + "d", i + 1), points.get(i)));
         }
         return trials;
     }
 
     private static int positive(Config s, String key) {
-        int n = s.getInt(key);
+        int n = sparkcnn.jobs.config.ConfigValues.integer(s, key, "sweep");
         if (n < 1) {
             throw new ConfigException.Generic("sweep." + key + " must be >= 1, got " + n);
         }

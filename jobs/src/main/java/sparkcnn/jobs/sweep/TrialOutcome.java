@@ -7,7 +7,9 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import sparkcnn.jobs.train.TrainJob;
+import sparkcnn.driver.train.EpochResult;
+import sparkcnn.driver.train.RunLayout;
+import sparkcnn.driver.train.TrainingRun;
 
 /**
  * What a trial came to, as {@code trial.json} in its run directory. {@code done} and {@code diverged}
@@ -16,14 +18,14 @@ import sparkcnn.jobs.train.TrainJob;
 public record TrialOutcome(String trial, Map<String, String> values, String status, String message,
                            double bestTestAccuracy, int bestEpoch, double finalTestAccuracy, double finalTrainLoss,
                            int epochs, double seconds, String runDir) {
-    public static final String FILE = "trial.json";
+    public static final String FILE = RunLayout.TRIAL;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    static TrialOutcome done(Trial trial, TrainJob.Result result, double seconds) {
-        List<TrainJob.EpochResult> epochs = result.epochs();
-        TrainJob.EpochResult best = epochs.stream()
+    static TrialOutcome done(Trial trial, TrainingRun.Result result, double seconds) {
+        List<EpochResult> epochs = result.epochs();
+        EpochResult best = epochs.stream()
                 .max(Comparator.comparingDouble(e -> e.test().accuracy())).orElseThrow();
-        TrainJob.EpochResult last = epochs.get(epochs.size() - 1);
+        EpochResult last = epochs.get(epochs.size() - 1);
         return new TrialOutcome(trial.name(), trial.valueTexts(), "done", "", best.test().accuracy(), best.epoch(),
                 last.test().accuracy(), last.trainLoss(), epochs.size(), seconds, result.runDir());
     }

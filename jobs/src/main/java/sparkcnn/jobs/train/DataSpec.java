@@ -34,6 +34,7 @@ public record DataSpec(String format, Config train, Config test, boolean cifar10
                 case "idx" -> {
                     required(c, set + ".images");
                     required(c, set + ".labels");
+                    limit(c.getConfig(set), set);
                 }
                 case "cifar" -> {
                     if (c.getStringList(set + ".files").isEmpty()) {
@@ -64,7 +65,7 @@ public record DataSpec(String format, Config train, Config test, boolean cifar10
             case "cifar" -> new Opened(cifar(sc, hadoop, workers, train, "data.train"), cifar(sc, hadoop, workers, test, "data.test"));
             case "exported" -> new Opened(exported(sc, hadoop, workers, train, "data.train", classes),
                     exported(sc, hadoop, workers, test, "data.test", classes));
-            default -> imageFolders(sc, hadoop, workers, input, seed);
+            default -> imageFolders(sc, hadoop, workers, input, classes, seed);
         };
         if (!opened.train().shape().equals(input)) {
             throw new ConfigException.BadValue("model.input", "the model's input is " + input + " but the training images are "
@@ -102,8 +103,15 @@ public record DataSpec(String format, Config train, Config test, boolean cifar10
         }
     }
 
-    private Opened imageFolders(JavaSparkContext sc, HadoopConf hadoop, int workers, Volume input, long seed) {
+    private Opened imageFolders(JavaSparkContext sc, HadoopConf hadoop, int workers, Volume input, int classes,
+                                long seed) {
         ImageFolderSource trainFolder = folder(train, "data.train", hadoop);
+        if (trainFolder.classes().size() != classes) {
+            // more output units than classes would train phantom classes; fewer cannot label them all
+            throw new ConfigException.BadValue("model.classes", String.format("is %d, but the training folder %s has "
+                    + "%d class folders %s", classes, trainFolder.root(), trainFolder.classes().size(),
+                    abbreviate(trainFolder.classes())));
+        }
         ImageFolderSource testFolder = folder(test, "data.test", hadoop);
         testFolder.requireClassesOf(trainFolder);
         var trainFiles = trainFolder.files();
@@ -111,9 +119,13 @@ public record DataSpec(String format, Config train, Config test, boolean cifar10
         BadImagePolicy policy = badImages;
         var trainData = EpochData.reshuffled(epoch -> ImageFolderSource.decode(sc, trainFiles, workers,
                 seed * 31 + epoch, input, policy, hadoop), input, trainFolder.classes());
-        var testData = EpochData.fixed(ImageFolderSource.decode(sc, testFiles, workers, seed, input, policy, hadoop)
-                .map(d -> d.block()), input, trainFolder.classes());
+        var testData = EpochData.fixedDecoded(ImageFolderSource.decode(sc, testFiles, workers, seed, input, policy,
+                hadoop), input, trainFolder.classes());
         return new Opened(trainData, testData);
+    }
+
+    private static String abbreviate(List<String> names) {
+        return names.size() <= 10 ? names.toString() : names.subList(0, 10) + "...";
     }
 
     private static ImageFolderSource folder(Config c, String key, HadoopConf hadoop) {
@@ -125,7 +137,7 @@ public record DataSpec(String format, Config train, Config test, boolean cifar10
     }
 
     private static int limit(Config c, String key) {
-        int limit = c.getInt("limit");
+        int limit = sparkcnn.jobs.config.ConfigValues.integer(c, "limit", key);
         if (limit < 0) {
             throw new ConfigException.BadValue(key + ".limit", "must be >= 0 (0 = all), got " + limit);
         }

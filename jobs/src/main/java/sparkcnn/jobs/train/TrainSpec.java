@@ -1,11 +1,14 @@
 package sparkcnn.jobs.train;
 
+import static sparkcnn.jobs.config.ConfigValues.nonNegative;
+import static sparkcnn.jobs.config.ConfigValues.number;
 import static sparkcnn.jobs.config.ConfigValues.positive;
 import static sparkcnn.jobs.config.ConfigValues.required;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import sparkcnn.driver.train.LearningRateSchedule;
+import sparkcnn.driver.train.RunSettings;
 import sparkcnn.jobs.config.ModelConfig;
 import sparkcnn.kernels.arch.ModelSpec;
 import sparkcnn.kernels.backend.BackendChoice;
@@ -40,7 +43,7 @@ public record TrainSpec(String runDir, String master, String appName, DataSpec d
                 positive(c, "train.eval-batch-size"),
                 schedule(c, scaledRate(c, optimizer.learningRate(), workers * batch), epochs),
                 nonNegative(c, "train.checkpoint-every-rounds"),
-                c.getDouble("train.stop.target-accuracy"),
+                number(c, "train.stop.target-accuracy", 0, 1),
                 nonNegative(c, "train.stop.patience"),
                 c.getBoolean("train.average-updater"),
                 positive(c, "train.aggregation-depth"),
@@ -64,28 +67,28 @@ public record TrainSpec(String runDir, String master, String appName, DataSpec d
     private static LearningRateSchedule schedule(Config c, double rate, int epochs) {
         try {
             return new LearningRateSchedule(c.getString("train.schedule.type"), rate, epochs,
-                    c.getDouble("train.schedule.warmup-epochs"), c.getDoubleList("train.schedule.steps"),
-                    c.getDouble("train.schedule.factor"));
+                    number(c, "train.schedule.warmup-epochs", 0, epochs), c.getDoubleList("train.schedule.steps"),
+                    number(c, "train.schedule.factor", 0, Double.MAX_VALUE));
         } catch (IllegalArgumentException e) {
             throw new ConfigException.BadValue("train.schedule", e.getMessage());
         }
     }
 
-    private static int nonNegative(Config c, String key) {
-        int value = c.getInt(key);
-        if (value < 0) {
-            throw new ConfigException.BadValue(key, "must be >= 0, got " + value);
-        }
-        return value;
-    }
-
     private static Optimizer optimizer(Config c) {
         try {
-            return new Optimizer(c.getString("train.optimizer.updater"), c.getDouble("train.optimizer.learning-rate"),
-                    c.getDouble("train.optimizer.momentum"), c.getDouble("train.optimizer.weight-decay"));
+            return new Optimizer(c.getString("train.optimizer.updater"),
+                    number(c, "train.optimizer.learning-rate", Double.MIN_VALUE, Double.MAX_VALUE),
+                    number(c, "train.optimizer.momentum", 0, 1), number(c, "train.optimizer.weight-decay", 0, 1));
         } catch (IllegalArgumentException e) {
             throw new ConfigException.BadValue("train.optimizer", e.getMessage());
         }
+    }
+
+    /** What the training run needs of this job, with {@code threads} OpenMP threads per worker. */
+    public RunSettings runSettings(int threads) {
+        return new RunSettings(epochs, workers, batchSizePerWorker, averagingFrequency, threads, seed,
+                model.classes(), model.input().depth(), schedule, checkpointEveryRounds, targetAccuracy, patience,
+                averageUpdater, aggregationDepth, evalBatchSize, data.augmentation(), data.normalize());
     }
 
     /** Threads per worker: a number, or auto = the cores Spark gives each task (spark.task.cpus). */

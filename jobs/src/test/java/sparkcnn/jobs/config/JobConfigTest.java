@@ -62,6 +62,30 @@ class JobConfigTest {
     }
 
     @Test
+    void numbersThatWouldBeSilentlyTruncatedOrIgnoredAreErrors() {
+        // Typesafe Config's getInt truncates 2.9 to 2 and 0.5 to 0; getDouble accepts NaN
+        for (String bad : List.of("train.epochs=2.9", "train.workers=0.5", "train.batch-size-per-worker=\"64x\"",
+                "train.schedule.warmup-epochs=NaN", "train.optimizer.weight-decay=NaN",
+                "train.optimizer.weight-decay=-0.001", "train.optimizer.learning-rate=NaN",
+                "train.stop.target-accuracy=1.5", "model.classes=10.5", "data.train.limit=12.5")) {
+            String key = bad.substring(0, bad.indexOf('='));
+            var e = assertThrows(ConfigException.class, () -> TrainSpec.from(JobConfig.load(MAIN_JOB, List.of(bad))),
+                    bad);
+            assertTrue(e.getMessage().contains(key), bad + ": " + e.getMessage());
+            assertTrue(!e.getMessage().contains("lower the learning rate"), e.getMessage());
+        }
+        // whole numbers written as decimals are whole numbers
+        assertEquals(3, TrainSpec.from(JobConfig.load(MAIN_JOB, List.of("train.epochs=3.0"))).epochs());
+    }
+
+    @Test
+    void aHashInASetValueIsPartOfTheValueNotACommentStart() {
+        var config = JobConfig.load(MAIN_JOB, List.of("run.dir=/tmp/r#1", "spark.app-name=sweep #3"));
+        assertEquals("/tmp/r#1", config.getString("run.dir"));
+        assertEquals("sweep #3", config.getString("spark.app-name"));
+    }
+
+    @Test
     void editDistanceCountsSingleEdits() {
         assertEquals(0, JobConfig.editDistance("abc", "abc"));
         assertEquals(1, JobConfig.editDistance("epoch", "epochs"));

@@ -77,6 +77,30 @@ class SweepSpecTest {
     }
 
     @Test
+    void aGermanLocaleNeitherBreaksRandomSearchNorPutsCommasInTheLeaderboard() throws Exception {
+        java.util.Locale before = java.util.Locale.getDefault();
+        java.util.Locale.setDefault(java.util.Locale.GERMANY); // formats 0.5 as "0,5"
+        try {
+            SweepSpec spec = SweepSpec.load(sweep("""
+                    search = random
+                    trials = 3
+                    keys { "train.optimizer.learning-rate" = { log-uniform = [0.0001, 0.01] } }
+                    """));
+            var trial = spec.trials().get(0);
+            double rate = trial.overrides(spec.common()).getDouble("train.optimizer.learning-rate");
+            var outcome = new TrialOutcome(trial.name(), trial.valueTexts(), "done", "", 0.8125, 1, 0.75, 0.5, 1,
+                    12.5, "runs/t1");
+            String csv = new Leaderboard(spec.keys(), List.of(outcome), SweepSpec.RankBy.BEST_TEST_ACCURACY).csv();
+            String row = csv.lines().toList().get(1);
+            assertTrue(row.contains(",0.8125,1,0.7500,0.5000,1,12.5,"), row);
+            assertTrue(row.contains("," + trial.valueTexts().get("train.optimizer.learning-rate") + ","), row);
+            assertEquals(rate, Double.parseDouble(trial.valueTexts().get("train.optimizer.learning-rate")));
+        } finally {
+            java.util.Locale.setDefault(before);
+        }
+    }
+
+    @Test
     void badSweepFilesNameTheirMistake() throws Exception {
         var unknown = assertThrows(ConfigException.class, () -> SweepSpec.load(sweep("""
                 keys { "train.epochs" = [1] }

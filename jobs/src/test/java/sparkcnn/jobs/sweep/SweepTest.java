@@ -1,6 +1,7 @@
 package sparkcnn.jobs.sweep;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -73,6 +74,30 @@ class SweepTest {
         var edited = MainRunner.run("sweep", "--config", sweepFile.toString(), "--master", "local[2]");
         assertEquals(2, edited.status());
         assertTrue(edited.err().contains("trial-1") && edited.err().contains("new sweep.dir"), edited.err());
+
+        // trial-2 as a kill leaves it: trained and checkpointed, but no trial.json yet. Its job is
+        // compared all the same, and so are edits to the base job and --set, not only sweep values.
+        writeSweep(sweepDir, "[0.01, 0.003]");
+        Files.delete(sweepDir.resolve("trial-2/trial.json"));
+        var changedBase = MainRunner.run("sweep", "--config", sweepFile.toString(), "--master", "local[2]",
+                "--set", "train.optimizer.momentum=0.5");
+        assertEquals(2, changedBase.status(), changedBase.out());
+        assertTrue(changedBase.err().contains("train.optimizer.momentum"), changedBase.err());
+        Files.writeString(dir.resolve("base.conf"), Files.readString(dir.resolve("base.conf"))
+                .replace("filters = 4", "filters = 5"));
+        var editedBase = MainRunner.run("sweep", "--config", sweepFile.toString(), "--master", "local[2]");
+        assertEquals(2, editedBase.status(), editedBase.out());
+        assertTrue(editedBase.err().contains("model.stages"), editedBase.err());
+        assertFalse(Files.exists(sweepDir.resolve("trial-2/trial.json")), "nothing ran");
+
+        // unedited, the interrupted trial resumes from its checkpoint and is done
+        writeSweep(sweepDir, "[0.01, 0.003]");
+        var resumed = MainRunner.run("sweep", "--config", sweepFile.toString(), "--master", "local[2]");
+        assertEquals(0, resumed.status(), resumed.err());
+        assertTrue(resumed.out().contains("3 finished before, 1 to run"), resumed.out());
+        assertTrue(Files.readString(sweepDir.resolve("trial-2/trial.json")).contains("\"done\""));
+        assertEquals(withoutSeconds(rows), withoutSeconds(Files.readAllLines(sweepDir.resolve("leaderboard.csv"))),
+                "the same ranking and accuracies");
     }
 
     @Test
@@ -117,6 +142,15 @@ class SweepTest {
                 }
                 """.formatted(sweepDir, rates));
         return file;
+    }
+
+    /** Leaderboard rows without their seconds column (a resumed trial took another time). */
+    private static List<String> withoutSeconds(List<String> rows) {
+        return rows.stream().map(r -> {
+            List<String> fields = new ArrayList<>(List.of(r.split(",")));
+            fields.remove(10);
+            return String.join(",", fields);
+        }).toList();
     }
 
     private static List<FileTime> trialFileTimes(Path sweepDir) throws Exception {

@@ -29,7 +29,7 @@ class ImageFolderTrainingTest {
     static void start() {
         hdfs = new Hdfs(new File(base, "hdfs"));
         SyntheticImageFolder.write(hdfs.uri() + "/shapes/train", hdfs.conf(), 3, 40, 24, 2, 1);
-        SyntheticImageFolder.write(hdfs.uri() + "/shapes/test", hdfs.conf(), 3, 12, 24, 0, 2);
+        SyntheticImageFolder.write(hdfs.uri() + "/shapes/test", hdfs.conf(), 3, 12, 24, 1, 2);
     }
 
     @AfterAll
@@ -68,8 +68,10 @@ class ImageFolderTrainingTest {
         assertTrue(accuracy > 0.6, "accuracy " + accuracy + " on 3 classes; " + result.out());
         assertEquals("class00\nclass01\nclass02\n", read(fs, run + "/classes.txt"));
         assertTrue(read(fs, run + "/normalization.json").contains("\"mean\""));
-        // the 2 corrupt training files were skipped and named
-        assertEquals(2, read(fs, run + "/bad-images.txt").lines().filter(l -> l.contains("corrupt")).count());
+        // the 2 corrupt training files and the corrupt test file were skipped and named
+        String bad = read(fs, run + "/bad-images.txt");
+        assertEquals(2, bad.lines().filter(l -> l.startsWith("train: ") && l.contains("corrupt")).count(), bad);
+        assertEquals(1, bad.lines().filter(l -> l.startsWith("test: ") && l.contains("corrupt")).count(), bad);
         assertTrue(fs.exists(new Path(run + "/model.zip")));
         assertTrue(fs.exists(new Path(run + "/report.html")) && fs.exists(new Path(run + "/checkpoints/LATEST")));
     }

@@ -18,8 +18,8 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sparkcnn.driver.FashionMnist;
-import sparkcnn.driver.io.RunStore;
 import sparkcnn.driver.train.Checkpoint;
+import sparkcnn.driver.train.RunLayout;
 import sparkcnn.jobs.Main;
 import sparkcnn.jobs.MainRunner;
 
@@ -46,22 +46,15 @@ class ResumeTest {
         var uninterrupted = MainRunner.run(job(whole).toArray(String[]::new));
         assertEquals(0, uninterrupted.status(), uninterrupted.err());
 
-        // The same run in its own JVM, killed once it has checkpointed in the middle of epoch 2
+        // The same run in its own JVM, killed (SIGKILL) once it has checkpointed in the middle of epoch 2
         Path killed = dir.resolve("killed");
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        command.addAll(job(killed));
-        Process child = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("child.log").toFile()).start();
-        Path latest = killed.resolve(Checkpoint.LATEST);
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
-        while (!(Files.exists(latest) && Files.readString(latest).contains("epoch-002-round-00006"))) {
-            assertTrue(child.isAlive(), "the child ended before it could be killed: " + Files.readString(dir.resolve("child.log")));
-            assertTrue(System.nanoTime() < deadline, "no mid-epoch checkpoint in time");
-            Thread.sleep(20);
-        }
+        Process child = startChild(job(killed), dir.resolve("child.log"));
+        awaitCheckpoint(child, killed, "epoch-0001-round-000003", dir.resolve("child.log"));
+        // while it runs, nothing else may write to its directory
+        var intruder = MainRunner.run("train", "--resume", killed.toString(), "--master", "local[2]");
+        assertEquals(2, intruder.status(), intruder.out() + intruder.err());
+        assertTrue(intruder.err().contains("another run is writing to"), intruder.err());
+        awaitCheckpoint(child, killed, "epoch-0002-round-000006", dir.resolve("child.log"));
         child.destroyForcibly();
         child.waitFor();
         assertFalse(Files.exists(killed.resolve("model.zip")) && epochLines(killed) == 3, "the run must not have finished");
@@ -73,6 +66,28 @@ class ResumeTest {
         // 2 workers sum in one commutative step, so the average is the same bit for bit
         assertArrayEquals(params(whole), params(killed));
         assertEquals(3, epochLines(killed));
+    }
+
+    /** The CLI in a JVM of its own, which a test can kill as a crash would. */
+    static Process startChild(List<String> args, Path log) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> !a.startsWith("-agentlib:jdwp")).toList());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(args);
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    /** Waits until the run's LATEST names {@code checkpoint}. */
+    static void awaitCheckpoint(Process child, Path run, String checkpoint, Path log) throws Exception {
+        Path latest = run.resolve(RunLayout.LATEST);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
+        while (!(Files.exists(latest) && Files.readString(latest).contains(checkpoint))) {
+            assertTrue(child.isAlive(), "the child ended before " + checkpoint + ": " + Files.readString(log));
+            assertTrue(System.nanoTime() < deadline, "no checkpoint " + checkpoint + " in time");
+            Thread.sleep(5);
+        }
     }
 
     static long epochLines(Path run) throws IOException {
@@ -93,7 +108,7 @@ class ResumeTest {
         assertTrue(result.err().contains("diverged in epoch 2"), result.err());
         assertTrue(result.err().contains("the last good checkpoint is"), result.err());
 
-        Checkpoint last = Checkpoint.latest(new RunStore(run.toString(), new Configuration())).orElseThrow();
+        Checkpoint last = RunLayout.of(run.toString(), new Configuration()).latestCheckpoint().orElseThrow();
         assertTrue(result.err().contains(last.fileName()), result.err());
         for (float p : last.state().params()) {
             assertTrue(Float.isFinite(p));

@@ -6,4 +6,9 @@ public record BatchNormSpec(String name) implements LayerSpec {
     public String type() {
         return "BN";
     }
+
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+        return visitor.batchNorm(this);
+    }
 }

@@ -6,4 +6,9 @@ public record ConcatSpec(String name) implements LayerSpec {
     public String type() {
         return "CONCAT";
     }
+
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+        return visitor.concat(this);
+    }
 }

@@ -26,4 +26,9 @@ public record ConvSpec(String name, int filters, int size, int stride, int paddi
     public String type() {
         return "CONV" + size + "x" + size + (stride > 1 ? "/" + stride : "");
     }
+
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+        return visitor.conv(this);
+    }
 }

@@ -12,4 +12,9 @@ public record DropoutSpec(String name, double rate) implements LayerSpec {
     public String type() {
         return "DROPOUT";
     }
+
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+        return visitor.dropout(this);
+    }
 }

@@ -6,4 +6,9 @@ public record FcSpec(String name, int units) implements LayerSpec {
     public String type() {
         return "FC";
     }
+
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+        return visitor.fc(this);
+    }
 }

@@ -42,35 +42,62 @@ public final class Geometry {
     }
 
     public static Volume output(LayerSpec layer, List<Volume> inputs) {
-        if (layer instanceof ConcatSpec c) {
-            return concat(c, inputs);
-        }
-        if (inputs.size() != 1) {
+        if (!(layer instanceof ConcatSpec) && inputs.size() != 1) {
             throw new GeometryException("layer '" + layer.name() + "' takes one input, got " + inputs.size());
         }
         Volume in = inputs.get(0);
-        if (layer instanceof ConvSpec c) {
-            return new Volume(
-                    slide(c.name(), "width", in.width(), c.size(), c.padding(), c.stride(), c.rounding()),
-                    slide(c.name(), "height", in.height(), c.size(), c.padding(), c.stride(), c.rounding()),
-                    c.filters());
-        }
-        if (layer instanceof PoolSpec p) {
-            return new Volume(
-                    slide(p.name(), "width", in.width(), p.size(), p.padding(), p.stride(), p.rounding()),
-                    slide(p.name(), "height", in.height(), p.size(), p.padding(), p.stride(), p.rounding()),
-                    in.depth());
-        }
-        if (layer instanceof GlobalAvgPoolSpec) {
-            return new Volume(1, 1, in.depth());
-        }
-        if (layer instanceof FcSpec f) {
-            return new Volume(1, 1, f.units());
-        }
-        if (layer instanceof SoftmaxOutputSpec s) {
-            return new Volume(1, 1, s.classes());
-        }
-        return in; // ReLU, batch norm and dropout keep the volume
+        return layer.accept(new LayerSpec.Visitor<>() {
+            @Override
+            public Volume conv(ConvSpec c) {
+                return new Volume(
+                        slide(c.name(), "width", in.width(), c.size(), c.padding(), c.stride(), c.rounding()),
+                        slide(c.name(), "height", in.height(), c.size(), c.padding(), c.stride(), c.rounding()),
+                        c.filters());
+            }
+
+            @Override
+            public Volume pool(PoolSpec p) {
+                return new Volume(
+                        slide(p.name(), "width", in.width(), p.size(), p.padding(), p.stride(), p.rounding()),
+                        slide(p.name(), "height", in.height(), p.size(), p.padding(), p.stride(), p.rounding()),
+                        in.depth());
+            }
+
+            @Override
+            public Volume relu(ReluSpec relu) {
+                return in;
+            }
+
+            @Override
+            public Volume batchNorm(BatchNormSpec batchNorm) {
+                return in;
+            }
+
+            @Override
+            public Volume dropout(DropoutSpec dropout) {
+                return in;
+            }
+
+            @Override
+            public Volume globalAvgPool(GlobalAvgPoolSpec globalAvgPool) {
+                return new Volume(1, 1, in.depth());
+            }
+
+            @Override
+            public Volume concat(ConcatSpec c) {
+                return Geometry.concat(c, inputs);
+            }
+
+            @Override
+            public Volume fc(FcSpec f) {
+                return new Volume(1, 1, f.units());
+            }
+
+            @Override
+            public Volume softmaxOutput(SoftmaxOutputSpec s) {
+                return new Volume(1, 1, s.classes());
+            }
+        });
     }
 
     private static Volume concat(ConcatSpec c, List<Volume> inputs) {

@@ -6,4 +6,9 @@ public record GlobalAvgPoolSpec(String name) implements LayerSpec {
     public String type() {
         return "GAP";
     }
+
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+        return visitor.globalAvgPool(this);
+    }
 }

@@ -19,4 +19,9 @@ public record PoolSpec(String name, Kind kind, int size, int stride, int padding
     public String type() {
         return kind + "POOL" + size + "x" + size + "/" + stride;
     }
+
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+        return visitor.pool(this);
+    }
 }

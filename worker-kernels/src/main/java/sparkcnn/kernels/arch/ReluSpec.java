@@ -6,4 +6,9 @@ public record ReluSpec(String name) implements LayerSpec {
     public String type() {
         return "RELU";
     }
+
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+        return visitor.relu(this);
+    }
 }

@@ -6,4 +6,9 @@ public record SoftmaxOutputSpec(String name, int classes) implements LayerSpec {
     public String type() {
         return "FC+SOFTMAX";
     }
+
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+        return visitor.softmaxOutput(this);
+    }
 }

@@ -39,34 +39,65 @@ public record CostReport(String network, Volume input, List<LayerCost> layers) {
         return new CostReport(net.name(), net.input(), List.copyOf(rows));
     }
 
+    /** Trainable parameters, batch-norm state, stored activations and forward FLOPs of one layer. */
     static LayerCost cost(LayerSpec layer, List<Volume> inputs, Volume out) {
         Volume in = inputs.get(0);
-        long trainable = 0;
-        long state = 0;
-        long activations = out.size();
-        long flops = 0;
-        if (layer instanceof ConvSpec c) {
-            long weights = (long) c.size() * c.size() * in.depth() * c.filters();
-            trainable = weights + (c.bias() ? c.filters() : 0);
-            flops = 2L * c.size() * c.size() * in.depth() * out.size();
-        } else if (layer instanceof FcSpec || layer instanceof SoftmaxOutputSpec) {
-            trainable = in.size() * out.depth() + out.depth();
-            flops = 2L * in.size() * out.depth();
-        } else if (layer instanceof PoolSpec p) {
-            flops = (long) p.size() * p.size() * out.size();
-        } else if (layer instanceof BatchNormSpec) {
-            trainable = 2L * in.depth();
-            state = 2L * in.depth();
-            flops = 2L * out.size();
-        } else if (layer instanceof GlobalAvgPoolSpec) {
-            flops = in.size();
-        } else if (layer instanceof ReluSpec || layer instanceof DropoutSpec) {
-            activations = 0;
-            flops = out.size();
-        } else if (layer instanceof ConcatSpec) {
-            flops = 0;
-        }
-        return new LayerCost(layer.name(), layer.type(), out, trainable, state, activations, flops);
+        return layer.accept(new LayerSpec.Visitor<>() {
+            @Override
+            public LayerCost conv(ConvSpec c) {
+                long weights = (long) c.size() * c.size() * in.depth() * c.filters();
+                return row(weights + (c.bias() ? c.filters() : 0), 0, out.size(),
+                        2L * c.size() * c.size() * in.depth() * out.size());
+            }
+
+            @Override
+            public LayerCost pool(PoolSpec p) {
+                return row(0, 0, out.size(), (long) p.size() * p.size() * out.size());
+            }
+
+            @Override
+            public LayerCost relu(ReluSpec relu) {
+                return row(0, 0, 0, out.size()); // computed in place: no activations of its own
+            }
+
+            @Override
+            public LayerCost batchNorm(BatchNormSpec batchNorm) {
+                return row(2L * in.depth(), 2L * in.depth(), out.size(), 2L * out.size());
+            }
+
+            @Override
+            public LayerCost dropout(DropoutSpec dropout) {
+                return row(0, 0, 0, out.size());
+            }
+
+            @Override
+            public LayerCost globalAvgPool(GlobalAvgPoolSpec globalAvgPool) {
+                return row(0, 0, out.size(), in.size());
+            }
+
+            @Override
+            public LayerCost concat(ConcatSpec concat) {
+                return row(0, 0, out.size(), 0);
+            }
+
+            @Override
+            public LayerCost fc(FcSpec fc) {
+                return dense();
+            }
+
+            @Override
+            public LayerCost softmaxOutput(SoftmaxOutputSpec output) {
+                return dense();
+            }
+
+            private LayerCost dense() {
+                return row(in.size() * out.depth() + out.depth(), 0, out.size(), 2L * in.size() * out.depth());
+            }
+
+            private LayerCost row(long trainable, long state, long activations, long flops) {
+                return new LayerCost(layer.name(), layer.type(), out, trainable, state, activations, flops);
+            }
+        });
     }
 
     public long trainable() {

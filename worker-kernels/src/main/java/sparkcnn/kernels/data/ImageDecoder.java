@@ -20,6 +20,13 @@ import sparkcnn.kernels.arch.Volume;
  * completely (including a truncated JPEG, which Java's decoder only warns about) is rejected.
  */
 public final class ImageDecoder {
+    /**
+     * Images with more pixels are refused before they are decoded: a few hundred bytes of PNG can
+     * declare gigapixels (a decompression bomb). Pillow's threshold, far above any photograph in
+     * ImageNet.
+     */
+    public static final long MAX_PIXELS = 89_478_485;
+
     private ImageDecoder() {
     }
 
@@ -39,6 +46,12 @@ public final class ImageDecoder {
             reader.addIIOReadWarningListener((IIOReadWarningListener) (source, warning) -> warnings.add(warning));
             try {
                 reader.setInput(in, true, true);
+                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+                if (pixels > MAX_PIXELS) {
+                    throw new CorruptImageException(String.format(java.util.Locale.ROOT, "%d x %d pixels, more than the "
+                            + "%,d an image may have (a decompression bomb?)", reader.getWidth(0), reader.getHeight(0),
+                            MAX_PIXELS));
+                }
                 BufferedImage image = reader.read(0);
                 if (!warnings.isEmpty()) {
                     throw new CorruptImageException(String.join("; ", warnings));

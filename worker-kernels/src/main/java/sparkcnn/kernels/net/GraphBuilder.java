@@ -84,11 +84,7 @@ public final class GraphBuilder {
                 producer.put(node.name(), inputs[0]);
                 continue;
             }
-            if (spec instanceof ConcatSpec) {
-                graph.addVertex(node.name(), new MergeVertex(), inputs);
-            } else {
-                graph.addLayer(node.name(), toLayer(spec, fusesRelu(net, node) ? Activation.RELU : Activation.IDENTITY), inputs);
-            }
+            toVertex(spec, fusesRelu(net, node) ? Activation.RELU : Activation.IDENTITY).add(graph, node.name(), inputs);
             producer.put(node.name(), node.name());
         }
         return graph.setOutputs(net.output().name()).build();
@@ -112,44 +108,80 @@ public final class GraphBuilder {
         return fusesRelu(net, source);
     }
 
-    private static Layer toLayer(LayerSpec spec, Activation activation) {
-        if (spec instanceof ConvSpec c) {
-            return new ConvolutionLayer.Builder(c.size(), c.size())
-                    .stride(c.stride(), c.stride())
-                    .padding(c.padding(), c.padding())
-                    .convolutionMode(c.rounding() == Rounding.FLOOR ? ConvolutionMode.Truncate : ConvolutionMode.Strict)
-                    .nOut(c.filters())
-                    .hasBias(c.bias())
-                    .activation(activation)
-                    .build();
+    /** How one node joins the DL4J graph: as a layer, or (a concatenation) as a merge vertex. */
+    @FunctionalInterface
+    private interface Vertex {
+        void add(ComputationGraphConfiguration.GraphBuilder graph, String name, String[] inputs);
+
+        static Vertex layer(Layer layer) {
+            return (graph, name, inputs) -> graph.addLayer(name, layer, inputs);
         }
-        if (spec instanceof PoolSpec p) {
-            return new SubsamplingLayer.Builder(p.kind() == PoolSpec.Kind.MAX ? PoolingType.MAX : PoolingType.AVG)
-                    .kernelSize(p.size(), p.size())
-                    .stride(p.stride(), p.stride())
-                    .padding(p.padding(), p.padding())
-                    .convolutionMode(p.rounding() == Rounding.FLOOR ? ConvolutionMode.Truncate : ConvolutionMode.Strict)
-                    .build();
-        }
-        if (spec instanceof BatchNormSpec) {
-            return new BatchNormalization.Builder().build();
-        }
-        if (spec instanceof DropoutSpec d) {
-            return new DropoutLayer.Builder(1 - d.rate()).build(); // DL4J takes the probability of keeping
-        }
-        if (spec instanceof GlobalAvgPoolSpec) {
-            return new GlobalPoolingLayer.Builder(PoolingType.AVG).build();
-        }
-        if (spec instanceof FcSpec f) {
-            return new DenseLayer.Builder().nOut(f.units()).activation(activation).build();
-        }
-        if (spec instanceof SoftmaxOutputSpec s) {
-            return new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                    .nOut(s.classes())
-                    .activation(Activation.SOFTMAX)
-                    .weightInit(WeightInit.XAVIER)
-                    .build();
-        }
-        return new ActivationLayer.Builder().activation(Activation.RELU).build();
+    }
+
+    /** The DL4J form of one layer spec; {@code activation} is a ReLU fused into a CONV or FC. */
+    private static Vertex toVertex(LayerSpec spec, Activation activation) {
+        return spec.accept(new LayerSpec.Visitor<>() {
+            @Override
+            public Vertex conv(ConvSpec c) {
+                return Vertex.layer(new ConvolutionLayer.Builder(c.size(), c.size())
+                        .stride(c.stride(), c.stride())
+                        .padding(c.padding(), c.padding())
+                        .convolutionMode(c.rounding() == Rounding.FLOOR ? ConvolutionMode.Truncate : ConvolutionMode.Strict)
+                        .nOut(c.filters())
+                        .hasBias(c.bias())
+                        .activation(activation)
+                        .build());
+            }
+
+            @Override
+            public Vertex pool(PoolSpec p) {
+                return Vertex.layer(new SubsamplingLayer.Builder(p.kind() == PoolSpec.Kind.MAX ? PoolingType.MAX
+                        : PoolingType.AVG)
+                        .kernelSize(p.size(), p.size())
+                        .stride(p.stride(), p.stride())
+                        .padding(p.padding(), p.padding())
+                        .convolutionMode(p.rounding() == Rounding.FLOOR ? ConvolutionMode.Truncate : ConvolutionMode.Strict)
+                        .build());
+            }
+
+            @Override
+            public Vertex relu(ReluSpec relu) {
+                return Vertex.layer(new ActivationLayer.Builder().activation(Activation.RELU).build());
+            }
+
+            @Override
+            public Vertex batchNorm(BatchNormSpec batchNorm) {
+                return Vertex.layer(new BatchNormalization.Builder().build());
+            }
+
+            @Override
+            public Vertex dropout(DropoutSpec d) {
+                return Vertex.layer(new DropoutLayer.Builder(1 - d.rate()).build()); // DL4J: probability of keeping
+            }
+
+            @Override
+            public Vertex globalAvgPool(GlobalAvgPoolSpec globalAvgPool) {
+                return Vertex.layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).build());
+            }
+
+            @Override
+            public Vertex concat(ConcatSpec concat) {
+                return (graph, name, inputs) -> graph.addVertex(name, new MergeVertex(), inputs);
+            }
+
+            @Override
+            public Vertex fc(FcSpec f) {
+                return Vertex.layer(new DenseLayer.Builder().nOut(f.units()).activation(activation).build());
+            }
+
+            @Override
+            public Vertex softmaxOutput(SoftmaxOutputSpec s) {
+                return Vertex.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                        .nOut(s.classes())
+                        .activation(Activation.SOFTMAX)
+                        .weightInit(WeightInit.XAVIER)
+                        .build());
+            }
+        });
     }
 }

@@ -1,7 +1,7 @@
-package sparkcnn.jobs.train;
+package sparkcnn.driver.train;
 
 /** Stops a run once the test accuracy reaches a target, or when it has not improved for {@code patience} epochs. */
-final class EarlyStopping {
+public final class EarlyStopping {
     private final double targetAccuracy;
     private final int patience;
     private double best = Double.NEGATIVE_INFINITY;
@@ -9,12 +9,12 @@ final class EarlyStopping {
     private double last = Double.NaN;
 
     /** @param targetAccuracy 0 = no target; @param patience 0 = no patience limit */
-    EarlyStopping(double targetAccuracy, int patience) {
+    public EarlyStopping(double targetAccuracy, int patience) {
         this.targetAccuracy = targetAccuracy;
         this.patience = patience;
     }
 
-    void record(double accuracy) {
+    public void record(double accuracy) {
         last = accuracy;
         if (accuracy > best) {
             best = accuracy;
@@ -24,16 +24,16 @@ final class EarlyStopping {
         }
     }
 
-    boolean shouldStop() {
+    public boolean shouldStop() {
         return reason() != null;
     }
 
-    String reason() {
+    public String reason() {
         if (targetAccuracy > 0 && last >= targetAccuracy) {
-            return String.format("test accuracy %.4f reached the target %.4f", last, targetAccuracy);
+            return String.format(java.util.Locale.ROOT, "test accuracy %.4f reached the target %.4f", last, targetAccuracy);
         }
         if (patience > 0 && sinceBest >= patience) {
-            return String.format("no improvement on the best test accuracy %.4f for %d epochs", best, sinceBest);
+            return String.format(java.util.Locale.ROOT, "no improvement on the best test accuracy %.4f for %d epochs", best, sinceBest);
         }
         return null;
     }

@@ -1,0 +1,85 @@
+package sparkcnn.driver.io;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.StandardOpenOption;
+import org.apache.hadoop.fs.LocalFileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Keeps a second writer out of a run directory while a run (train, resume, a sweep trial) owns it.
+ * On a local disk it is an operating-system lock on {@code run.lock}, which dies with its process,
+ * so a run killed with -9 leaves nothing to clean up. On HDFS and other shared file systems it is
+ * the exclusive creation of {@code run.lock} (atomic on the NameNode), removed when the run ends;
+ * after a crash there, the error names the file to delete.
+ */
+public final class RunLock implements AutoCloseable {
+    public static final String FILE = "run.lock";
+
+    private final RunStore store;
+    private final FileChannel channel;
+    private final FileLock osLock;
+    private final OutputStream shared;
+
+    private RunLock(RunStore store, FileChannel channel, FileLock osLock, OutputStream shared) {
+        this.store = store;
+        this.channel = channel;
+        this.osLock = osLock;
+        this.shared = shared;
+    }
+
+    /** Takes the lock of {@code store}'s run directory, or fails naming who holds it. */
+    public static RunLock acquire(RunStore store) {
+        String owner = ManagementFactory.getRuntimeMXBean().getName(); // pid@host
+        Path path = store.path(FILE);
+        try {
+            if (store.fileSystem() instanceof LocalFileSystem local) {
+                FileChannel channel = FileChannel.open(local.pathToFile(path).toPath(), StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE);
+                FileLock lock = channel.tryLock();
+                if (lock == null) {
+                    channel.close();
+                    throw new RunDirectoryException("another run is writing to " + store.root() + " (it holds "
+                            + path + "); wait for it to end or use another run.dir");
+                }
+                channel.truncate(0).write(java.nio.ByteBuffer.wrap((owner + "\n").getBytes(StandardCharsets.UTF_8)));
+                return new RunLock(store, channel, lock, null);
+            }
+            if (store.fileSystem().exists(path)) {
+                throw new RunDirectoryException("another run is writing to " + store.root() + " (" + path + " exists: "
+                        + new String(store.read(FILE), StandardCharsets.UTF_8).trim() + "); if that run is no "
+                        + "longer alive, delete " + path);
+            }
+            OutputStream out = store.fileSystem().create(path, false);
+            out.write((owner + "\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            return new RunLock(store, null, null, out);
+        } catch (org.apache.hadoop.fs.FileAlreadyExistsException e) {
+            throw new RunDirectoryException("another run is writing to " + store.root() + " (" + path + " exists)");
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            throw new RunDirectoryException("another run in this JVM is writing to " + store.root());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot lock " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (osLock != null) {
+                osLock.release();
+                channel.close();
+            } else {
+                shared.close();
+                store.delete(FILE);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot release " + store.uri(FILE) + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package sparkcnn.driver.train;
+
+import sparkcnn.kernels.data.Augmentation;
+import sparkcnn.kernels.data.Preprocessing;
+
+/**
+ * What a {@link TrainingRun} needs to know of its job: how long, how the workers average, when to
+ * checkpoint and stop, how inputs are prepared.
+ */
+public record RunSettings(int epochs, int workers, int batchSizePerWorker, int averagingFrequency, int workerThreads,
+                          long seed, int classes, int channels, LearningRateSchedule schedule,
+                          int checkpointEveryRounds, double targetAccuracy, int patience, boolean averageUpdater,
+                          int aggregationDepth, int evalBatchSize, Augmentation augmentation, boolean normalize) {
+
+    /** The averaging of one epoch, with that epoch's input preparation. */
+    AveragingSettings averaging(Preprocessing preprocessing) {
+        return new AveragingSettings(workers, batchSizePerWorker, averagingFrequency, workerThreads, seed, classes,
+                preprocessing, averageUpdater, aggregationDepth);
+    }
+}

@@ -1,0 +1,71 @@
+package sparkcnn.jobs.report;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Locale;
+import sparkcnn.driver.train.Checkpoint;
+import sparkcnn.driver.train.EpochResult;
+import sparkcnn.driver.train.RoundReport;
+import sparkcnn.driver.train.RunLayout;
+import sparkcnn.driver.train.TrainingRun;
+import sparkcnn.jobs.train.TrainSpec;
+
+/**
+ * What a user sees of a run: a progress line per round, a line per epoch, and curves.png and
+ * report.html redrawn after every epoch.
+ */
+public final class RunConsole implements TrainingRun.Listener {
+    private final PrintStream out;
+    private final TrainSpec spec;
+    private final RunLayout run;
+    private final ProgressPrinter progress;
+    private final RunReport report;
+    private final List<String> classes;
+
+    public RunConsole(PrintStream out, boolean terminal, TrainSpec spec, RunLayout run, String renderedConfig,
+                      List<String> classes) {
+        this.out = out;
+        this.spec = spec;
+        this.run = run;
+        this.progress = new ProgressPrinter(out, terminal, spec.epochs(), 10);
+        this.report = new RunReport(run.store(), renderedConfig, spec.model().architecture());
+        this.classes = classes;
+    }
+
+    @Override
+    public void resumed(Checkpoint from, String location) {
+        out.printf(Locale.ROOT, "resuming from %s (epoch %d, %d rounds done%s)%n", location, from.epoch(),
+                from.roundsDone(), from.epochComplete() ? ", epoch complete" : "");
+    }
+
+    @Override
+    public void started(long trainExamples, long testExamples, int roundsPerEpoch) {
+        out.printf(Locale.ROOT, "training %d epochs on %,d examples (%,d test): %d workers x batch %d, averaging "
+                        + "every %d minibatches, %d rounds per epoch, learning rate %s%n",
+                spec.epochs(), trainExamples, testExamples, spec.workers(), spec.batchSizePerWorker(),
+                spec.averagingFrequency(), roundsPerEpoch, spec.schedule().type());
+    }
+
+    @Override
+    public void afterRound(RoundReport round) {
+        progress.accept(round);
+    }
+
+    @Override
+    public void afterEpoch(EpochResult e, List<EpochResult> all) {
+        out.printf(Locale.ROOT, "epoch %d/%d: test accuracy %.4f  test loss %.4f  train loss %.4f  %.1f s (%.0f img/s)%n",
+                e.epoch(), spec.epochs(), e.test().accuracy(), e.test().meanLoss(), e.trainLoss(), e.seconds(),
+                e.trainImagesPerSecond());
+        report.write(all, classes);
+    }
+
+    /** The run's last words: why it stopped, where its model is. */
+    public void finished(TrainingRun.Result result) {
+        result.stoppedEarly().ifPresent(reason -> out.println("stopped early: " + reason));
+        if (run.has(RunLayout.MODEL)) {
+            out.printf("model saved to %s; report: %s%n", run.uri(RunLayout.MODEL), run.uri(RunLayout.REPORT));
+        } else {
+            out.printf("no epoch was completed: no model saved in %s%n", run.root());
+        }
+    }
+}
