@@ -50,8 +50,17 @@ class MainTest {
     @Test
     void unknownOptionsPrintUsage() {
         assertEquals(2, run("train", "--epochs", "3"));
-        assertTrue(stderr().contains("unknown option '--epochs'"));
-        assertTrue(stderr().contains("usage: sparkcnn"));
+        assertTrue(stderr().contains("Unknown options: '--epochs'"), stderr());
+        assertTrue(stderr().contains("Try 'sparkcnn train --help'"), stderr());
+        assertTrue(stderr().contains("Usage: sparkcnn train"), stderr());
+        assertEquals(2, run("inspect", "--batch", "0"));
+        assertTrue(stderr().contains("--batch expects a number >= 1, got 0"), stderr());
+        assertEquals(2, run("export", "--config", "../conf/fashion-mnist-cnn.conf"));
+        assertTrue(stderr().contains("Missing required option: '--out=DIR'"), stderr());
+        assertEquals(2, run("train", "--resume", "runs/x", "--overwrite"));
+        assertTrue(stderr().contains("give one of them"), stderr());
+        assertEquals(2, run());
+        assertTrue(stderr().contains("Usage: sparkcnn") && stderr().contains("evaluate"), stderr());
     }
 
     @Test
@@ -105,7 +114,8 @@ class MainTest {
     @Test
     void everyCommandHelpListsItsOptionsAndConfigKeys() {
         assertEquals(0, run("train", "--help"));
-        assertTrue(last.out().contains("--resume RUN_DIR") && last.out().contains("train.averaging-frequency = 5")
+        assertTrue(last.out().contains("--resume=RUN_DIR") && last.out().contains("--overwrite")
+                && last.out().contains("train.averaging-frequency = 5")
                 && last.out().contains("backend = \"auto\""), last.out());
         assertEquals(0, run("sweep", "--help"));
         assertTrue(last.out().contains("sweep.parallel = 1") && last.out().contains("sweep.search"), last.out());
@@ -115,5 +125,10 @@ class MainTest {
         assertTrue(last.out().contains("model.growth-rate = 12"), last.out());
         assertEquals(0, run("bench", "--help"));
         assertTrue(last.out().contains("bench train"), last.out());
+        assertEquals(0, run("bench", "train", "--help"));
+        assertTrue(last.out().contains("--only=MODEL"), last.out());
+        // a completion script for bash and zsh, generated from the same command tree
+        assertEquals(0, run("completion"));
+        assertTrue(last.out().contains("complete -F") && last.out().contains("--resume"), last.out());
     }
 }
