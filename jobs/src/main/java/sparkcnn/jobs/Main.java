@@ -75,16 +75,17 @@ public final class Main implements Callable<Integer> {
 
     /** The command tree, writing to {@code out} and {@code err}. */
     static CommandLine commandLine(PrintStream out, PrintStream err) {
-        CommandLine cli = new CommandLine(new Main(out))
-                .addSubcommand(new Train(out))
-                .addSubcommand(new Evaluate(out))
-                .addSubcommand(new Sweep(out))
-                .addSubcommand(new Inspect(out))
-                .addSubcommand(new Export(out))
+        Main main = new Main(out); // the commands are its inner classes and print to its out
+        CommandLine cli = new CommandLine(main)
+                .addSubcommand(main.new Train())
+                .addSubcommand(main.new Evaluate())
+                .addSubcommand(main.new Sweep())
+                .addSubcommand(main.new Inspect())
+                .addSubcommand(main.new Export())
                 .addSubcommand(new CommandLine(new Bench())
-                        .addSubcommand(new BenchTrain(out))
-                        .addSubcommand(new BenchProfile(out))
-                        .addSubcommand(new BenchDecode(out)))
+                        .addSubcommand(main.new BenchTrain())
+                        .addSubcommand(main.new BenchProfile())
+                        .addSubcommand(main.new BenchDecode()))
                 .addSubcommand("completion", new AutoComplete.GenerateCompletion());
         cli.getSubcommands().get("completion").getCommandSpec().usageMessage().hidden(false)
                 .description("a bash/zsh completion script: source <(sparkcnn completion)");
@@ -247,7 +248,7 @@ public final class Main implements Callable<Integer> {
                     "Writes the run directory (run.dir): checkpoints, model.zip, metrics.jsonl, curves.png, report.html.",
                     "A run.dir that holds a run already is an error unless --resume or --overwrite is given.",
                     "Exit status 1 when training diverges."})
-    static final class Train implements Callable<Integer> {
+    final class Train implements Callable<Integer> {
         @Spec
         CommandSpec spec;
         @Mixin
@@ -262,11 +263,6 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--overwrite", description = "delete the run in run.dir first (only the files a run writes)")
         boolean overwrite;
 
-        private final PrintStream out;
-
-        Train(PrintStream out) {
-            this.out = out;
-        }
 
         @Override
         public Integer call() {
@@ -292,7 +288,7 @@ public final class Main implements Callable<Integer> {
             description = {"Score a saved model on a test set: accuracy, top-5, loss, per-class accuracy, confusion matrix.",
                     "A run directory is scored on the test set of its own config.conf (or of --config FILE), with its",
                     "own class names and normalisation statistics."})
-    static final class Evaluate implements Callable<Integer> {
+    final class Evaluate implements Callable<Integer> {
         @Parameters(paramLabel = "RUN_DIR|MODEL_ZIP", description = "a run directory, or a model.zip inside one")
         String target;
         @Mixin
@@ -300,11 +296,6 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON")
         File json;
 
-        private final PrintStream out;
-
-        Evaluate(PrintStream out) {
-            this.out = out;
-        }
 
         @Override
         public Integer call() {
@@ -324,17 +315,12 @@ public final class Main implements Callable<Integer> {
                     "SWEEP_DIR/leaderboard.csv and .html. Started again, it skips finished trials and",
                     "resumes interrupted ones; a trial whose job changed (sweep values, base job, --set) is an error.",
                     "--set overrides a key of the base job for every trial."})
-    static final class Sweep implements Callable<Integer> {
+    final class Sweep implements Callable<Integer> {
         @Spec
         CommandSpec spec;
         @Mixin
         JobOptions job = new JobOptions();
 
-        private final PrintStream out;
-
-        Sweep(PrintStream out) {
-            this.out = out;
-        }
 
         @Override
         public Integer call() {
@@ -349,7 +335,7 @@ public final class Main implements Callable<Integer> {
     @Command(name = "inspect", mixinStandardHelpOptions = true,
             description = {"Per-layer report: output volume, parameters, activations, FLOPs, memory.",
                     "Checks every layer's geometry; memory counts parameters x3 for training. Starts no Spark."})
-    static final class Inspect implements Callable<Integer> {
+    final class Inspect implements Callable<Integer> {
         @Spec
         CommandSpec spec;
         @Mixin
@@ -362,11 +348,6 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--json", paramLabel = "FILE", description = "also write the report as JSON")
         File json;
 
-        private final PrintStream out;
-
-        Inspect(PrintStream out) {
-            this.out = out;
-        }
 
         @Override
         public Integer call() {
@@ -380,7 +361,7 @@ public final class Main implements Callable<Integer> {
             description = {"Decode the data once into minibatch files (read back with data.format = exported).",
                     "Writes DIR/train and DIR/test (local, file:// or hdfs://); train from them with data.format = exported, data.train.dir = DIR/train.",
                     "Run again, it writes what is missing; a directory holding another export is an error."})
-    static final class Export implements Callable<Integer> {
+    final class Export implements Callable<Integer> {
         @Spec
         CommandSpec spec;
         @Mixin
@@ -391,11 +372,6 @@ public final class Main implements Callable<Integer> {
                 description = "examples per minibatch file (default ${DEFAULT-VALUE})")
         int batch;
 
-        private final PrintStream out;
-
-        Export(PrintStream out) {
-            this.out = out;
-        }
 
         @Override
         public Integer call() {
@@ -439,14 +415,9 @@ public final class Main implements Callable<Integer> {
 
     @Command(name = "train", mixinStandardHelpOptions = true,
             description = "per-worker img/s and memory of pattern, densenet-bc-40, densenet-bc-100, densenet-121 beside PyTorch")
-    static final class BenchTrain implements Callable<Integer> {
+    final class BenchTrain implements Callable<Integer> {
         @Mixin
         ModelBenchOptions options = new ModelBenchOptions();
-        private final PrintStream out;
-
-        BenchTrain(PrintStream out) {
-            this.out = out;
-        }
 
         @Override
         public Integer call() {
@@ -458,14 +429,9 @@ public final class Main implements Callable<Integer> {
     }
 
     @Command(name = "profile", mixinStandardHelpOptions = true, description = "time per ND4J op of training steps")
-    static final class BenchProfile implements Callable<Integer> {
+    final class BenchProfile implements Callable<Integer> {
         @Mixin
         ModelBenchOptions options = new ModelBenchOptions();
-        private final PrintStream out;
-
-        BenchProfile(PrintStream out) {
-            this.out = out;
-        }
 
         @Override
         public Integer call() {
@@ -478,16 +444,11 @@ public final class Main implements Callable<Integer> {
     }
 
     @Command(name = "decode", mixinStandardHelpOptions = true, description = "the worker's image input path")
-    static final class BenchDecode implements Callable<Integer> {
+    final class BenchDecode implements Callable<Integer> {
         @Option(names = "--images", paramLabel = "N", defaultValue = "200", description = "images per pass")
         int images;
         @Option(names = "--out", paramLabel = "DIR", defaultValue = "bench/results", description = "results directory")
         File dir;
-        private final PrintStream out;
-
-        BenchDecode(PrintStream out) {
-            this.out = out;
-        }
 
         @Override
         public Integer call() {

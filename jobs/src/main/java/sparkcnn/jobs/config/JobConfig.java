@@ -47,7 +47,7 @@ public final class JobConfig {
      * Hadoop FileSystem), with {@code overrides} on top.
      */
     public static Config loadRun(String runDir, List<String> overrides) {
-        var path = new org.apache.hadoop.fs.Path(runDir, "config.conf");
+        var path = new org.apache.hadoop.fs.Path(runDir, sparkcnn.driver.train.RunLayout.CONFIG);
         String text;
         try (var in = path.getFileSystem(new org.apache.hadoop.conf.Configuration()).open(path)) {
             text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
@@ -55,9 +55,6 @@ public final class JobConfig {
             throw new ConfigException.Generic("no readable run configuration " + path + " (" + e.getMessage() + ")");
         }
         Config run = ConfigFactory.parseString(text);
-        if (!run.hasPath("run") && !run.hasPath("model")) {
-            throw new ConfigException.Generic(path + " is not a sparkcnn run configuration");
-        }
         for (String override : overrides) {
             Config one = parseOverride(override);
             rejectUnknownKeys(one, reference(), "--set " + override);

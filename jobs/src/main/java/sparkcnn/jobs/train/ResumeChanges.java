@@ -2,6 +2,7 @@ package sparkcnn.jobs.train;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigRenderOptions;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -60,6 +61,6 @@ public final class ResumeChanges {
     }
 
     private static String render(Config c, String key) {
-        return c.hasPathOrNull(key) ? c.getValue(key).render() : "(unset)";
+        return c.hasPathOrNull(key) ? c.getValue(key).render(ConfigRenderOptions.concise()) : "(unset)";
     }
 }

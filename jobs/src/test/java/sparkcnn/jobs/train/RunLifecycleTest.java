@@ -82,6 +82,10 @@ class RunLifecycleTest {
         assertEquals(2, wrongClasses.status(), wrongClasses.out());
         assertTrue(wrongClasses.err().contains("model.classes") && wrongClasses.err().contains("10 outputs"),
                 wrongClasses.err());
+        var wrongInput = MainRunner.run("evaluate", run.toString(), "--master", "local[2]", "--set", "model.input=32x32x1");
+        assertEquals(2, wrongInput.status(), wrongInput.out());
+        assertTrue(wrongInput.err().contains("model.input") && wrongInput.err().contains("does not take that input"),
+                wrongInput.err());
 
         // a damaged run says so in one line, never as a stack trace
         Files.writeString(run.resolve(RunLayout.LATEST), "../../etc/passwd\n");
