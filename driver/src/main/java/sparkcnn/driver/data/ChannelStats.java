@@ -16,8 +16,15 @@ public final class ChannelStats {
     public record Stats(float[] mean, float[] std) implements Serializable {
     }
 
-    public static Stats of(JavaRDD<ExampleBlock> blocks, int channels) {
-        double[] sums = blocks.map(b -> sums(b, channels)).reduce(ChannelStats::add);
+    /** Statistics of the shards, read a chunk at a time (a streamed shard is never held whole). */
+    public static Stats of(JavaRDD<Shard> shards, int channels) {
+        double[] sums = shards.map(shard -> {
+            double[] s = new double[3 * channels];
+            for (var it = shard.chunks(0, 0, 1024); it.hasNext(); ) {
+                s = add(s, sums(it.next().examples(), channels));
+            }
+            return s;
+        }).reduce(ChannelStats::add);
         float[] mean = new float[channels];
         float[] std = new float[channels];
         for (int c = 0; c < channels; c++) {

@@ -1,47 +1,79 @@
 package sparkcnn.driver.data;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntFunction;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
 import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.data.ExampleBlock;
 
 /**
- * A data set as the trainer sees it: for each epoch, one block of examples per worker. Fixed
- * sources (idx, CIFAR, exported minibatches) keep the same shards, which workers visit in a new
- * order each epoch; image folders are dealt out afresh each epoch and decoded on the executors.
+ * A data set as the trainer sees it: for each epoch, one {@link Shard} per worker. Cached sources
+ * (idx, CIFAR, and image folders or exports small enough) are decoded into executor memory: fixed
+ * ones keep their shards and visit them in a new order each epoch, image folders are dealt and
+ * decoded afresh each epoch. Streamed sources deal a plan of files per worker each epoch, cached
+ * on the executors (so a worker's tasks stay where its plan is and file lists travel once per
+ * epoch), and read the files as the rounds reach them.
  */
 public final class EpochData {
-    private final IntFunction<JavaRDD<DecodedBlock>> shardsForEpoch;
-    private final boolean reshuffled;
+    private final IntFunction<Opened> opener;
+    private final boolean reusable;
     private final Volume shape;
     private final List<String> classes;
-    private JavaRDD<DecodedBlock> fixed;
+    private Opened fixed;
 
-    private EpochData(IntFunction<JavaRDD<DecodedBlock>> shardsForEpoch, boolean reshuffled, Volume shape,
-                      List<String> classes) {
-        this.shardsForEpoch = shardsForEpoch;
-        this.reshuffled = reshuffled;
+    /** One epoch's shards before they are counted. */
+    private record Opened(JavaRDD<Shard> shards, JavaRDD<DecodedBlock> decoded, List<Integer> plannedSizes,
+                          int plannedMaxLabel) {
+    }
+
+    private EpochData(IntFunction<Opened> opener, boolean reusable, Volume shape, List<String> classes) {
+        this.opener = opener;
+        this.reusable = reusable;
         this.shape = shape;
         this.classes = List.copyOf(classes);
     }
 
-    /** The same shards every epoch. */
+    /** The same shards every epoch, decoded once into memory. */
     public static EpochData fixed(JavaRDD<ExampleBlock> blocks, Volume shape, List<String> classes) {
-        JavaRDD<DecodedBlock> decoded = blocks.map(b -> new DecodedBlock(b, List.of()));
-        return new EpochData(epoch -> decoded, false, shape, classes);
+        return fixedDecoded(blocks.map(b -> new DecodedBlock(b, List.of())), shape, classes);
     }
 
     /** The same shards every epoch, with the files each could not decode. */
     public static EpochData fixedDecoded(JavaRDD<DecodedBlock> blocks, Volume shape, List<String> classes) {
-        return new EpochData(epoch -> blocks, false, shape, classes);
+        return new EpochData(epoch -> cached(blocks), true, shape, classes);
     }
 
-    /** Shards made anew for each epoch (a fresh deal of the files over the workers). */
+    /** Shards decoded anew for each epoch (a fresh deal of the files over the workers). */
     public static EpochData reshuffled(IntFunction<JavaRDD<DecodedBlock>> shardsForEpoch, Volume shape,
                                        List<String> classes) {
-        return new EpochData(shardsForEpoch, true, shape, classes);
+        return new EpochData(epoch -> cached(shardsForEpoch.apply(epoch)), false, shape, classes);
+    }
+
+    /** Shards streamed from files, planned anew for each epoch. */
+    public static EpochData streamed(JavaSparkContext sc, IntFunction<List<StreamedShard>> plans, Volume shape,
+                                     List<String> classes) {
+        return new EpochData(epoch -> {
+            List<StreamedShard> plan = plans.apply(epoch);
+            JavaRDD<Shard> shards = sc.parallelize(new ArrayList<Shard>(plan), plan.size())
+                    .persist(StorageLevel.MEMORY_ONLY());
+            int maxLabel = -1;
+            for (StreamedShard s : plan) {
+                for (StreamedShard.Unit u : s.units()) {
+                    if (u instanceof StreamedShard.ImageUnit image) {
+                        maxLabel = Math.max(maxLabel, image.file().label());
+                    }
+                }
+            }
+            return new Opened(shards, null, plan.stream().map(StreamedShard::size).toList(), maxLabel);
+        }, false, shape, classes);
+    }
+
+    private static Opened cached(JavaRDD<DecodedBlock> blocks) {
+        JavaRDD<DecodedBlock> decoded = blocks.persist(StorageLevel.MEMORY_AND_DISK());
+        return new Opened(decoded.map(d -> (Shard) new CachedShard(d.block())), decoded, null, -1);
     }
 
     public Volume shape() {
@@ -52,39 +84,46 @@ public final class EpochData {
         return classes;
     }
 
-    /** One epoch's shards, materialised and kept until {@link Epoch#close()}. */
+    /** One epoch's shards, kept until {@link Epoch#close()}. */
     public Epoch open(int epoch) {
-        JavaRDD<DecodedBlock> decoded;
-        if (reshuffled || fixed == null) {
-            decoded = shardsForEpoch.apply(epoch).persist(StorageLevel.MEMORY_AND_DISK());
-            if (!reshuffled) {
-                fixed = decoded;
-            }
+        Opened opened;
+        if (reusable && fixed != null) {
+            opened = fixed;
         } else {
-            decoded = fixed;
+            opened = opener.apply(epoch);
+            if (reusable) {
+                fixed = opened;
+            }
         }
-        // one pass over the shards: their sizes, largest labels and rejected files
-        List<Tally> tallies = decoded.map(Tally::of).collect();
+        if (opened.decoded() == null) { // streamed: the plan is known, the files are read later
+            return new Epoch(opened.shards(), opened.plannedSizes(), opened.plannedMaxLabel(), List.of(), true,
+                    reusable ? null : opened.shards());
+        }
+        // one pass over the decoded shards: their sizes, largest labels and rejected files
+        List<Tally> tallies = opened.decoded().map(Tally::of).collect();
         List<Integer> sizes = tallies.stream().map(Tally::size).toList();
         int maxLabel = tallies.stream().mapToInt(Tally::maxLabel).max().orElse(-1);
         List<String> rejected = tallies.stream().flatMap(t -> t.rejected().stream()).toList();
-        return new Epoch(decoded.map(DecodedBlock::block), sizes, maxLabel, rejected, reshuffled ? decoded : null);
+        return new Epoch(opened.shards(), sizes, maxLabel, rejected, false, reusable ? null : opened.decoded());
     }
 
-    /** What the driver learns of one shard. */
+    /** What the driver learns of one decoded shard. */
     private record Tally(int size, int maxLabel, List<String> rejected) implements java.io.Serializable {
         static Tally of(DecodedBlock d) {
             int max = -1;
             for (int label : d.block().labels()) {
                 max = Math.max(max, label);
             }
-            return new Tally(d.block().size(), max, new java.util.ArrayList<>(d.rejected()));
+            return new Tally(d.block().size(), max, new ArrayList<>(d.rejected()));
         }
     }
 
-    /** The shards of one epoch: their sizes, and the files that could not be decoded (path: reason). */
-    public record Epoch(JavaRDD<ExampleBlock> blocks, List<Integer> shardSizes, int maxLabel, List<String> rejected,
-                        JavaRDD<DecodedBlock> owned) implements AutoCloseable {
+    /**
+     * The shards of one epoch: their sizes, largest label (-1 where unknown before reading), and the
+     * files that could not be decoded ("path: reason"; a streamed epoch finds those as it reads).
+     */
+    public record Epoch(JavaRDD<Shard> shards, List<Integer> shardSizes, int maxLabel, List<String> rejected,
+                        boolean streamed, JavaRDD<?> owned) implements AutoCloseable {
 
         public int largestShard() {
             return shardSizes.stream().mapToInt(Integer::intValue).max().orElse(0);

@@ -20,6 +20,7 @@ import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.data.CorruptImageException;
 import sparkcnn.kernels.data.ExampleBlock;
 import sparkcnn.kernels.data.ImageDecoder;
+import sparkcnn.kernels.train.WorkerStep;
 
 /**
  * An ImageNet-style folder on any Hadoop FileSystem: {@code root/<class>/<image>.{jpg,jpeg,png}},
@@ -128,6 +129,30 @@ public final class ImageFolderSource implements Serializable {
                     shuffled.size() * (i + 1) / partitions)));
         }
         return sc.parallelize(slices, partitions).map(slice -> decodeSlice(slice, shape, policy, conf));
+    }
+
+    /**
+     * The files shuffled by {@code dealSeed} and dealt as by {@link #decode}, but not decoded: each
+     * worker's slice becomes a {@link StreamedShard} read a file at a time as the rounds reach it,
+     * in the order a decoded slice would be visited in {@code epoch} ({@link WorkerStep#epochOrder}),
+     * so streaming trains exactly as holding the shard in memory would.
+     */
+    public static List<StreamedShard> plan(List<ImageFile> files, int workers, long dealSeed, long orderSeed,
+                                           int epoch, String key, Volume shape, BadImagePolicy policy,
+                                           HadoopConf conf, int prefetch, int threads) {
+        List<ImageFile> shuffled = new ArrayList<>(files);
+        Collections.shuffle(shuffled, new Random(dealSeed));
+        List<StreamedShard> shards = new ArrayList<>();
+        for (int i = 0; i < workers; i++) {
+            List<ImageFile> slice = shuffled.subList(shuffled.size() * i / workers, shuffled.size() * (i + 1) / workers);
+            long firstId = slice.isEmpty() ? 0 : slice.get(0).id();
+            List<StreamedShard.Unit> units = new ArrayList<>();
+            for (int at : WorkerStep.epochOrder(slice.size(), firstId, orderSeed, epoch)) {
+                units.add(new StreamedShard.ImageUnit(slice.get(at)));
+            }
+            shards.add(new StreamedShard(key + "/worker-" + i, units, firstId, shape, policy, conf, prefetch, threads));
+        }
+        return shards;
     }
 
     static DecodedBlock decodeSlice(List<ImageFile> slice, Volume shape, BadImagePolicy policy, HadoopConf conf) {

@@ -47,28 +47,30 @@ public final class MinibatchExport {
      * export of another source or batch size is refused, since skipping its files by name would
      * mix two exports and duplicate examples.
      */
-    public static Summary export(JavaRDD<ExampleBlock> blocks, String dir, int batchSize, String source,
+    public static Summary export(JavaRDD<Shard> shards, String dir, int batchSize, String source,
                                  HadoopConf conf) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("export batch size must be >= 1, got " + batchSize);
         }
         claim(dir, "batch " + batchSize + "\n" + source, conf);
-        return blocks.mapPartitionsWithIndex((partition, it) -> {
+        return shards.mapPartitionsWithIndex((partition, it) -> {
             long written = 0;
             long skipped = 0;
             long examples = 0;
             int batch = 0;
             while (it.hasNext()) {
-                ExampleBlock block = it.next();
-                for (int from = 0; from < block.size(); from += batchSize, batch++) {
+                for (var chunks = it.next().chunks(0, 0, batchSize); chunks.hasNext(); batch++) {
+                    ExampleBlock minibatch = chunks.next().examples();
                     Path file = new Path(dir, String.format("part-%05d-batch-%06d%s", partition, batch, SUFFIX));
-                    int to = Math.min(from + batchSize, block.size());
-                    if (writeIfAbsent(file, slice(block, from, to), conf)) {
+                    if (minibatch.size() == 0) {
+                        continue; // every file of this minibatch was rejected
+                    }
+                    if (writeIfAbsent(file, minibatch, conf)) {
                         written++;
                     } else {
                         skipped++;
                     }
-                    examples += to - from;
+                    examples += minibatch.size();
                 }
             }
             return List.of(new Summary(written, skipped, examples)).iterator();
@@ -124,6 +126,68 @@ public final class MinibatchExport {
             deal.get(i % partitions).add(files.get(i));
         }
         return sc.parallelize(deal, partitions).map(paths -> concat(paths.stream().map(p -> readFile(p, conf)).toList()));
+    }
+
+    /** The exported files of {@code dir} with the examples each holds, from their lengths and the first header. */
+    public record Listing(List<String> files, List<Integer> examples, Volume shape) implements java.io.Serializable {
+        public long total() {
+            return examples.stream().mapToLong(Integer::longValue).sum();
+        }
+    }
+
+    public static Listing listing(String dir, HadoopConf conf) {
+        List<String> files = list(dir, conf);
+        Volume shape = readFile(files.get(0), conf).shape();
+        List<Integer> counts = new ArrayList<>();
+        try {
+            for (String file : files) {
+                Path path = new Path(file);
+                long length = path.getFileSystem(conf.get()).getFileStatus(path).getLen();
+                long perExample = 12 + shape.size();
+                if ((length - 24) % perExample != 0) {
+                    throw new DataException("minibatch file " + file + " is " + length + " bytes, not a whole number of "
+                            + shape + " examples");
+                }
+                counts.add((int) ((length - 24) / perExample));
+            }
+        } catch (IOException e) {
+            throw new DataException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+        return new Listing(files, counts, shape);
+    }
+
+    /**
+     * The exported files dealt afresh over {@code workers} for an epoch (order fixed by
+     * {@code seed}), each worker's files read {@code groupFiles} at a time and shuffled together.
+     */
+    public static List<StreamedShard> plan(Listing listing, int workers, long seed, String key, HadoopConf conf,
+                                           int prefetch, int threads, int groupFiles) {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < listing.files().size(); i++) {
+            order.add(i);
+        }
+        java.util.Collections.shuffle(order, new java.util.Random(seed));
+        List<StreamedShard> shards = new ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+            List<Integer> mine = new ArrayList<>();
+            for (int i = w; i < order.size(); i += workers) {
+                mine.add(order.get(i));
+            }
+            List<StreamedShard.Unit> units = new ArrayList<>();
+            for (int g = 0; g < mine.size(); g += groupFiles) {
+                List<String> files = new ArrayList<>();
+                int examples = 0;
+                for (int i : mine.subList(g, Math.min(g + groupFiles, mine.size()))) {
+                    files.add(listing.files().get(i));
+                    examples += listing.examples().get(i);
+                }
+                units.add(new StreamedShard.FileGroupUnit(files, examples, mine.get(g),
+                        seed * 0x9E3779B97F4A7C15L + w * 0xBF58476D1CE4E5B9L + g));
+            }
+            shards.add(new StreamedShard(key + "/worker-" + w, units, mine.isEmpty() ? 0 : mine.get(0), listing.shape(),
+                    BadImagePolicy.FAIL, conf, prefetch, threads));
+        }
+        return shards;
     }
 
     static List<String> list(String dir, HadoopConf conf) {

@@ -1,9 +1,12 @@
 package sparkcnn.driver.eval;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import sparkcnn.driver.TaskGpu;
+import sparkcnn.driver.data.Shard;
 import sparkcnn.kernels.backend.NativeBackend;
 import sparkcnn.kernels.data.ExampleBlock;
 import sparkcnn.kernels.data.Preprocessing;
@@ -11,22 +14,51 @@ import sparkcnn.kernels.eval.EvalCounts;
 import sparkcnn.kernels.eval.Evaluator;
 import sparkcnn.kernels.train.ModelState;
 
-/** Evaluates a model where the data lives: each partition scores its block, only the tallies travel. */
+/**
+ * Evaluates a model where the data lives: each partition scores its shard (a streamed one a few
+ * minibatches at a time), and only the tallies and the names of rejected files travel.
+ */
 public final class DistributedEvaluation {
+    /** Minibatches read at once from a shard. */
+    private static final int CHUNK_BATCHES = 4;
+
     private DistributedEvaluation() {
     }
 
+    /** The tallies of a test set, and the files that could not be decoded. */
+    public record Scored(EvalCounts counts, List<String> rejected) implements java.io.Serializable {
+        Scored plus(Scored other) {
+            List<String> all = new ArrayList<>(rejected);
+            all.addAll(other.rejected);
+            return new Scored(counts.plus(other.counts), all);
+        }
+    }
+
+    /** Blocks held in memory. */
     public static EvalCounts evaluate(JavaSparkContext sc, ModelState state, JavaRDD<ExampleBlock> blocks,
                                       int batchSize, int classes, int workerThreads, Preprocessing pre) {
+        return score(sc, state, blocks.map(b -> (Shard) new sparkcnn.driver.data.CachedShard(b)), batchSize, classes,
+                workerThreads, pre).counts();
+    }
+
+    public static Scored score(JavaSparkContext sc, ModelState state, JavaRDD<Shard> shards, int batchSize,
+                               int classes, int workerThreads, Preprocessing pre) {
         Broadcast<ModelState> shared = sc.broadcast(state);
         try {
-            return blocks
-                    .map(block -> {
+            return shards
+                    .map(shard -> {
                         NativeBackend.init(workerThreads);
                         TaskGpu.bind();
-                        return Evaluator.evaluate(shared.value(), block, batchSize, classes, pre);
+                        Scored scored = new Scored(EvalCounts.empty(classes), List.of());
+                        for (var it = shard.chunks(0, 0, CHUNK_BATCHES * batchSize); it.hasNext(); ) {
+                            Shard.Slice slice = it.next();
+                            scored = scored.plus(new Scored(
+                                    Evaluator.evaluate(shared.value(), slice.examples(), batchSize, classes, pre),
+                                    slice.rejected()));
+                        }
+                        return scored;
                     })
-                    .fold(EvalCounts.empty(classes), EvalCounts::plus);
+                    .fold(new Scored(EvalCounts.empty(classes), List.of()), Scored::plus);
         } finally {
             shared.destroy();
         }

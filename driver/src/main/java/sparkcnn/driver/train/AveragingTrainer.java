@@ -1,10 +1,15 @@
 package sparkcnn.driver.train;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import sparkcnn.driver.TaskGpu;
+import sparkcnn.driver.data.CachedShard;
+import sparkcnn.driver.data.DataException;
+import sparkcnn.driver.data.Shard;
 import sparkcnn.kernels.backend.NativeBackend;
 import sparkcnn.kernels.data.ExampleBlock;
 import sparkcnn.kernels.train.ModelState;
@@ -34,18 +39,23 @@ public final class AveragingTrainer {
         void afterRound(RoundReport report, ModelState state);
     }
 
-    /** One pass of every worker over its shard at the state's own learning rate. */
-    public ModelState fitEpoch(ModelState start, JavaRDD<ExampleBlock> shards, int largestShard, int epoch,
+    /** One pass of every worker over its block in memory at the state's own learning rate. */
+    public ModelState fitEpoch(ModelState start, JavaRDD<ExampleBlock> blocks, int largestShard, int epoch,
                                Consumer<RoundReport> onRound) {
-        return fitEpoch(start, shards, largestShard, epoch, 0,
+        return fitEpoch(start, cached(blocks), largestShard, epoch, 0,
                 LearningRateSchedule.constant(start.learningRate(), Math.max(1, epoch)), (r, s) -> onRound.accept(r));
+    }
+
+    /** Blocks in memory as shards. */
+    public static JavaRDD<Shard> cached(JavaRDD<ExampleBlock> blocks) {
+        return blocks.map(b -> (Shard) new CachedShard(b));
     }
 
     /**
      * Rounds {@code firstRound..} of one pass of every worker over its shard, each at the schedule's
      * learning rate; returns the averaged state after the last round.
      */
-    public ModelState fitEpoch(ModelState start, JavaRDD<ExampleBlock> shards, int largestShard, int epoch,
+    public ModelState fitEpoch(ModelState start, JavaRDD<Shard> shards, int largestShard, int epoch,
                                int firstRound, LearningRateSchedule schedule, RoundListener listener) {
         int rounds = settings.roundsPerEpoch(largestShard);
         ModelState state = start.withEpoch(epoch);
@@ -53,10 +63,11 @@ public final class AveragingTrainer {
             long t0 = System.nanoTime();
             sc.setJobDescription(describe(String.format("epoch %d round %d/%d", epoch, round + 1, rounds)));
             double rate = schedule.rate(epoch, round, rounds);
-            RoundResult sum = round(state.withLearningRate(rate), shards, epoch, round);
-            state = average(state, sum, epoch, round);
-            listener.afterRound(new RoundReport(epoch, round + 1, rounds, sum.meanLoss(), sum.examples(),
-                    (System.nanoTime() - t0) / 1e9, rate, sum.fitSeconds()), state);
+            WorkerSum sum = roundWithRejects(state.withLearningRate(rate), shards, epoch, round);
+            state = average(state, sum.result(), epoch, round, sum.rejected());
+            listener.afterRound(new RoundReport(epoch, round + 1, rounds, sum.result().meanLoss(),
+                    sum.result().examples(), (System.nanoTime() - t0) / 1e9, rate, sum.result().fitSeconds(),
+                    sum.rejected()), state);
         }
         return state;
     }
@@ -68,35 +79,51 @@ public final class AveragingTrainer {
     }
 
     /** The summed (not yet averaged) results of every worker for round {@code round} of {@code epoch}. */
-    public RoundResult round(ModelState state, JavaRDD<ExampleBlock> shards, int epoch, int round) {
+    public RoundResult round(ModelState state, JavaRDD<Shard> shards, int epoch, int round) {
+        return roundWithRejects(state, shards, epoch, round).result();
+    }
+
+    /** The workers' summed results of a round, and the files they rejected in it. */
+    record WorkerSum(RoundResult result, List<String> rejected) implements java.io.Serializable {
+        WorkerSum plus(WorkerSum other) {
+            List<String> all = new ArrayList<>(rejected);
+            all.addAll(other.rejected);
+            return new WorkerSum(result.plus(other.result), all);
+        }
+    }
+
+    private WorkerSum roundWithRejects(ModelState state, JavaRDD<Shard> shards, int epoch, int round) {
         Broadcast<ModelState> shared = sc.broadcast(state);
         AveragingSettings s = settings;
         try {
             return shards
-                    .map(block -> workerRound(shared.value(), block, s, epoch, round))
-                    .treeReduce(RoundResult::plus, s.aggregationDepth());
+                    .map(shard -> workerRound(shared.value(), shard, s, epoch, round))
+                    .treeReduce(WorkerSum::plus, s.aggregationDepth());
         } finally {
             shared.destroy();
         }
     }
 
     /** What one worker does in a round: its slice of this epoch's order of its shard. */
-    public static RoundResult workerRound(ModelState state, ExampleBlock shard, AveragingSettings s,
-                                          int epoch, int round) {
+    static WorkerSum workerRound(ModelState state, Shard shard, AveragingSettings s, int epoch, int round) {
         NativeBackend.init(s.workerThreads());
         TaskGpu.bind();
-        int[] order = WorkerStep.epochOrder(shard, s.seed(), epoch);
         int from = Math.min(round * s.examplesPerWorkerRound(), shard.size());
         int to = Math.min(from + s.examplesPerWorkerRound(), shard.size());
-        long augmentSeed = s.seed() ^ (epoch * 0x9E3779B97F4A7C15L) ^ (shard.size() == 0 ? 0 : shard.ids()[0] << 20);
-        RoundResult result = WorkerStep.fit(state, shard, order, from, to, s.batchSizePerWorker(), s.classes(),
-                s.preprocessing(), augmentSeed);
-        return s.averageUpdater() ? result : result.withoutUpdaterState();
+        Shard.Slice slice = shard.slice(s.seed(), epoch, from, to);
+        ExampleBlock examples = slice.examples();
+        long augmentSeed = s.seed() ^ (epoch * 0x9E3779B97F4A7C15L) ^ (shard.size() == 0 ? 0 : shard.firstId() << 20);
+        // minibatch b of the round augments with seed + (its first position in the epoch)
+        RoundResult result = WorkerStep.fit(state, examples, examples.storedOrder(), 0, examples.size(),
+                s.batchSizePerWorker(), s.classes(), s.preprocessing(), augmentSeed + from);
+        return new WorkerSum(s.averageUpdater() ? result : result.withoutUpdaterState(),
+                new ArrayList<>(slice.rejected()));
     }
 
-    private static ModelState average(ModelState state, RoundResult sum, int epoch, int round) {
+    private static ModelState average(ModelState state, RoundResult sum, int epoch, int round, List<String> rejected) {
         if (sum.workers() == 0) {
-            throw new IllegalStateException("no worker had data in epoch " + epoch + " round " + (round + 1));
+            throw new DataException("no worker had an example to fit in epoch " + epoch + " round " + (round + 1)
+                    + (rejected.isEmpty() ? "" : ": every file of the round was rejected, e.g. " + rejected.get(0)));
         }
         float[] params = sum.averageParams();
         if (!Double.isFinite(sum.meanLoss()) || !allFinite(params)) {

@@ -79,6 +79,7 @@ public final class TrainingRun {
         var stopper = new EarlyStopping(settings.targetAccuracy(), settings.patience());
         results.forEach(r -> stopper.record(r.test().accuracy()));
 
+        var badImages = new BadImages();
         try (EpochData.Epoch testSet = test.open(0)) {
             requireExamples(testSet, "test");
             Preprocessing preprocessing = null;
@@ -90,7 +91,8 @@ public final class TrainingRun {
             for (int epoch = firstEpoch; epoch <= settings.epochs() && !stopper.shouldStop(); epoch++) {
                 long t0 = System.nanoTime();
                 try (EpochData.Epoch trainSet = train.open(epoch)) {
-                    recordBadImages(trainSet, testSet);
+                    badImages.add("train", trainSet.rejected());
+                    badImages.add("test", testSet.rejected());
                     requireExamples(trainSet, "training");
                     requireLabelsWithinClasses(trainSet, testSet);
                     if (preprocessing == null) {
@@ -106,18 +108,20 @@ public final class TrainingRun {
                         unevaluated = Optional.empty();
                         var stats = metrics.roundLosses(c.epoch());
                         finishEpoch(c.epoch(), c.state(), c.modelZip(), stats.getAverage(),
-                                metrics.roundSeconds(c.epoch()), trainSet.examples(), testSet, preprocessing, metrics,
-                                results, stopper);
+                                metrics.roundSeconds(c.epoch()), metrics.examplesSeen(c.epoch()), testSet,
+                                preprocessing, metrics, results, stopper, badImages);
                         if (stopper.shouldStop()) {
                             break;
                         }
                     }
                     var roundLosses = new DoubleSummaryStatistics();
+                    int rejectedBefore = badImages.count("train");
                     try {
-                        state = new AveragingTrainer(sc, averaging).fitEpoch(state, trainSet.blocks(),
+                        state = new AveragingTrainer(sc, averaging).fitEpoch(state, trainSet.shards(),
                                 trainSet.largestShard(), epoch, epoch == firstEpoch ? firstRound : 0,
                                 settings.schedule(), (round, after) -> {
                                     roundLosses.accept(round.loss());
+                                    badImages.add("train", round.rejected());
                                     metrics.round(round);
                                     listener.afterRound(round);
                                     checkpoints.afterRound(round, after, metrics);
@@ -129,9 +133,12 @@ public final class TrainingRun {
                     byte[] modelZip = checkpoints.epochEnd(state, epoch, rounds, metrics);
                     // a resumed epoch's loss includes the rounds before the checkpoint
                     var losses = metrics.roundLosses(epoch);
+                    // a streamed epoch learns of rejected files as it reads them
+                    long examples = trainSet.examples() - (trainSet.streamed()
+                            ? badImages.count("train") - rejectedBefore : 0);
                     finishEpoch(epoch, state, modelZip, losses.getCount() > 0 ? losses.getAverage()
-                            : roundLosses.getAverage(), (System.nanoTime() - t0) / 1e9, trainSet.examples(), testSet,
-                            preprocessing, metrics, results, stopper);
+                            : roundLosses.getAverage(), (System.nanoTime() - t0) / 1e9,
+                            examples, testSet, preprocessing, metrics, results, stopper, badImages);
                 }
             }
             if (unevaluated.isPresent()) { // every epoch was trained: only the last evaluation was missing
@@ -139,8 +146,8 @@ public final class TrainingRun {
                 try (EpochData.Epoch trainSet = train.open(c.epoch())) {
                     Preprocessing pre = preprocessing(trainSet);
                     finishEpoch(c.epoch(), c.state(), c.modelZip(), metrics.roundLosses(c.epoch()).getAverage(),
-                            metrics.roundSeconds(c.epoch()), trainSet.examples(), testSet, pre, metrics, results,
-                            stopper);
+                            metrics.roundSeconds(c.epoch()), metrics.examplesSeen(c.epoch()), testSet, pre, metrics,
+                            results, stopper, badImages);
                 }
             }
         }
@@ -150,11 +157,17 @@ public final class TrainingRun {
     /** Evaluates the trained epoch, records it, saves model.zip and tells the listener. */
     private void finishEpoch(int epoch, ModelState state, byte[] modelZip, double trainLoss, double trainSeconds,
                              long examples, EpochData.Epoch testSet, Preprocessing preprocessing, MetricsLog metrics,
-                             List<EpochResult> results, EarlyStopping stopper) {
+                             List<EpochResult> results, EarlyStopping stopper, BadImages badImages) {
         long t0 = System.nanoTime();
         sc.setJobDescription(run.name() + ": epoch " + epoch + " evaluation");
-        EvalCounts test = DistributedEvaluation.evaluate(sc, state, testSet.blocks(), settings.evalBatchSize(),
-                settings.classes(), settings.workerThreads(), preprocessing.forEvaluation());
+        DistributedEvaluation.Scored scored = DistributedEvaluation.score(sc, state, testSet.shards(),
+                settings.evalBatchSize(), settings.classes(), settings.workerThreads(), preprocessing.forEvaluation());
+        badImages.add("test", scored.rejected());
+        EvalCounts test = scored.counts();
+        if (test.count() == 0) {
+            throw new DataException("the test set has no examples: all " + scored.rejected().size()
+                    + " files were rejected" + (scored.rejected().isEmpty() ? "" : ", e.g. " + scored.rejected().get(0)));
+        }
         double seconds = trainSeconds + (System.nanoTime() - t0) / 1e9;
         // counted by the workers and summed with the parameters: a task that Spark ran again after
         // losing an executor must not change it
@@ -178,22 +191,32 @@ public final class TrainingRun {
             return base;
         }
         return run.normalization(base).orElseGet(() -> {
-            ChannelStats.Stats stats = ChannelStats.of(train.blocks(), settings.channels());
+            ChannelStats.Stats stats = ChannelStats.of(train.shards(), settings.channels());
             run.writeNormalization(stats.mean(), stats.std());
             log.info("normalisation: mean {} std {}", stats.mean(), stats.std());
             return new Preprocessing(settings.augmentation(), stats.mean(), stats.std());
         });
     }
 
-    /** Names the files that did not decode, in the log and in bad-images.txt of the run. */
-    private void recordBadImages(EpochData.Epoch train, EpochData.Epoch test) {
-        List<String> lines = new ArrayList<>();
-        train.rejected().forEach(r -> lines.add("train: " + r));
-        test.rejected().forEach(r -> lines.add("test: " + r));
-        if (!lines.isEmpty()) {
-            log.warn("skipping {} images that do not decode (listed in {}), e.g. {}", lines.size(),
-                    run.uri(RunLayout.BAD_IMAGES), lines.get(0));
-            run.writeText(RunLayout.BAD_IMAGES, String.join("\n", lines) + "\n");
+    /** The files that did not decode, named in the log and in bad-images.txt of the run as they are found. */
+    private final class BadImages {
+        private final java.util.Map<String, java.util.Set<String>> bySet = new java.util.LinkedHashMap<>();
+
+        void add(String set, List<String> rejected) {
+            var names = bySet.computeIfAbsent(set, k -> new java.util.LinkedHashSet<>());
+            int before = names.size();
+            names.addAll(rejected); // a retried task or another epoch names a file again
+            if (names.size() > before) {
+                List<String> lines = new ArrayList<>();
+                bySet.forEach((s, all) -> all.forEach(r -> lines.add(s + ": " + r)));
+                log.warn("skipping {} images that do not decode (listed in {}), e.g. {}", lines.size(),
+                        run.uri(RunLayout.BAD_IMAGES), lines.get(0));
+                run.writeText(RunLayout.BAD_IMAGES, String.join("\n", lines) + "\n");
+            }
+        }
+
+        int count(String set) {
+            return bySet.getOrDefault(set, java.util.Set.of()).size();
         }
     }
 
@@ -207,7 +230,7 @@ public final class TrainingRun {
     /** A label the network has no output unit for would train nonsense (or fail deep inside ND4J). */
     private void requireLabelsWithinClasses(EpochData.Epoch train, EpochData.Epoch test) {
         for (var set : List.of(train, test)) {
-            if (set.maxLabel() >= settings.classes()) {
+            if (set.maxLabel() >= settings.classes()) { // -1 for a streamed set: its reader checks each label
                 throw new DataException(String.format("the %s set has label %d, but model.classes = %d (labels must "
                         + "be 0..%d)", set == train ? "training" : "test", set.maxLabel(), settings.classes(),
                         settings.classes() - 1));

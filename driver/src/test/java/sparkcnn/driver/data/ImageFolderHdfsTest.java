@@ -122,7 +122,7 @@ class ImageFolderHdfsTest {
         JavaRDD<ExampleBlock> blocks = ImageFolderSource.decode(sc, source.files(), 2, 4, SHAPE, BadImagePolicy.SKIP, conf)
                 .map(DecodedBlock::block).cache();
         String dir = hdfs.uri() + "/export/train";
-        MinibatchExport.Summary summary = MinibatchExport.export(blocks, dir, 16, "test source\n", conf);
+        MinibatchExport.Summary summary = MinibatchExport.export(shards(blocks), dir, 16, "test source\n", conf);
         assertEquals(CLASSES * PER_CLASS, summary.examples());
         assertEquals(0, summary.skipped());
         assertTrue(summary.written() >= 4);
@@ -131,16 +131,20 @@ class ImageFolderHdfsTest {
         Map<Long, String> reread = byId(MinibatchExport.read(sc, dir, 3, conf).collect());
         assertEquals(original, reread);
 
-        MinibatchExport.Summary again = MinibatchExport.export(blocks, dir, 16, "test source\n", conf);
+        MinibatchExport.Summary again = MinibatchExport.export(shards(blocks), dir, 16, "test source\n", conf);
         assertEquals(0, again.written());
         assertEquals(summary.written(), again.skipped());
 
         // another batch size (or other data) into the same directory would skip files by name and
         // duplicate examples: it is refused before anything is written
-        var other = assertThrows(DataException.class, () -> MinibatchExport.export(blocks, dir, 8, "test source\n", conf));
+        var other = assertThrows(DataException.class, () -> MinibatchExport.export(shards(blocks), dir, 8, "test source\n", conf));
         assertTrue(other.getMessage().contains("batch 16") && other.getMessage().contains("batch 8"), other.getMessage());
-        assertThrows(DataException.class, () -> MinibatchExport.export(blocks, dir, 16, "other data\n", conf));
+        assertThrows(DataException.class, () -> MinibatchExport.export(shards(blocks), dir, 16, "other data\n", conf));
         assertEquals(original, byId(MinibatchExport.read(sc, dir, 3, conf).collect()), "the export is unchanged");
+    }
+
+    static JavaRDD<Shard> shards(JavaRDD<ExampleBlock> blocks) {
+        return blocks.map(b -> (Shard) new CachedShard(b));
     }
 
     /** id -> label and pixels, as text, for exact comparison. */

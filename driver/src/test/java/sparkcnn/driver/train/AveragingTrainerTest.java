@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import sparkcnn.driver.FashionMnist;
 import sparkcnn.driver.LocalSpark;
 import sparkcnn.driver.data.IdxDataSource;
+import sparkcnn.driver.data.CachedShard;
 import sparkcnn.driver.eval.DistributedEvaluation;
 import sparkcnn.driver.io.HadoopConf;
 import sparkcnn.kernels.arch.PatternNet;
@@ -68,12 +69,12 @@ class AveragingTrainerTest {
         ModelState start = fresh(new Optimizer("adam", 1e-3, 0, 0));
         JavaRDD<ExampleBlock> shards = train.blocks(sc, 2);
 
-        RoundResult spark = new AveragingTrainer(sc, SETTINGS).round(start, shards, 1, 0);
+        RoundResult spark = new AveragingTrainer(sc, SETTINGS).round(start, AveragingTrainer.cached(shards), 1, 0);
 
         // The same two workers' steps, recomputed here one after the other from the same start
         List<RoundResult> workers = new ArrayList<>();
         for (IdxDataSource.Range range : train.ranges(2)) {
-            workers.add(AveragingTrainer.workerRound(start, train.read(range), SETTINGS, 1, 0));
+            workers.add(AveragingTrainer.workerRound(start, new CachedShard(train.read(range)), SETTINGS, 1, 0).result());
         }
         float[] w0 = workers.get(0).paramSum();
         float[] w1 = workers.get(1).paramSum();
@@ -100,7 +101,7 @@ class AveragingTrainerTest {
         ModelState start = fresh(new Optimizer("adam", 1e-3, 0, 0));
         var settings = new AveragingSettings(2, 32, 2, 1, 11, 10, Preprocessing.scaleOnly(1), false, 3);
         var trainer = new AveragingTrainer(sc, settings);
-        RoundResult sum = trainer.round(start, train.blocks(sc, 2), 1, 0);
+        RoundResult sum = trainer.round(start, AveragingTrainer.cached(train.blocks(sc, 2)), 1, 0);
         assertEquals(0, sum.updaterSum().length);
         assertEquals(2, sum.workers());
         ModelState after = trainer.fitEpoch(start, train.blocks(sc, 2), 1280, 1, r -> { });

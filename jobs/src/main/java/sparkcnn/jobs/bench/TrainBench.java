@@ -224,7 +224,7 @@ public final class TrainBench {
         var settings = new AveragingSettings(threads, model.batch(), frequency, 1, 1, classes, in.depth());
         ComputationGraph graph = model.newGraph();
         List<RoundReport> reports = new ArrayList<>();
-        new AveragingTrainer(sc, settings).fitEpoch(ModelState.of(graph), rdd, perWorker, 1, 0,
+        new AveragingTrainer(sc, settings).fitEpoch(ModelState.of(graph), AveragingTrainer.cached(rdd), perWorker, 1, 0,
                 LearningRateSchedule.constant(0.01, 1), (report, state) -> reports.add(report));
         rdd.unpersist();
         List<RoundReport> timed = reports.subList(warmup, reports.size());

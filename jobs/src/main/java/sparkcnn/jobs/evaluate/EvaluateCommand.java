@@ -66,20 +66,23 @@ public final class EvaluateCommand {
             Preprocessing pre = preprocessing(spec, run, input.depth());
             EvalCounts counts;
             try (EpochData.Epoch epoch = test.open(0)) {
-                if (epoch.examples() == 0) {
-                    throw new DataException("the test set has no examples" + (epoch.rejected().isEmpty() ? ""
-                            : ": all " + epoch.rejected().size() + " files were rejected, e.g. " + epoch.rejected().get(0)));
-                }
-                if (!epoch.rejected().isEmpty()) {
-                    out.printf(Locale.ROOT, "skipped %d test files that do not decode, e.g. %s%n", epoch.rejected().size(),
-                            epoch.rejected().get(0));
-                }
                 if (epoch.maxLabel() >= classes) {
                     throw new DataException("the test set has label " + epoch.maxLabel() + ", but the model has "
                             + classes + " classes");
                 }
-                counts = DistributedEvaluation.evaluate(sc, ModelState.of(graph), epoch.blocks(), spec.evalBatchSize(),
+                var scored = DistributedEvaluation.score(sc, ModelState.of(graph), epoch.shards(), spec.evalBatchSize(),
                         classes, threads, pre);
+                List<String> rejected = new java.util.ArrayList<>(epoch.rejected());
+                rejected.addAll(scored.rejected());
+                counts = scored.counts();
+                if (counts.count() == 0) {
+                    throw new DataException("the test set has no examples" + (rejected.isEmpty() ? ""
+                            : ": all " + rejected.size() + " files were rejected, e.g. " + rejected.get(0)));
+                }
+                if (!rejected.isEmpty()) {
+                    out.printf(Locale.ROOT, "skipped %d test files that do not decode, e.g. %s%n", rejected.size(),
+                            rejected.get(0));
+                }
             }
             print(counts, names, model, out);
             if (json != null) {

@@ -42,7 +42,7 @@ public final class ExportCommand {
                                HadoopConf hadoop, PrintStream out) {
         try (EpochData.Epoch epoch = data.open(1)) {
             String target = dir + "/" + name;
-            MinibatchExport.Summary s = MinibatchExport.export(epoch.blocks(), target, batchSize, source, hadoop);
+            MinibatchExport.Summary s = MinibatchExport.export(epoch.shards(), target, batchSize, source, hadoop);
             out.printf("%s: %,d examples in %s: %d minibatch files written, %d already there%n", name, s.examples(),
                     target, s.written(), s.skipped());
             if (!epoch.rejected().isEmpty()) {

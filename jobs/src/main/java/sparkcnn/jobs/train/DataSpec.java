@@ -2,6 +2,8 @@ package sparkcnn.jobs.train;
 
 import static sparkcnn.jobs.config.ConfigValues.required;
 
+import sparkcnn.jobs.config.ConfigValues;
+
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import java.util.List;
@@ -20,7 +22,26 @@ import sparkcnn.kernels.data.Augmentation;
 
 /** The {@code data} section: where the training and test sets are, in which format, and how to feed them. */
 public record DataSpec(String format, Config train, Config test, boolean cifar100, BadImagePolicy badImages,
-                       Augmentation augmentation, boolean normalize) {
+                       Augmentation augmentation, boolean normalize, Feed feed) {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DataSpec.class);
+
+    /**
+     * How workers get their examples: {@code cache} = auto (in memory when a worker's decoded shard
+     * fits {@code cacheLimitMb}, else streamed), memory or stream; what streaming reads ahead.
+     */
+    public record Feed(String cache, int cacheLimitMb, int prefetchBatches, int decodeThreads, int shuffleFiles,
+                       int batchSize) implements java.io.Serializable {
+        static final List<String> CACHE = List.of("auto", "memory", "stream");
+
+        /** Whether shards of {@code bytesPerWorker} decoded bytes stream (and the choice is logged). */
+        boolean streams(String set, long bytesPerWorker) {
+            boolean stream = cache.equals("stream") || cache.equals("auto") && bytesPerWorker > (long) cacheLimitMb << 20;
+            log.info("{}: {} MiB of decoded examples per worker: {} (data.cache = {}, cache-limit-mb = {})", set,
+                    bytesPerWorker >> 20, stream ? "streamed from the files, " + prefetchBatches
+                            + " minibatches decoded ahead" : "held in executor memory", cache, cacheLimitMb);
+            return stream;
+        }
+    }
 
     public static final List<String> FORMATS = List.of("idx", "cifar", "imagefolder", "exported");
 
@@ -46,9 +67,20 @@ public record DataSpec(String format, Config train, Config test, boolean cifar10
             }
         }
         try {
+            String cache = c.getString("data.cache");
+            if (!Feed.CACHE.contains(cache)) {
+                throw new ConfigException.BadValue("data.cache", "expected one of " + Feed.CACHE + ", got '" + cache + "'");
+            }
+            if (cache.equals("stream") && !List.of("imagefolder", "exported").contains(format)) {
+                throw new ConfigException.BadValue("data.cache", "stream reads imagefolder and exported data; "
+                        + format + " data is small enough to hold in memory");
+            }
+            var feed = new Feed(cache, ConfigValues.positive(c, "data.cache-limit-mb"),
+                    ConfigValues.positive(c, "data.prefetch-batches"), ConfigValues.nonNegative(c, "data.decode-threads"),
+                    ConfigValues.positive(c, "data.shuffle-files"), ConfigValues.positive(c, "train.batch-size-per-worker"));
             return new DataSpec(format, c.getConfig("data.train"), c.getConfig("data.test"), c.getBoolean("data.cifar100"),
                     BadImagePolicy.parse(c.getString("data.bad-images")), Augmentation.parse(c.getString("data.augmentation")),
-                    c.getBoolean("data.normalize"));
+                    c.getBoolean("data.normalize"), feed);
         } catch (IllegalArgumentException e) {
             throw new ConfigException.BadValue("data", e.getMessage());
         }
@@ -63,8 +95,8 @@ public record DataSpec(String format, Config train, Config test, boolean cifar10
             case "idx" -> new Opened(idx(sc, hadoop, workers, train, "data.train", classes),
                     idx(sc, hadoop, workers, test, "data.test", classes));
             case "cifar" -> new Opened(cifar(sc, hadoop, workers, train, "data.train"), cifar(sc, hadoop, workers, test, "data.test"));
-            case "exported" -> new Opened(exported(sc, hadoop, workers, train, "data.train", classes),
-                    exported(sc, hadoop, workers, test, "data.test", classes));
+            case "exported" -> new Opened(exported(sc, hadoop, workers, train, "data.train", classes, seed),
+                    exported(sc, hadoop, workers, test, "data.test", classes, seed));
             default -> imageFolders(sc, hadoop, workers, input, classes, seed);
         };
         if (!opened.train().shape().equals(input)) {
@@ -92,12 +124,21 @@ public record DataSpec(String format, Config train, Config test, boolean cifar10
         }
     }
 
-    private static EpochData exported(JavaSparkContext sc, HadoopConf hadoop, int workers, Config c, String key,
-                                      int classes) {
+    private EpochData exported(JavaSparkContext sc, HadoopConf hadoop, int workers, Config c, String key,
+                               int classes, long seed) {
         try {
-            var blocks = MinibatchExport.read(sc, required(c, "dir"), workers, hadoop);
-            var shape = blocks.first().shape();
-            return EpochData.fixed(blocks, shape, numbered(classes));
+            String dir = required(c, "dir");
+            var listing = MinibatchExport.listing(dir, hadoop);
+            if (feed.streams(key, listing.total() * listing.shape().size() / workers)) {
+                String id = key + ":" + dir + ":" + java.util.UUID.randomUUID();
+                double perFile = (double) listing.total() / listing.files().size();
+                int prefetch = (int) Math.ceil(feed.prefetchBatches() * feed.batchSize() / (perFile * feed.shuffleFiles()));
+                int threads = decodeThreads(sc);
+                return EpochData.streamed(sc, epoch -> MinibatchExport.plan(listing, workers, seed * 31 + epoch,
+                        id + "/epoch-" + epoch, hadoop, prefetch, threads, feed.shuffleFiles()), listing.shape(),
+                        numbered(classes));
+            }
+            return EpochData.fixed(MinibatchExport.read(sc, dir, workers, hadoop), listing.shape(), numbered(classes));
         } catch (DataException e) {
             throw new DataException(key + ": " + e.getMessage(), e);
         }
@@ -117,11 +158,32 @@ public record DataSpec(String format, Config train, Config test, boolean cifar10
         var trainFiles = trainFolder.files();
         var testFiles = testFolder.filesLabelledBy(trainFolder.classes());
         BadImagePolicy policy = badImages;
-        var trainData = EpochData.reshuffled(epoch -> ImageFolderSource.decode(sc, trainFiles, workers,
-                seed * 31 + epoch, input, policy, hadoop), input, trainFolder.classes());
-        var testData = EpochData.fixedDecoded(ImageFolderSource.decode(sc, testFiles, workers, seed, input, policy,
-                hadoop), input, trainFolder.classes());
+        EpochData trainData;
+        EpochData testData;
+        int threads = decodeThreads(sc);
+        if (feed.streams("data.train", trainFiles.size() * input.size() / workers)) {
+            String id = "imagefolder:" + trainFolder.root() + ":" + java.util.UUID.randomUUID();
+            trainData = EpochData.streamed(sc, epoch -> ImageFolderSource.plan(trainFiles, workers, seed * 31 + epoch,
+                    seed, epoch, id + "/epoch-" + epoch, input, policy, hadoop, feed.prefetchBatches() * feed.batchSize(),
+                    threads), input, trainFolder.classes());
+        } else {
+            trainData = EpochData.reshuffled(epoch -> ImageFolderSource.decode(sc, trainFiles, workers,
+                    seed * 31 + epoch, input, policy, hadoop), input, trainFolder.classes());
+        }
+        if (feed.streams("data.test", testFiles.size() * input.size() / workers)) {
+            String id = "imagefolder:" + testFolder.root() + ":" + java.util.UUID.randomUUID();
+            testData = EpochData.streamed(sc, epoch -> ImageFolderSource.plan(testFiles, workers, seed, seed, 0, id, input,
+                    policy, hadoop, feed.prefetchBatches() * feed.batchSize(), threads), input, trainFolder.classes());
+        } else {
+            testData = EpochData.fixedDecoded(ImageFolderSource.decode(sc, testFiles, workers, seed, input, policy,
+                    hadoop), input, trainFolder.classes());
+        }
         return new Opened(trainData, testData);
+    }
+
+    /** Background threads decoding a streamed shard: data.decode-threads, or (0) the cores of a task. */
+    private int decodeThreads(JavaSparkContext sc) {
+        return feed.decodeThreads() > 0 ? feed.decodeThreads() : sparkcnn.driver.SparkContexts.taskCpus(sc);
     }
 
     private static String abbreviate(List<String> names) {

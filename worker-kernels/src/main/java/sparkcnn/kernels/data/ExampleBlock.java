@@ -76,7 +76,15 @@ public record ExampleBlock(long[] ids, Volume shape, byte[] pixels, int[] labels
 
     /** A permutation of the block that depends only on {@code seed} (Fisher-Yates). */
     public int[] shuffledOrder(long seed) {
-        int[] order = storedOrder();
+        return shuffledOrder(size(), seed);
+    }
+
+    /** A permutation of 0..size-1 that depends only on {@code seed} (Fisher-Yates). */
+    public static int[] shuffledOrder(int size, long seed) {
+        int[] order = new int[size];
+        for (int i = 0; i < size; i++) {
+            order[i] = i;
+        }
         var random = new SplittableRandom(seed);
         for (int i = order.length - 1; i > 0; i--) {
             int j = random.nextInt(i + 1);

@@ -17,8 +17,13 @@ public final class WorkerStep {
      * fixed by the seed, the epoch and the shard's first example id, wherever it is computed.
      */
     public static int[] epochOrder(ExampleBlock shard, long seed, int epoch) {
-        long mixed = seed * 0x9E3779B97F4A7C15L + epoch * 0xBF58476D1CE4E5B9L + (shard.size() == 0 ? 0 : shard.ids()[0]);
-        return shard.shuffledOrder(mixed);
+        return epochOrder(shard.size(), shard.size() == 0 ? 0 : shard.ids()[0], seed, epoch);
+    }
+
+    /** The same order for a shard of {@code size} examples whose first id is {@code firstId}, not yet read. */
+    public static int[] epochOrder(int size, long firstId, long seed, int epoch) {
+        long mixed = seed * 0x9E3779B97F4A7C15L + epoch * 0xBF58476D1CE4E5B9L + firstId;
+        return ExampleBlock.shuffledOrder(size, mixed);
     }
 
     /** Fits without augmentation, pixels scaled to [0, 1]. */

@@ -1,0 +1,77 @@
+package sparkcnn.driver.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import sparkcnn.driver.io.HadoopConf;
+import sparkcnn.kernels.arch.Volume;
+import sparkcnn.kernels.data.ExampleBlock;
+
+/** Streamed shards read real image files a few ahead, in the order a decoded shard would be visited. */
+class StreamedShardTest {
+    static final Volume SHAPE = new Volume(16, 16, 3);
+    static final HadoopConf CONF = new HadoopConf(new Configuration());
+
+    @Test
+    void aStreamedShardGivesEveryRoundTheExamplesOfTheSameShardHeldInMemory(@TempDir Path dir) {
+        SyntheticImageFolder.write(dir.toString(), CONF.get(), 3, 14, 16, 0, 7);
+        var files = new ImageFolderSource(dir.toString(), CONF).files();
+        long seed = 5;
+        int epoch = 3;
+        List<StreamedShard> streamed = ImageFolderSource.plan(files, 2, seed * 31 + epoch, seed, epoch, "t/" + dir,
+                SHAPE, BadImagePolicy.SKIP, CONF, 3, 2);
+        for (int w = 0; w < 2; w++) {
+            // the same worker's slice decoded into memory, as the cached path deals it
+            List<ImageFolderSource.ImageFile> shuffled = new ArrayList<>(files);
+            java.util.Collections.shuffle(shuffled, new java.util.Random(seed * 31 + epoch));
+            var slice = shuffled.subList(shuffled.size() * w / 2, shuffled.size() * (w + 1) / 2);
+            var cached = new CachedShard(ImageFolderSource.decodeSlice(new ArrayList<>(slice), SHAPE,
+                    BadImagePolicy.SKIP, CONF).block());
+            StreamedShard shard = streamed.get(w);
+            assertEquals(cached.size(), shard.size());
+            assertEquals(cached.firstId(), shard.firstId());
+            for (int from = 0; from < shard.size(); from += 5) { // rounds of 5 examples, in order
+                int to = Math.min(from + 5, shard.size());
+                assertSame(cached.slice(seed, epoch, from, to).examples(), shard.slice(seed, epoch, from, to).examples());
+            }
+            // a retried or moved task reads an earlier round again: the stream restarts there
+            assertSame(cached.slice(seed, epoch, 5, 10).examples(), shard.slice(seed, epoch, 5, 10).examples());
+            assertSame(cached.slice(seed, epoch, 0, 21).examples(), shard.slice(seed, epoch, 0, 21).examples());
+        }
+    }
+
+    @Test
+    void filesThatDoNotDecodeAreSkippedAndNamedOnce(@TempDir Path dir) {
+        var written = SyntheticImageFolder.write(dir.toString(), CONF.get(), 2, 6, 16, 3, 9);
+        var files = new ImageFolderSource(dir.toString(), CONF).files();
+        StreamedShard shard = ImageFolderSource.plan(files, 1, 1, 1, 1, "bad/" + dir, SHAPE, BadImagePolicy.SKIP,
+                CONF, 2, 2).get(0);
+        assertEquals(15, shard.size());
+        int examples = 0;
+        List<String> rejected = new ArrayList<>();
+        for (int from = 0; from < shard.size(); from += 4) {
+            Shard.Slice slice = shard.slice(1, 1, from, Math.min(from + 4, shard.size()));
+            examples += slice.examples().size();
+            rejected.addAll(slice.rejected());
+        }
+        assertEquals(12, examples);
+        assertEquals(3, rejected.size(), rejected.toString());
+        for (String bad : written.corrupt()) {
+            assertTrue(rejected.stream().anyMatch(r -> r.startsWith(new org.apache.hadoop.fs.Path(bad).toUri().getPath())
+                    || r.contains(new org.apache.hadoop.fs.Path(bad).getName())), bad + " not in " + rejected);
+        }
+    }
+
+    static void assertSame(ExampleBlock expected, ExampleBlock actual) {
+        assertArrayEquals(expected.ids(), actual.ids());
+        assertArrayEquals(expected.labels(), actual.labels());
+        assertArrayEquals(expected.pixels(), actual.pixels());
+    }
+}
