@@ -1,5 +1,6 @@
 package sparkcnn.driver.train;
 
+import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.data.Augmentation;
 import sparkcnn.kernels.data.Preprocessing;
 
@@ -8,9 +9,13 @@ import sparkcnn.kernels.data.Preprocessing;
  * checkpoint and stop, how inputs are prepared.
  */
 public record RunSettings(int epochs, int workers, int batchSizePerWorker, int averagingFrequency, int workerThreads,
-                          long seed, int classes, int channels, LearningRateSchedule schedule,
+                          long seed, int classes, Volume input, LearningRateSchedule schedule,
                           int checkpointEveryRounds, double targetAccuracy, int patience, boolean averageUpdater,
                           int aggregationDepth, int evalBatchSize, Augmentation augmentation, boolean normalize) {
+
+    public int channels() {
+        return input.depth();
+    }
 
     /** The averaging of one epoch, with that epoch's input preparation. */
     AveragingSettings averaging(Preprocessing preprocessing) {

@@ -13,6 +13,7 @@ import sparkcnn.driver.data.ChannelStats;
 import sparkcnn.driver.data.DataException;
 import sparkcnn.driver.data.EpochData;
 import sparkcnn.driver.eval.DistributedEvaluation;
+import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.data.Preprocessing;
 import sparkcnn.kernels.eval.EvalCounts;
 import sparkcnn.kernels.train.ModelState;
@@ -96,7 +97,7 @@ public final class TrainingRun {
                     requireExamples(trainSet, "training");
                     requireLabelsWithinClasses(trainSet, testSet);
                     if (preprocessing == null) {
-                        preprocessing = preprocessing(trainSet);
+                        preprocessing = preprocessing(trainSet, train.shape());
                     }
                     var averaging = settings.averaging(preprocessing);
                     int rounds = averaging.roundsPerEpoch(trainSet.largestShard());
@@ -144,7 +145,7 @@ public final class TrainingRun {
             if (unevaluated.isPresent()) { // every epoch was trained: only the last evaluation was missing
                 Checkpoint c = unevaluated.get();
                 try (EpochData.Epoch trainSet = train.open(c.epoch())) {
-                    Preprocessing pre = preprocessing(trainSet);
+                    Preprocessing pre = preprocessing(trainSet, train.shape());
                     finishEpoch(c.epoch(), c.state(), c.modelZip(), metrics.roundLosses(c.epoch()).getAverage(),
                             metrics.roundSeconds(c.epoch()), metrics.examplesSeen(c.epoch()), testSet, pre, metrics,
                             results, stopper, badImages);
@@ -183,19 +184,22 @@ public final class TrainingRun {
         listener.afterEpoch(result, List.copyOf(results));
     }
 
-    /** Scaling only, or per-channel normalisation with the training set's statistics, computed once per run. */
-    private Preprocessing preprocessing(EpochData.Epoch train) {
+    /**
+     * Scaling only, or per-channel normalisation with the training set's statistics (computed once
+     * per run); cropping the network's input out of larger stored examples.
+     */
+    private Preprocessing preprocessing(EpochData.Epoch train, Volume stored) {
         var scaleOnly = Preprocessing.scaleOnly(settings.channels());
         var base = new Preprocessing(settings.augmentation(), scaleOnly.mean(), scaleOnly.std());
-        if (!settings.normalize()) {
-            return base;
+        if (settings.normalize()) {
+            base = run.normalization(base).orElseGet(() -> {
+                ChannelStats.Stats stats = ChannelStats.of(train.shards(), settings.channels());
+                run.writeNormalization(stats.mean(), stats.std());
+                log.info("normalisation: mean {} std {}", stats.mean(), stats.std());
+                return new Preprocessing(settings.augmentation(), stats.mean(), stats.std());
+            });
         }
-        return run.normalization(base).orElseGet(() -> {
-            ChannelStats.Stats stats = ChannelStats.of(train.shards(), settings.channels());
-            run.writeNormalization(stats.mean(), stats.std());
-            log.info("normalisation: mean {} std {}", stats.mean(), stats.std());
-            return new Preprocessing(settings.augmentation(), stats.mean(), stats.std());
-        });
+        return base.withCrop(stored, settings.input());
     }
 
     /** The files that did not decode, named in the log and in bad-images.txt of the run as they are found. */

@@ -63,7 +63,7 @@ public final class EvaluateCommand {
             EpochData test = spec.data().open(sc, new HadoopConf(sc.hadoopConfiguration()), spec.workers(), input,
                     classes, spec.seed()).test();
             List<String> names = classNames(run, test.classes(), model);
-            Preprocessing pre = preprocessing(spec, run, input.depth());
+            Preprocessing pre = preprocessing(spec, run, input.depth()).withCrop(test.shape(), input);
             EvalCounts counts;
             try (EpochData.Epoch epoch = test.open(0)) {
                 if (epoch.maxLabel() >= classes) {

@@ -22,7 +22,7 @@ import sparkcnn.kernels.data.Augmentation;
 
 /** The {@code data} section: where the training and test sets are, in which format, and how to feed them. */
 public record DataSpec(String format, Config train, Config test, boolean cifar100, BadImagePolicy badImages,
-                       Augmentation augmentation, boolean normalize, Feed feed) {
+                       Augmentation augmentation, boolean normalize, int decodeSize, Feed feed) {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DataSpec.class);
 
     /**
@@ -78,9 +78,19 @@ public record DataSpec(String format, Config train, Config test, boolean cifar10
             var feed = new Feed(cache, ConfigValues.positive(c, "data.cache-limit-mb"),
                     ConfigValues.positive(c, "data.prefetch-batches"), ConfigValues.nonNegative(c, "data.decode-threads"),
                     ConfigValues.positive(c, "data.shuffle-files"), ConfigValues.positive(c, "train.batch-size-per-worker"));
+            int decodeSize = ConfigValues.nonNegative(c, "data.decode-size");
+            if (decodeSize > 0 && !format.equals("imagefolder")) {
+                throw new ConfigException.BadValue("data.decode-size", "sizes image folders as they are decoded; "
+                        + format + " data is stored at its own size (an export keeps the size it was exported at)");
+            }
+            var augmentation = Augmentation.parse(c.getString("data.augmentation"));
+            if (decodeSize > 0 && augmentation == Augmentation.CIFAR) {
+                throw new ConfigException.BadValue("data.decode-size", "cifar augmentation pads and crops at the "
+                        + "input size: use decode-size = 0, or imagenet augmentation");
+            }
             return new DataSpec(format, c.getConfig("data.train"), c.getConfig("data.test"), c.getBoolean("data.cifar100"),
-                    BadImagePolicy.parse(c.getString("data.bad-images")), Augmentation.parse(c.getString("data.augmentation")),
-                    c.getBoolean("data.normalize"), feed);
+                    BadImagePolicy.parse(c.getString("data.bad-images")), augmentation, c.getBoolean("data.normalize"),
+                    decodeSize, feed);
         } catch (IllegalArgumentException e) {
             throw new ConfigException.BadValue("data", e.getMessage());
         }
@@ -99,9 +109,12 @@ public record DataSpec(String format, Config train, Config test, boolean cifar10
                     exported(sc, hadoop, workers, test, "data.test", classes, seed));
             default -> imageFolders(sc, hadoop, workers, input, classes, seed);
         };
-        if (!opened.train().shape().equals(input)) {
+        Volume stored = opened.train().shape();
+        boolean crops = format.equals("imagefolder") || format.equals("exported");
+        if (crops ? stored.depth() != input.depth() || stored.width() < input.width() || stored.height() < input.height()
+                : !stored.equals(input)) {
             throw new ConfigException.BadValue("model.input", "the model's input is " + input + " but the training images are "
-                    + opened.train().shape());
+                    + stored + (crops ? " (they may be larger: training crops the input out of them)" : ""));
         }
         return opened;
     }
@@ -144,8 +157,14 @@ public record DataSpec(String format, Config train, Config test, boolean cifar10
         }
     }
 
-    private Opened imageFolders(JavaSparkContext sc, HadoopConf hadoop, int workers, Volume input, int classes,
+    private Opened imageFolders(JavaSparkContext sc, HadoopConf hadoop, int workers, Volume modelInput, int classes,
                                 long seed) {
+        if (decodeSize > 0 && (decodeSize < modelInput.width() || decodeSize < modelInput.height())) {
+            throw new ConfigException.BadValue("data.decode-size", "is " + decodeSize + ", smaller than model.input "
+                    + modelInput);
+        }
+        // the stored examples: the model's input, or larger for training to crop from
+        Volume input = decodeSize > 0 ? new Volume(decodeSize, decodeSize, modelInput.depth()) : modelInput;
         ImageFolderSource trainFolder = folder(train, "data.train", hadoop);
         if (trainFolder.classes().size() != classes) {
             // more output units than classes would train phantom classes; fewer cannot label them all

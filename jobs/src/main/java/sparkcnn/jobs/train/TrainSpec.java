@@ -87,7 +87,7 @@ public record TrainSpec(String runDir, String master, String appName, DataSpec d
     /** What the training run needs of this job, with {@code threads} OpenMP threads per worker. */
     public RunSettings runSettings(int threads) {
         return new RunSettings(epochs, workers, batchSizePerWorker, averagingFrequency, threads, seed,
-                model.classes(), model.input().depth(), schedule, checkpointEveryRounds, targetAccuracy, patience,
+                model.classes(), model.input(), schedule, checkpointEveryRounds, targetAccuracy, patience,
                 averageUpdater, aggregationDepth, evalBatchSize, data.augmentation(), data.normalize());
     }
 

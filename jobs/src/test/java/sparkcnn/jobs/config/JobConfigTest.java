@@ -28,6 +28,24 @@ class JobConfigTest {
     }
 
     @Test
+    void everyJobFileInConfLoadsIntoATrainSpec() throws IOException {
+        try (var files = Files.list(Path.of("../conf"))) {
+            for (Path job : files.filter(f -> f.toString().endsWith(".conf") && !f.getFileName().toString()
+                    .startsWith("sweep-")).toList()) {
+                TrainSpec spec = TrainSpec.from(JobConfig.load(job.toFile(), List.of()));
+                assertTrue(spec.epochs() > 0, job.toString());
+            }
+        }
+        // the ImageNet recipe: 0.1 for 256 images, /10 after epochs 30 and 60 of 90
+        TrainSpec imagenet = TrainSpec.from(JobConfig.load(new File("../conf/imagenet-densenet121.conf"), List.of()));
+        assertEquals(0.1, imagenet.schedule().rate(30, 99, 100), 1e-12);
+        assertEquals(0.01, imagenet.schedule().rate(31, 0, 100), 1e-12);
+        assertEquals(0.01, imagenet.schedule().rate(60, 99, 100), 1e-12);
+        assertEquals(0.001, imagenet.schedule().rate(61, 0, 100), 1e-12);
+        assertEquals(256, imagenet.data().decodeSize());
+    }
+
+    @Test
     void setOverridesTheFileIncludingUrisThatAreNotHocon() {
         var config = JobConfig.load(MAIN_JOB, List.of("train.epochs=7", "data.train.images=hdfs://nn:8020/x/train.gz",
                 "run.dir=/tmp//odd", "spark.master=local[2]"));

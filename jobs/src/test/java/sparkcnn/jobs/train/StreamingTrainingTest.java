@@ -81,4 +81,21 @@ class StreamingTrainingTest {
         assertTrue(resumed.out().contains("resuming from"), resumed.out());
         assertArrayEquals(ResumeTest.params(whole), ResumeTest.params(killed));
     }
+
+    @Test
+    void imagesStoredLargerThanTheInputTrainOnRandomCropsAndAreEvaluatedOnTheCentre() throws IOException {
+        Path run = data.resolve("crops");
+        List<String> args = job(run, "stream");
+        args.addAll(List.of("--set", "data.decode-size=32", "--set", "data.augmentation=imagenet",
+                "--set", "data.normalize=true"));
+        var trained = MainRunner.run(args.toArray(String[]::new));
+        assertEquals(0, trained.status(), trained.err());
+        String last = epochLines(run).get(1);
+        String accuracy = last.replaceAll(".*\"test_accuracy\":([0-9.]+).*", "$1");
+        // evaluate reads the same stored size and takes the same centre crops
+        var evaluated = MainRunner.run("evaluate", run.toString(), "--master", "local[2]");
+        assertEquals(0, evaluated.status(), evaluated.err());
+        assertTrue(evaluated.out().contains(String.format(java.util.Locale.ROOT, "accuracy %.4f",
+                Double.parseDouble(accuracy))), accuracy + " vs " + evaluated.out());
+    }
 }

@@ -47,12 +47,14 @@ public record ExampleBlock(long[] ids, Volume shape, byte[] pixels, int[] labels
     public DataSet minibatch(int[] order, int from, int to, int classes, Preprocessing pre, long seed) {
         int n = to - from;
         int exampleSize = (int) shape.size();
-        float[] features = new float[n * exampleSize];
+        Volume input = pre.output(shape);
+        int inputSize = (int) input.size();
+        float[] features = new float[n * inputSize];
         float[] oneHot = new float[n * classes];
         var random = new SplittableRandom(seed);
         for (int i = 0; i < n; i++) {
             int example = order[from + i];
-            pre.apply(pixels, example * exampleSize, shape, features, i * exampleSize, random);
+            pre.apply(pixels, example * exampleSize, shape, features, i * inputSize, random);
             int label = labels[example];
             if (label < 0 || label >= classes) {
                 throw new IllegalArgumentException("example " + ids[example] + " has label " + label
@@ -60,7 +62,7 @@ public record ExampleBlock(long[] ids, Volume shape, byte[] pixels, int[] labels
             }
             oneHot[i * classes + label] = 1f;
         }
-        INDArray x = Nd4j.create(features, new long[] {n, shape.depth(), shape.height(), shape.width()}, 'c');
+        INDArray x = Nd4j.create(features, new long[] {n, input.depth(), input.height(), input.width()}, 'c');
         INDArray y = Nd4j.create(oneHot, new long[] {n, classes}, 'c');
         return new DataSet(x, y);
     }

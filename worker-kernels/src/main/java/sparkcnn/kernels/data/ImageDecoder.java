@@ -7,7 +7,9 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi;
 import javax.imageio.ImageIO;
+import javax.imageio.spi.IIORegistry;
 import javax.imageio.ImageReader;
 import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.stream.ImageInputStream;
@@ -27,6 +29,12 @@ public final class ImageDecoder {
      */
     public static final long MAX_PIXELS = 89_478_485;
 
+    static {
+        // ImageIO finds plug-ins on the class path it started with; on a Spark executor the
+        // application jar comes later, so TwelveMonkeys' JPEG reader (CMYK, YCCK) is registered here
+        IIORegistry.getDefaultInstance().registerServiceProvider(new JPEGImageReaderSpi());
+    }
+
     private ImageDecoder() {
     }
 
@@ -43,7 +51,11 @@ public final class ImageDecoder {
             }
             ImageReader reader = readers.next();
             List<String> warnings = new ArrayList<>();
-            reader.addIIOReadWarningListener((IIOReadWarningListener) (source, warning) -> warnings.add(warning));
+            reader.addIIOReadWarningListener((IIOReadWarningListener) (source, warning) -> {
+                if (!isAboutColourProfile(warning)) { // a CMYK JPEG without ICC profile decodes all the same
+                    warnings.add(warning);
+                }
+            });
             try {
                 reader.setInput(in, true, true);
                 long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
@@ -66,6 +78,11 @@ public final class ImageDecoder {
             }
             throw new CorruptImageException(e.getClass().getSimpleName() + ": " + e.getMessage());
         }
+    }
+
+    private static boolean isAboutColourProfile(String warning) {
+        String w = warning.toLowerCase(java.util.Locale.ROOT);
+        return w.contains("icc") || w.contains("color profile") || w.contains("colour profile");
     }
 
     /** Resize-and-centre-crop to {@code shape}, then NCHW bytes. */

@@ -7,9 +7,19 @@ import sparkcnn.kernels.arch.Volume;
 
 /**
  * From a stored uint8 example to the floats a network sees: an optional random augmentation, then
- * scaling to [0, 1] and per-channel normalisation {@code (x - mean[c]) / std[c]}.
+ * scaling to [0, 1] and per-channel normalisation {@code (x - mean[c]) / std[c]}. Examples may be
+ * stored larger than the network's input ({@code crop}): ImageNet's recipe keeps images at a short
+ * side of 256 and takes a random-resized crop of 224 from them in training, the centre 224 in
+ * evaluation.
+ *
+ * @param crop the network's input size where it is smaller than the stored examples, else null
  */
-public record Preprocessing(Augmentation augmentation, float[] mean, float[] std) implements Serializable {
+public record Preprocessing(Augmentation augmentation, float[] mean, float[] std, Volume crop)
+        implements Serializable {
+
+    public Preprocessing(Augmentation augmentation, float[] mean, float[] std) {
+        this(augmentation, mean, std, null);
+    }
 
     /** Scaling to [0, 1] only. */
     public static Preprocessing scaleOnly(int channels) {
@@ -30,9 +40,29 @@ public record Preprocessing(Augmentation augmentation, float[] mean, float[] std
         }
     }
 
-    /** The same normalisation without augmentation, for evaluation. */
+    /** The same normalisation without augmentation (a centre crop where there is a crop), for evaluation. */
     public Preprocessing forEvaluation() {
-        return new Preprocessing(Augmentation.NONE, mean, std);
+        return new Preprocessing(Augmentation.NONE, mean, std, crop);
+    }
+
+    /** The same, producing {@code input}-sized examples from {@code stored}-sized ones. */
+    public Preprocessing withCrop(Volume stored, Volume input) {
+        if (stored.width() == input.width() && stored.height() == input.height()) {
+            return new Preprocessing(augmentation, mean, std, null);
+        }
+        if (stored.width() < input.width() || stored.height() < input.height()) {
+            throw new IllegalArgumentException("examples of " + stored + " are smaller than the network's input " + input);
+        }
+        if (augmentation == Augmentation.CIFAR) {
+            throw new IllegalArgumentException("cifar augmentation pads and crops at the stored size, " + stored
+                    + ", which differs from the network's input " + input);
+        }
+        return new Preprocessing(augmentation, mean, std, input);
+    }
+
+    /** The volume of a preprocessed example of {@code stored}. */
+    public Volume output(Volume stored) {
+        return crop == null ? stored : new Volume(crop.width(), crop.height(), stored.depth());
     }
 
     /** Writes example {@code src} (NCHW bytes of {@code shape}) into {@code out} at {@code offset}. */
@@ -43,14 +73,26 @@ public record Preprocessing(Augmentation augmentation, float[] mean, float[] std
         if (mean.length != c) {
             throw new IllegalArgumentException("normalisation has " + mean.length + " channels, images have " + c);
         }
+        Volume o = output(shape);
         switch (augmentation) {
-            case NONE -> {
-                for (int i = 0; i < c * h * w; i++) {
-                    out[offset + i] = normalise(pixels[srcOffset + i] & 0xFF, i / (h * w));
+            case NONE -> centreCrop(pixels, srcOffset, c, h, w, o.height(), o.width(), out, offset);
+            case CIFAR -> padCropFlip(pixels, srcOffset, c, h, w, out, offset, random);
+            case IMAGENET -> resizedCropFlip(pixels, srcOffset, c, h, w, o.height(), o.width(), out, offset, random);
+        }
+    }
+
+    /** The centre {@code oh x ow} of the example (all of it without a crop). */
+    private void centreCrop(byte[] px, int src, int c, int h, int w, int oh, int ow, float[] out, int offset) {
+        int dy = (h - oh) / 2;
+        int dx = (w - ow) / 2;
+        for (int ch = 0; ch < c; ch++) {
+            for (int y = 0; y < oh; y++) {
+                int from = src + (ch * h + y + dy) * w + dx;
+                int to = offset + (ch * oh + y) * ow;
+                for (int x = 0; x < ow; x++) {
+                    out[to + x] = normalise(px[from + x] & 0xFF, ch);
                 }
             }
-            case CIFAR -> padCropFlip(pixels, srcOffset, c, h, w, out, offset, random);
-            case IMAGENET -> resizedCropFlip(pixels, srcOffset, c, h, w, out, offset, random);
         }
     }
 
@@ -75,7 +117,8 @@ public record Preprocessing(Augmentation augmentation, float[] mean, float[] std
         }
     }
 
-    private void resizedCropFlip(byte[] px, int src, int c, int h, int w, float[] out, int offset,
+    /** A random crop of 8-100% of the stored area, aspect 3/4 to 4/3, resized (bilinear) to {@code oh x ow}. */
+    private void resizedCropFlip(byte[] px, int src, int c, int h, int w, int oh, int ow, float[] out, int offset,
                                  SplittableRandom random) {
         double cropW = w;
         double cropH = h;
@@ -95,14 +138,14 @@ public record Preprocessing(Augmentation augmentation, float[] mean, float[] std
             }
         }
         boolean flip = random.nextBoolean();
-        for (int y = 0; y < h; y++) {
-            double sy = Math.min(h - 1, Math.max(0, y0 + (y + 0.5) * cropH / h - 0.5));
+        for (int y = 0; y < oh; y++) {
+            double sy = Math.min(h - 1, Math.max(0, y0 + (y + 0.5) * cropH / oh - 0.5));
             int y1 = (int) sy;
             int y2 = Math.min(h - 1, y1 + 1);
             double fy = sy - y1;
-            for (int x = 0; x < w; x++) {
-                int xo = flip ? w - 1 - x : x;
-                double sx = Math.min(w - 1, Math.max(0, x0 + (xo + 0.5) * cropW / w - 0.5));
+            for (int x = 0; x < ow; x++) {
+                int xo = flip ? ow - 1 - x : x;
+                double sx = Math.min(w - 1, Math.max(0, x0 + (xo + 0.5) * cropW / ow - 0.5));
                 int x1 = (int) sx;
                 int x2 = Math.min(w - 1, x1 + 1);
                 double fx = sx - x1;
@@ -110,7 +153,7 @@ public record Preprocessing(Augmentation augmentation, float[] mean, float[] std
                     int base = src + ch * h * w;
                     double top = (px[base + y1 * w + x1] & 0xFF) * (1 - fx) + (px[base + y1 * w + x2] & 0xFF) * fx;
                     double bottom = (px[base + y2 * w + x1] & 0xFF) * (1 - fx) + (px[base + y2 * w + x2] & 0xFF) * fx;
-                    out[offset + (ch * h + y) * w + x] = normalise((float) (top * (1 - fy) + bottom * fy), ch);
+                    out[offset + (ch * oh + y) * ow + x] = normalise((float) (top * (1 - fy) + bottom * fy), ch);
                 }
             }
         }

@@ -68,4 +68,26 @@ class ImageDecoderTest {
         assertTrue(e.getMessage().contains("not a JPEG or PNG"), e.getMessage());
         assertThrows(CorruptImageException.class, () -> ImageDecoder.decode(new byte[0], new Volume(8, 8, 3)));
     }
+
+    /** ImageNet's JPEG and PNG flavours: CMYK (Adobe), progressive, 16 bits per channel. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"cmyk.jpg", "progressive.jpg", "rgb16.png", "gray16.png"})
+    void everyFlavourDecodesToTheSameColoursAsThePlainPng(String file) throws IOException {
+        var shape = new sparkcnn.kernels.arch.Volume(24, 16, 3);
+        // the same picture as a plain 8-bit PNG, in colour or (for the grey one) in grey
+        byte[] reference = ImageDecoder.decode(resource(file.startsWith("gray") ? "gray8.png" : "rgb.png"), shape);
+        byte[] decoded = ImageDecoder.decode(resource(file), shape);
+        double error = 0;
+        for (int i = 0; i < decoded.length; i++) {
+            error += Math.abs((decoded[i] & 0xFF) - (reference[i] & 0xFF));
+        }
+        // JPEG and CMYK conversion are lossy; a misread colour space is off by far more (e.g. inverted)
+        assertTrue(error / decoded.length < 12, file + ": mean error " + error / decoded.length);
+    }
+
+    private static byte[] resource(String name) throws IOException {
+        try (var in = ImageDecoderTest.class.getResourceAsStream("/images/" + name)) {
+            return in.readAllBytes();
+        }
+    }
 }

@@ -3,6 +3,7 @@ package sparkcnn.kernels.data;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
@@ -62,6 +63,32 @@ class PreprocessingTest {
             assertTrue(v >= 0 && v <= max + 1e-6, "value " + v);
         }
         assertFalse(Arrays.equals(out, new float[128]));
+    }
+
+    @Test
+    void examplesStoredLargerThanTheInputAreCroppedAtRandomInTrainingAndAtTheCentreInEvaluation() {
+        // SHAPE is 8x8x2 (the ramp: value 2 * index); the network takes 4x4x2
+        var input = new sparkcnn.kernels.arch.Volume(4, 4, 2);
+        var train = new Preprocessing(Augmentation.IMAGENET, new float[2], new float[] {1, 1}).withCrop(SHAPE, input);
+        assertEquals(input, train.output(SHAPE));
+        float[] centre = new float[32];
+        train.forEvaluation().apply(ramp(), 0, SHAPE, centre, 0, new SplittableRandom(1));
+        // channel 0, row 2 (of 8), columns 2..5: stored indices 18..21
+        assertArrayEquals(new float[] {36 / 255f, 38 / 255f, 40 / 255f, 42 / 255f}, Arrays.copyOfRange(centre, 0, 4), 1e-6f);
+        assertEquals((64 + 5 * 8 + 5) * 2 / 255f, centre[31], 1e-6); // channel 1, row 5, column 5
+        java.util.Set<String> crops = new java.util.HashSet<>();
+        for (long seed = 0; seed < 10; seed++) {
+            float[] out = new float[32];
+            train.apply(ramp(), 0, SHAPE, out, 0, new SplittableRandom(seed));
+            crops.add(Arrays.toString(out));
+            for (float v : out) {
+                assertTrue(v >= 0 && v <= 254 / 255f + 1e-6, "value " + v);
+            }
+        }
+        assertTrue(crops.size() > 5, "random-resized crops vary: " + crops.size());
+        // cifar's pad-and-crop keeps the stored size, so it cannot feed a smaller input
+        assertThrows(IllegalArgumentException.class,
+                () -> new Preprocessing(Augmentation.CIFAR, new float[2], new float[] {1, 1}).withCrop(SHAPE, input));
     }
 
     private static float[] sorted(float[] values) {
