@@ -72,6 +72,38 @@ public final class SyntheticImageFolder {
         return new Written(images, bad);
     }
 
+    /**
+     * An ImageNet-shaped folder on a local disk: {@code classes} class folders holding {@code images}
+     * JPEGs of ImageNet's typical 500x375, made cheaply as hard links to {@code distinct} real files
+     * (in {@code root/_sources}, which a listing skips) drawn for their class's bar.
+     */
+    public static void imagenetShaped(java.nio.file.Path root, int classes, int images, int distinct, long seed) {
+        var random = new Random(seed);
+        try {
+            java.nio.file.Path sources = root.resolve("_sources");
+            java.nio.file.Files.createDirectories(sources);
+            List<java.nio.file.Path> files = new ArrayList<>();
+            for (int i = 0; i < distinct; i++) {
+                java.nio.file.Path file = sources.resolve(String.format(java.util.Locale.ROOT, "source%03d.jpg", i));
+                var image = new BufferedImage(500, 375, BufferedImage.TYPE_INT_RGB);
+                Graphics2D g = image.createGraphics();
+                g.drawImage(draw(i % classes, classes, 375, random), 0, 0, 500, 375, null);
+                g.dispose();
+                java.nio.file.Files.write(file, encode(image, "jpg"));
+                files.add(file);
+            }
+            for (int i = 0; i < images; i++) {
+                int label = i % classes;
+                java.nio.file.Path dir = root.resolve(String.format(java.util.Locale.ROOT, "n%08d", label));
+                java.nio.file.Files.createDirectories(dir);
+                java.nio.file.Files.createLink(dir.resolve(String.format(java.util.Locale.ROOT, "img%07d.jpg", i)),
+                        files.get((i / classes) % files.size()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write an ImageNet-shaped folder under " + root, e);
+        }
+    }
+
     static BufferedImage draw(int label, int classes, int minSide, Random random) {
         int w = minSide + random.nextInt(2 * minSide + 1);
         int h = Math.max(minSide / 2, Math.min(2 * w, Math.max(w / 2, minSide + random.nextInt(2 * minSide + 1))));

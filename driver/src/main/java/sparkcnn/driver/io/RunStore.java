@@ -101,6 +101,32 @@ public final class RunStore {
         write(name, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
     }
 
+    /**
+     * Appends {@code text} to {@code name} (a log that only grows). A crash may leave a torn last
+     * line, which its reader skips; where the file system cannot append, the file is rewritten
+     * whole from {@code whole}.
+     */
+    public void append(String name, String text, java.util.function.Supplier<String> whole) {
+        Path target = new Path(root, name);
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        try {
+            if (fs instanceof LocalFileSystem local) {
+                Files.write(local.pathToFile(target).toPath(), bytes, java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.APPEND);
+                return;
+            }
+            if (!fs.exists(target)) {
+                writeText(name, whole.get());
+                return;
+            }
+            try (OutputStream out = fs.append(target)) {
+                out.write(bytes);
+            }
+        } catch (UnsupportedOperationException | IOException e) {
+            writeText(name, whole.get());
+        }
+    }
+
     /** The whole content of {@code name}. */
     public byte[] read(String name) {
         try (var in = fs.open(new Path(root, name))) {

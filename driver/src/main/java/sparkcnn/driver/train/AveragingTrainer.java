@@ -57,7 +57,12 @@ public final class AveragingTrainer {
      */
     public ModelState fitEpoch(ModelState start, JavaRDD<Shard> shards, int largestShard, int epoch,
                                int firstRound, LearningRateSchedule schedule, RoundListener listener) {
-        int rounds = settings.roundsPerEpoch(largestShard);
+        return fitRounds(start, shards, settings.roundsPerEpoch(largestShard), epoch, firstRound, schedule, listener);
+    }
+
+    /** Rounds {@code firstRound..rounds-1} of an epoch (fewer than a full pass where steps per epoch are set). */
+    public ModelState fitRounds(ModelState start, JavaRDD<Shard> shards, int rounds, int epoch, int firstRound,
+                                LearningRateSchedule schedule, RoundListener listener) {
         ModelState state = start.withEpoch(epoch);
         for (int round = firstRound; round < rounds; round++) {
             long t0 = System.nanoTime();

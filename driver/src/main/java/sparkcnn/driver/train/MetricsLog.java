@@ -15,17 +15,22 @@ import sparkcnn.kernels.eval.EvalCounts;
 /**
  * {@code metrics.jsonl}, written and read here only: one JSON object per line,
  * {@code "event": "round"} after every averaging round, {@code "event": "epoch"} after every
- * evaluation, {@code "event": "resume"} where a run was continued (with any changed keys). The
- * file is rewritten atomically, at most every {@link #FLUSH_SECONDS} seconds for round records (so
- * long runs do not rewrite it every round) and at once on {@link #flush()}, which the run calls
- * with every checkpoint and epoch.
+ * evaluation, {@code "event": "resume"} where a run was continued (with any changed keys). New
+ * records are appended at most every {@link #FLUSH_SECONDS} seconds and at once on {@link #flush()},
+ * which the run calls before every checkpoint; a run resumed from a checkpoint rewrites the file
+ * once (atomically) without the records after it. With more than {@link #INLINE_CLASSES} classes an
+ * epoch's confusion matrix and per-class accuracy go to {@code confusion/epoch-EEEE.json}, so lines
+ * stay small (ImageNet's matrix has a million cells).
  */
 public final class MetricsLog {
     static final double FLUSH_SECONDS = 10;
+    static final int INLINE_CLASSES = 32;
+    static final String CONFUSION_DIR = "confusion";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final RunStore store;
     private final List<JsonNode> records = new ArrayList<>();
+    private int written = -1; // records already in the file; -1: the file is to be rewritten whole
     private long lastFlush = System.nanoTime();
 
     MetricsLog(RunStore store) {
@@ -40,11 +45,21 @@ public final class MetricsLog {
     static MetricsLog resume(RunStore store, int epoch, int roundsDone, boolean complete) {
         var log = new MetricsLog(store);
         if (store.exists(RunLayout.METRICS)) {
-            for (String line : new String(store.read(RunLayout.METRICS), StandardCharsets.UTF_8).split("\n")) {
-                if (line.isBlank()) {
+            String[] lines = new String(store.read(RunLayout.METRICS), StandardCharsets.UTF_8).split("\n");
+            for (int i = 0; i < lines.length; i++) {
+                if (lines[i].isBlank()) {
                     continue;
                 }
-                JsonNode record = parse(line);
+                JsonNode record;
+                try {
+                    record = JSON.readTree(lines[i]);
+                } catch (JsonProcessingException e) {
+                    if (i == lines.length - 1) {
+                        break; // a torn last line: the run died while appending it
+                    }
+                    throw new IllegalStateException("unreadable line " + (i + 1) + " in " + RunLayout.METRICS + ": "
+                            + lines[i], e);
+                }
                 int e = record.path("epoch").asInt();
                 // an epoch's own line follows its last round, so it is kept only with a complete epoch
                 boolean keep = e < epoch || e == epoch && (isEvent(record, "epoch")
@@ -84,8 +99,17 @@ public final class MetricsLog {
         m.put("train_images_per_second", r.trainImagesPerSecond());
         m.put("examples", r.examples());
         m.put("examples_seen", r.examplesSeen());
-        m.put("per_class_accuracy", EpochResult.perClassAccuracy(r.test()));
-        m.put("confusion", r.test().confusion());
+        if (r.test().confusion().length <= INLINE_CLASSES) {
+            m.put("per_class_accuracy", EpochResult.perClassAccuracy(r.test()));
+            m.put("confusion", r.test().confusion());
+        } else {
+            String file = String.format(java.util.Locale.ROOT, "%s/epoch-%04d.json", CONFUSION_DIR, r.epoch());
+            Map<String, Object> matrix = new LinkedHashMap<>();
+            matrix.put("per_class_accuracy", EpochResult.perClassAccuracy(r.test()));
+            matrix.put("confusion", r.test().confusion());
+            store.write(file, out -> out.write(JSON.writeValueAsBytes(matrix)));
+            m.put("confusion_file", file);
+        }
         append(m, true);
     }
 
@@ -107,14 +131,23 @@ public final class MetricsLog {
         }
     }
 
-    /** Writes every record so far. */
+    /** Writes the records not yet in the file. */
     public void flush() {
+        if (written < 0) {
+            store.writeText(RunLayout.METRICS, lines(0));
+        } else if (written < records.size()) {
+            store.append(RunLayout.METRICS, lines(written), () -> lines(0));
+        }
+        written = records.size();
+        lastFlush = System.nanoTime();
+    }
+
+    private String lines(int from) {
         StringBuilder text = new StringBuilder();
-        for (JsonNode r : records) {
+        for (JsonNode r : records.subList(from, records.size())) {
             text.append(r.toString()).append('\n');
         }
-        store.writeText(RunLayout.METRICS, text.toString());
-        lastFlush = System.nanoTime();
+        return text.toString();
     }
 
     /** The epochs recorded so far. */
@@ -124,7 +157,7 @@ public final class MetricsLog {
             if (!isEvent(r, "epoch")) {
                 continue;
             }
-            JsonNode rows = r.get("confusion");
+            JsonNode rows = r.has("confusion_file") ? confusionFile(r.get("confusion_file").asText()) : r.get("confusion");
             long[][] confusion = new long[rows.size()][rows.size()];
             long count = 0;
             for (int i = 0; i < rows.size(); i++) {
@@ -141,6 +174,14 @@ public final class MetricsLog {
                     r.path("examples_seen").asLong()));
         }
         return results;
+    }
+
+    private JsonNode confusionFile(String file) {
+        try {
+            return JSON.readTree(store.read(file)).get("confusion");
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("unreadable " + store.uri(file) + ": " + e.getMessage(), e);
+        }
     }
 
     /** Examples the workers fitted in {@code epoch}, summed over its round records. */

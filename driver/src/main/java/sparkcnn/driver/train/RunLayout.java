@@ -27,6 +27,7 @@ import sparkcnn.kernels.data.Preprocessing;
  *   checkpoints/         epoch-EEEE-round-RRRRRR.zip ({@link Checkpoint}) and LATEST naming the newest
  *   normalization.json   per-channel mean and std, when the run normalises its inputs
  *   bad-images.txt       files that did not decode, with the reason
+ *   confusion/           epoch-EEEE.json: confusion matrices of runs with more than 32 classes
  *   curves.png, report.html, trial.json (a sweep's trial), run.lock
  * </pre>
  */
@@ -44,7 +45,7 @@ public final class RunLayout {
     public static final String TRIAL = "trial.json";
     /** Every entry a run writes; {@code --overwrite} removes these and nothing else. */
     static final Set<String> ENTRIES = Set.of(CONFIG, CLASSES, MODEL, METRICS, CHECKPOINTS, NORMALIZATION,
-            BAD_IMAGES, CURVES, REPORT, TRIAL, RunLock.FILE);
+            BAD_IMAGES, CURVES, REPORT, TRIAL, MetricsLog.CONFUSION_DIR, RunLock.FILE);
     /** Checkpoints kept: the newest few, so a damaged last one still leaves an earlier one. */
     static final int KEEP = 3;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -237,7 +238,4 @@ public final class RunLayout {
         return MetricsLog.resume(store, Integer.MAX_VALUE, Integer.MAX_VALUE, true);
     }
 
-    static UncheckedIOException io(String what, IOException e) {
-        return new UncheckedIOException(what + ": " + e.getMessage(), e);
-    }
 }

@@ -11,10 +11,18 @@ import sparkcnn.kernels.data.Preprocessing;
 public record RunSettings(int epochs, int workers, int batchSizePerWorker, int averagingFrequency, int workerThreads,
                           long seed, int classes, Volume input, LearningRateSchedule schedule,
                           int checkpointEveryRounds, double targetAccuracy, int patience, boolean averageUpdater,
-                          int aggregationDepth, int evalBatchSize, Augmentation augmentation, boolean normalize) {
+                          int aggregationDepth, int stepsPerEpoch, int evalBatchSize, Augmentation augmentation,
+                          boolean normalize) {
 
     public int channels() {
         return input.depth();
+    }
+
+    /** Rounds in an epoch whose largest shard has {@code largestShard} examples (at most steps-per-epoch). */
+    int roundsPerEpoch(int largestShard) {
+        int perRound = batchSizePerWorker * averagingFrequency;
+        int all = (largestShard + perRound - 1) / perRound;
+        return stepsPerEpoch > 0 ? Math.min(stepsPerEpoch, all) : all;
     }
 
     /** The averaging of one epoch, with that epoch's input preparation. */

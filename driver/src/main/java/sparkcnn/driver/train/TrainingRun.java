@@ -100,7 +100,7 @@ public final class TrainingRun {
                         preprocessing = preprocessing(trainSet, train.shape());
                     }
                     var averaging = settings.averaging(preprocessing);
-                    int rounds = averaging.roundsPerEpoch(trainSet.largestShard());
+                    int rounds = settings.roundsPerEpoch(trainSet.largestShard());
                     if (epoch == firstEpoch) {
                         listener.started(trainSet.examples(), testSet.examples(), rounds);
                     }
@@ -118,8 +118,8 @@ public final class TrainingRun {
                     var roundLosses = new DoubleSummaryStatistics();
                     int rejectedBefore = badImages.count("train");
                     try {
-                        state = new AveragingTrainer(sc, averaging).fitEpoch(state, trainSet.shards(),
-                                trainSet.largestShard(), epoch, epoch == firstEpoch ? firstRound : 0,
+                        state = new AveragingTrainer(sc, averaging).fitRounds(state, trainSet.shards(),
+                                rounds, epoch, epoch == firstEpoch ? firstRound : 0,
                                 settings.schedule(), (round, after) -> {
                                     roundLosses.accept(round.loss());
                                     badImages.add("train", round.rejected());
@@ -135,8 +135,9 @@ public final class TrainingRun {
                     // a resumed epoch's loss includes the rounds before the checkpoint
                     var losses = metrics.roundLosses(epoch);
                     // a streamed epoch learns of rejected files as it reads them
-                    long examples = trainSet.examples() - (trainSet.streamed()
-                            ? badImages.count("train") - rejectedBefore : 0);
+                    long examples = rounds < averaging.roundsPerEpoch(trainSet.largestShard())
+                            ? metrics.examplesSeen(epoch) // steps-per-epoch: a part of the data, as planned
+                            : trainSet.examples() - (trainSet.streamed() ? badImages.count("train") - rejectedBefore : 0);
                     finishEpoch(epoch, state, modelZip, losses.getCount() > 0 ? losses.getAverage()
                             : roundLosses.getAverage(), (System.nanoTime() - t0) / 1e9,
                             examples, testSet, preprocessing, metrics, results, stopper, badImages);

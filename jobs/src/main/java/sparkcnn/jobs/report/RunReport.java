@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -91,7 +92,10 @@ public final class RunReport {
                     e.seconds(), e.examples()));
         }
         h.append("</table>\n");
-        if (!epochs.isEmpty()) {
+        if (!epochs.isEmpty() && epochs.get(epochs.size() - 1).test().confusion().length > 32) {
+            h.append(String.format(Locale.ROOT, "<p>The confusion matrix of epoch %d is in confusion/epoch-%04d.json.</p>%n",
+                    epochs.get(epochs.size() - 1).epoch(), epochs.get(epochs.size() - 1).epoch()));
+        } else if (!epochs.isEmpty()) {
             long[][] confusion = epochs.get(epochs.size() - 1).test().confusion();
             h.append("<h2>Confusion matrix (rows: true class, columns: predicted)</h2>\n<table><tr><th></th>");
             for (int c = 0; c < confusion.length; c++) {

@@ -20,6 +20,7 @@ public record TrainSpec(String runDir, String master, String appName, DataSpec d
                         int averagingFrequency, String workerThreads, long seed, Optimizer optimizer,
                         int evalBatchSize, LearningRateSchedule schedule, int checkpointEveryRounds,
                         double targetAccuracy, int patience, boolean averageUpdater, int aggregationDepth,
+                        int stepsPerEpoch,
                         BackendChoice backend) {
 
     public static TrainSpec from(Config c) {
@@ -46,7 +47,8 @@ public record TrainSpec(String runDir, String master, String appName, DataSpec d
                 number(c, "train.stop.target-accuracy", 0, 1),
                 nonNegative(c, "train.stop.patience"),
                 c.getBoolean("train.average-updater"),
-                positive(c, "train.aggregation-depth"),
+                aggregationDepth(c, workers),
+                nonNegative(c, "train.steps-per-epoch"),
                 backend(c));
     }
 
@@ -56,6 +58,17 @@ public record TrainSpec(String runDir, String master, String appName, DataSpec d
         } catch (IllegalArgumentException e) {
             throw new ConfigException.BadValue("backend", e.getMessage());
         }
+    }
+
+    /**
+     * The treeReduce depth: as configured, or from the worker count, so that each level combines at
+     * most about 16 results and the driver receives a handful of partial sums.
+     */
+    static int aggregationDepth(Config c, int workers) {
+        if (c.getValue("train.aggregation-depth").unwrapped().equals("auto")) {
+            return workers <= 16 ? 2 : workers <= 256 ? 3 : 4;
+        }
+        return positive(c, "train.aggregation-depth");
     }
 
     /** The linear scaling rule (Goyal et al. 2017): rate x (total batch / reference batch), when asked for. */
@@ -88,7 +101,7 @@ public record TrainSpec(String runDir, String master, String appName, DataSpec d
     public RunSettings runSettings(int threads) {
         return new RunSettings(epochs, workers, batchSizePerWorker, averagingFrequency, threads, seed,
                 model.classes(), model.input(), schedule, checkpointEveryRounds, targetAccuracy, patience,
-                averageUpdater, aggregationDepth, evalBatchSize, data.augmentation(), data.normalize());
+                averageUpdater, aggregationDepth, stepsPerEpoch, evalBatchSize, data.augmentation(), data.normalize());
     }
 
     /** Threads per worker: a number, or auto = the cores Spark gives each task (spark.task.cpus). */

@@ -97,6 +97,15 @@ class JobConfigTest {
     }
 
     @Test
+    void theAggregationTreeDeepensWithTheWorkerCountUnlessSet() {
+        assertEquals(2, TrainSpec.from(JobConfig.load(MAIN_JOB, List.of("train.workers=16"))).aggregationDepth());
+        assertEquals(3, TrainSpec.from(JobConfig.load(MAIN_JOB, List.of("train.workers=17"))).aggregationDepth());
+        assertEquals(4, TrainSpec.from(JobConfig.load(MAIN_JOB, List.of("train.workers=300"))).aggregationDepth());
+        assertEquals(5, TrainSpec.from(JobConfig.load(MAIN_JOB, List.of("train.workers=2",
+                "train.aggregation-depth=5"))).aggregationDepth());
+    }
+
+    @Test
     void aHashInASetValueIsPartOfTheValueNotACommentStart() {
         var config = JobConfig.load(MAIN_JOB, List.of("run.dir=/tmp/r#1", "spark.app-name=sweep #3"));
         assertEquals("/tmp/r#1", config.getString("run.dir"));

@@ -70,10 +70,16 @@ class ResumeTest {
 
     /** The CLI in a JVM of its own, which a test can kill as a crash would. */
     static Process startChild(List<String> args, Path log) throws IOException {
+        return startChild(List.of(), args, log);
+    }
+
+    /** The same with JVM options of its own ({@code -Xmx...}) after the test JVM's. */
+    static Process startChild(List<String> jvmOptions, List<String> args, Path log) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(a -> !a.startsWith("-agentlib:jdwp")).toList());
+        command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         command.addAll(args);
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -98,4 +98,66 @@ class StreamingTrainingTest {
         assertTrue(evaluated.out().contains(String.format(java.util.Locale.ROOT, "accuracy %.4f",
                 Double.parseDouble(accuracy))), accuracy + " vs " + evaluated.out());
     }
+
+    @Test
+    void stepsPerEpochBoundTheRoundsAndManyClassesKeepTheirConfusionMatrixInAFileOfItsOwn() throws IOException {
+        Path run = data.resolve("steps");
+        List<String> args = job(run, "stream");
+        args.addAll(List.of("--set", "train.steps-per-epoch=3"));
+        var trained = MainRunner.run(args.toArray(String[]::new));
+        assertEquals(0, trained.status(), trained.err());
+        List<String> lines = Files.readAllLines(run.resolve("metrics.jsonl"));
+        assertEquals(3, lines.stream().filter(l -> l.contains("\"event\":\"round\",\"epoch\":2,")).count());
+        // 3 rounds x 2 workers x 5 examples: the part of the data an epoch saw
+        assertTrue(epochLines(run).get(1).contains(":30,\"examples_seen\":30,"), epochLines(run).toString());
+
+        // 40 classes: the matrix (and per-class accuracy) go to confusion/epoch-EEEE.json
+        SyntheticImageFolder.write(data.resolve("many/train").toString(), new Configuration(), 40, 2, 16, 0, 3);
+        SyntheticImageFolder.write(data.resolve("many/test").toString(), new Configuration(), 40, 1, 16, 0, 4);
+        Path many = data.resolve("many-run");
+        List<String> manyArgs = new ArrayList<>(List.of("train", "--master", "local[2]", "--set", "run.dir=" + many,
+                "--set", "data.format=imagefolder", "--set", "data.train.root=" + data.resolve("many/train"),
+                "--set", "data.test.root=" + data.resolve("many/test"), "--set", "model.input=16x16x3",
+                "--set", "model.classes=40", "--set", "model.stages=[{convs=1, filters=4, size=3, pool=true}]",
+                "--set", "model.hidden=[8]", "--set", "train.epochs=1", "--set", "train.batch-size-per-worker=8"));
+        var first = MainRunner.run(manyArgs.toArray(String[]::new));
+        assertEquals(0, first.status(), first.err());
+        String epoch = Files.readAllLines(many.resolve("metrics.jsonl")).stream()
+                .filter(l -> l.contains("\"event\":\"epoch\"")).findFirst().orElseThrow();
+        assertTrue(epoch.contains("\"confusion_file\":\"confusion/epoch-0001.json\"") && !epoch.contains("\"confusion\":"),
+                epoch);
+        assertTrue(Files.readString(many.resolve("confusion/epoch-0001.json")).contains("\"confusion\":[["));
+        // a resume reads the earlier epoch back from its file
+        var resumed = MainRunner.run("train", "--resume", many.toString(), "--master", "local[2]",
+                "--set", "train.epochs=2");
+        assertEquals(0, resumed.status(), resumed.err());
+        assertTrue(Files.exists(many.resolve("confusion/epoch-0002.json")));
+        assertTrue(Files.readString(many.resolve("report.html")).contains("confusion/epoch-0002.json"));
+    }
+
+    @Test
+    void aTrainingSetLargerThanTheHeapStreamsThroughIt() throws Exception {
+        // 5,000 ImageNet-sized JPEGs (hard links) decode to 750 MB at 224x224x3; the run has 600 MB of heap
+        Path folder = data.resolve("imagenet-shaped");
+        SyntheticImageFolder.imagenetShaped(folder.resolve("train"), 10, 5_000, 24, 1);
+        SyntheticImageFolder.imagenetShaped(folder.resolve("test"), 10, 40, 8, 2);
+        long heap = 600L << 20;
+        assertTrue(5_000L * 224 * 224 * 3 > heap);
+        Path run = data.resolve("imagenet-shaped-run");
+        List<String> args = List.of("train", "--master", "local[2]", "--set", "run.dir=" + run,
+                "--set", "data.format=imagefolder", "--set", "data.train.root=" + folder.resolve("train"),
+                "--set", "data.test.root=" + folder.resolve("test"), "--set", "data.cache-limit-mb=256",
+                "--set", "model.input=224x224x3", "--set", "model.classes=10",
+                "--set", "model.stages=[{convs=1, filters=4, size=3, pool=true}]", "--set", "model.hidden=[8]",
+                "--set", "train.epochs=1", "--set", "train.batch-size-per-worker=16",
+                "--set", "train.checkpoint-every-rounds=0");
+        Path log = data.resolve("imagenet-shaped.log");
+        Process child = ResumeTest.startChild(List.of("-Xmx" + (heap >> 20) + "m",
+                "-Dlog4j2.configurationFile=" + Path.of("../conf/log4j2.properties").toAbsolutePath()), args, log);
+        assertTrue(child.waitFor(8, java.util.concurrent.TimeUnit.MINUTES), "still running");
+        assertEquals(0, child.exitValue(), Files.readString(log));
+        String output = Files.readString(log);
+        assertTrue(output.contains("streamed from the files"), "auto chose to stream: " + output);
+        assertTrue(epochLines(run).get(0).contains(":5000,\"examples_seen\":5000,"), epochLines(run).toString());
+    }
 }
