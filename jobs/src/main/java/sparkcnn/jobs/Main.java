@@ -85,7 +85,8 @@ public final class Main implements Callable<Integer> {
                 .addSubcommand(new CommandLine(new Bench())
                         .addSubcommand(main.new BenchTrain())
                         .addSubcommand(main.new BenchProfile())
-                        .addSubcommand(main.new BenchDecode()))
+                        .addSubcommand(main.new BenchDecode())
+                        .addSubcommand(main.new BenchScale()))
                 .addSubcommand("completion", new AutoComplete.GenerateCompletion());
         cli.getSubcommands().get("completion").getCommandSpec().usageMessage().hidden(false)
                 .description("a bash/zsh completion script: source <(sparkcnn completion)");
@@ -386,7 +387,9 @@ public final class Main implements Callable<Integer> {
                     "                          (bench/peer/torch_bench.py with /usr/bin/python3 or $SPARKCNN_PYTHON),",
                     "                          Spark local 2 x 1 thread against 1 x 2, the averaging round's share",
                     "  sparkcnn bench profile  time per ND4J op of training steps (default densenet-bc-40)",
-                    "  sparkcnn bench decode   the worker's image input path (JPEG decode, resize, crop, augmentation)"})
+                    "  sparkcnn bench decode   the worker's image input path (JPEG decode, resize, crop, augmentation)",
+                    "  sparkcnn bench scale    ImageNet's size: the driver listing 1.28 M names; DenseNet-121 streaming",
+                    "                          an ImageNet-shaped folder and its export in a 2 GB heap"})
     static final class Bench implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -439,6 +442,29 @@ public final class Main implements Callable<Integer> {
                     : options.models)) {
                 OpProfile.run(model, options.warmup, options.iterations, options.threads, options.out, out);
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "scale", mixinStandardHelpOptions = true,
+            description = "ImageNet's size: listing 1.28 M names; DenseNet-121 streaming a folder and its export")
+    final class BenchScale implements Callable<Integer> {
+        @Option(names = "--names", paramLabel = "N", defaultValue = "1281167", description = "file names to list")
+        int names;
+        @Option(names = "--images", paramLabel = "N", defaultValue = "30000",
+                description = "images of the ImageNet-shaped folder (hard links)")
+        int images;
+        @Option(names = "--heap-mb", paramLabel = "MB", defaultValue = "2048", description = "heap of the training JVMs")
+        int heapMb;
+        @Option(names = "--work", paramLabel = "DIR", defaultValue = "target/bench-scale",
+                description = "where the folders, export and runs go (reused when there)")
+        File work;
+        @Option(names = "--out", paramLabel = "DIR", defaultValue = "bench/results", description = "results directory")
+        File dir;
+
+        @Override
+        public Integer call() {
+            new sparkcnn.jobs.bench.ScaleBench(work.toPath(), out).run(names, images, heapMb, dir);
             return 0;
         }
     }

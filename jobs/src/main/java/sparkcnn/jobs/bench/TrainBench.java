@@ -7,9 +7,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +28,7 @@ import sparkcnn.driver.train.AveragingSettings;
 import sparkcnn.driver.train.AveragingTrainer;
 import sparkcnn.driver.train.LearningRateSchedule;
 import sparkcnn.driver.train.RoundReport;
+import sparkcnn.jobs.report.PeakMemory;
 import sparkcnn.kernels.arch.DenseNet;
 import sparkcnn.kernels.arch.ModelSpec;
 import sparkcnn.kernels.arch.PatternNet;
@@ -320,12 +318,11 @@ public final class TrainBench {
 
     private static void resetPeaks() {
         System.gc();
-        ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
+        PeakMemory.resetHeapPeaks();
     }
 
     private static long peakHeap() {
-        return ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
-                .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+        return PeakMemory.heapBytes();
     }
 
     private void write(Map<String, Object> result, File outDir) {

@@ -28,6 +28,7 @@ public final class ExportCommand {
             var data = spec.data().open(sc, hadoop, spec.workers(), model.input(), model.classes(), spec.seed());
             export("train", data.train(), dir, batchSize, source(spec, spec.data().train()), hadoop, out);
             export("test", data.test(), dir, batchSize, source(spec, spec.data().test()), hadoop, out);
+            out.println(sparkcnn.jobs.report.PeakMemory.describe());
         }
     }
 

@@ -67,5 +67,6 @@ public final class RunConsole implements TrainingRun.Listener {
         } else {
             out.printf("no epoch was completed: no model saved in %s%n", run.root());
         }
+        out.println(PeakMemory.describe());
     }
 }
