@@ -360,7 +360,8 @@ public final class Main implements Callable<Integer> {
 
     @Command(name = "export", mixinStandardHelpOptions = true,
             description = {"Decode the data once into minibatch files (read back with data.format = exported).",
-                    "Writes DIR/train and DIR/test (local, file:// or hdfs://); train from them with data.format = exported, data.train.dir = DIR/train.",
+                    "Writes DIR/train and DIR/test (local, file:// or hdfs://); train from them with",
+                    "data.format = exported, data.train.dir = DIR/train.",
                     "Run again, it writes what is missing; a directory holding another export is an error."})
     final class Export implements Callable<Integer> {
         @Spec
