@@ -74,4 +74,46 @@ class StreamedShardTest {
         assertArrayEquals(expected.labels(), actual.labels());
         assertArrayEquals(expected.pixels(), actual.pixels());
     }
+
+    @Test
+    void aStreamedExportIsDealtAfreshEachEpochAndReadsEveryExampleOnceWhereverItRestarts(@TempDir Path dir)
+            throws Exception {
+        // an export of 130 examples in files of 16 (the last one short), written as `export` writes them
+        List<ExampleBlock> files = new ArrayList<>();
+        for (int f = 0; f * 16 < 130; f++) {
+            int n = Math.min(16, 130 - f * 16);
+            byte[] pixels = new byte[n * (int) SHAPE.size()];
+            int[] labels = new int[n];
+            for (int i = 0; i < n; i++) {
+                pixels[i * (int) SHAPE.size()] = (byte) (f * 16 + i);
+                labels[i] = (f * 16 + i) % 3;
+            }
+            ExampleBlock block = ExampleBlock.contiguous(f * 16L, SHAPE, pixels, labels);
+            MinibatchExport.writeIfAbsent(new org.apache.hadoop.fs.Path(dir.toString(),
+                    String.format("part-00000-batch-%06d.scnb", f)), block, CONF);
+        }
+        var listing = MinibatchExport.listing(dir.toString(), CONF);
+        assertEquals(130, listing.total());
+        List<List<Long>> epochs = new ArrayList<>();
+        for (int epoch = 1; epoch <= 2; epoch++) {
+            List<StreamedShard> shards = MinibatchExport.plan(listing, 2, 31L + epoch, "x/" + dir + "/" + epoch, CONF, 1, 2, 3);
+            List<Long> seen = new ArrayList<>();
+            for (StreamedShard shard : shards) {
+                List<Long> inOrder = new ArrayList<>();
+                for (int from = 0; from < shard.size(); from += 20) { // rounds of 20 examples
+                    for (long id : shard.slice(0, epoch, from, Math.min(from + 20, shard.size())).examples().ids()) {
+                        inOrder.add(id);
+                    }
+                }
+                // a task retried at round 2 reads the same examples
+                long[] again = shard.slice(0, epoch, 40, 60).examples().ids();
+                assertEquals(inOrder.subList(40, Math.min(60, inOrder.size())), java.util.Arrays.stream(again).boxed().toList());
+                seen.addAll(inOrder);
+            }
+            assertEquals(130, seen.size());
+            assertEquals(130, new java.util.HashSet<>(seen).size(), "every example once");
+            epochs.add(seen);
+        }
+        assertTrue(!epochs.get(0).equals(epochs.get(1)), "each epoch deals and mixes the files afresh");
+    }
 }

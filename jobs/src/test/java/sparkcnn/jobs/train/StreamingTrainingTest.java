@@ -160,4 +160,21 @@ class StreamingTrainingTest {
         assertTrue(output.contains("streamed from the files"), "auto chose to stream: " + output);
         assertTrue(epochLines(run).get(0).contains(":5000,\"examples_seen\":5000,"), epochLines(run).toString());
     }
+
+    @Test
+    void anExportStreamsIntoTraining() throws IOException {
+        Path export = data.resolve("export");
+        List<String> exportArgs = new ArrayList<>(job(data.resolve("unused"), "memory"));
+        exportArgs.set(0, "export");
+        exportArgs.addAll(List.of("--out", export.toString(), "--batch", "8"));
+        var exported = MainRunner.run(exportArgs.toArray(String[]::new));
+        assertEquals(0, exported.status(), exported.err());
+        Path run = data.resolve("from-export");
+        List<String> args = job(run, "stream");
+        args.addAll(List.of("--set", "data.format=exported", "--set", "data.train.dir=" + export.resolve("train"),
+                "--set", "data.test.dir=" + export.resolve("test"), "--set", "data.shuffle-files=2"));
+        var trained = MainRunner.run(args.toArray(String[]::new));
+        assertEquals(0, trained.status(), trained.err());
+        assertTrue(epochLines(run).get(1).contains(":90,\"examples_seen\":90,"), epochLines(run).toString());
+    }
 }
