@@ -47,4 +47,15 @@ class ExecutorSettingsTest {
         assertEquals("1", gpu.get("spark.task.resource.gpu.amount"), "one worker per GPU");
         assertFalse(gpu.contains("spark.executorEnv.BACKEND_PRIORITY_CPU"));
     }
+
+    @Test
+    void executorsKeepFreedMemoryUnlessTheUserSaysOtherwise() {
+        var conf = new SparkConf(false);
+        ExecutorSettings.apply(conf, BackendChoice.AUTO);
+        String expected = System.getenv().getOrDefault("GLIBC_TUNABLES", ExecutorSettings.GLIBC_TUNABLES);
+        assertEquals(expected, conf.get("spark.executorEnv.GLIBC_TUNABLES"));
+        var own = new SparkConf(false).set("spark.executorEnv.GLIBC_TUNABLES", "");
+        ExecutorSettings.apply(own, BackendChoice.AUTO);
+        assertEquals("", own.get("spark.executorEnv.GLIBC_TUNABLES"));
+    }
 }
