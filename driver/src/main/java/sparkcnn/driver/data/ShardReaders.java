@@ -20,7 +20,7 @@ import sparkcnn.kernels.data.ExampleBlock;
  * afresh there: the order is fixed by the shard, so the examples are the same.
  */
 final class ShardReaders {
-    /** Readers kept open; the least recently used is closed beyond this. */
+    /** Readers kept open; the least recently used idle ones are closed beyond this. */
     private static final int OPEN_LIMIT = 8;
     private static final Map<String, Reader> OPEN = new LinkedHashMap<>(16, 0.75f, true);
 
@@ -31,14 +31,25 @@ final class ShardReaders {
         Reader reader;
         synchronized (OPEN) {
             reader = OPEN.computeIfAbsent(shard.key(), k -> new Reader(shard));
-            while (OPEN.size() > OPEN_LIMIT) {
-                var eldest = OPEN.entrySet().iterator().next();
-                eldest.getValue().close();
-                OPEN.remove(eldest.getKey());
+            reader.users++;
+            // close the least recently used readers beyond the limit, never one a task is reading
+            var it = OPEN.entrySet().iterator();
+            while (OPEN.size() > OPEN_LIMIT && it.hasNext()) {
+                Reader eldest = it.next().getValue();
+                if (eldest.users == 0) {
+                    eldest.close();
+                    it.remove();
+                }
             }
         }
-        synchronized (reader) {
-            return reader.read(from, to);
+        try {
+            synchronized (reader) {
+                return reader.read(from, to);
+            }
+        } finally {
+            synchronized (OPEN) {
+                reader.users--;
+            }
         }
     }
 
@@ -52,6 +63,7 @@ final class ShardReaders {
         private int submitted;      // units submitted so far
         private Shard.Slice current; // the unit being read, and where in it
         private int currentUnit = -1;
+        private int users; // tasks reading now (guarded by OPEN)
 
         Reader(StreamedShard shard) {
             this.shard = shard;

@@ -116,4 +116,39 @@ class StreamedShardTest {
         }
         assertTrue(!epochs.get(0).equals(epochs.get(1)), "each epoch deals and mixes the files afresh");
     }
+
+    @Test
+    void moreShardsReadAtOnceThanReadersKeptOpenAllReadCorrectly(@TempDir Path dir) throws Exception {
+        // 12 workers in one executor JVM: idle readers are closed beyond the limit, never one in use
+        SyntheticImageFolder.write(dir.toString(), CONF.get(), 3, 16, 16, 0, 5);
+        var files = new ImageFolderSource(dir.toString(), CONF).files();
+        List<StreamedShard> shards = ImageFolderSource.plan(files, 12, 3, 3, 1, "many/" + dir, SHAPE,
+                BadImagePolicy.SKIP, CONF, 2, 1);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(12);
+        try {
+            List<java.util.concurrent.Future<List<Long>>> reads = new ArrayList<>();
+            for (StreamedShard shard : shards) {
+                reads.add(pool.submit(() -> {
+                    List<Long> ids = new ArrayList<>();
+                    for (int pass = 0; pass < 3; pass++) {
+                        ids.clear();
+                        for (int from = 0; from < shard.size(); from++) {
+                            for (long id : shard.slice(3, 1, from, from + 1).examples().ids()) {
+                                ids.add(id);
+                            }
+                        }
+                    }
+                    return ids;
+                }));
+            }
+            List<Long> all = new ArrayList<>();
+            for (var read : reads) {
+                all.addAll(read.get(2, java.util.concurrent.TimeUnit.MINUTES));
+            }
+            assertEquals(48, all.size());
+            assertEquals(48, new java.util.HashSet<>(all).size());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
