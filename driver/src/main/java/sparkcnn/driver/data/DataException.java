@@ -9,4 +9,10 @@ public class DataException extends RuntimeException {
     public DataException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** The {@code set} ("training", "test") has no example left; {@code rejected} says why, where it can. */
+    public static DataException noExamples(String set, java.util.List<String> rejected) {
+        return new DataException("the " + set + " set has no examples" + (rejected.isEmpty() ? ""
+                : ": all " + rejected.size() + " files were rejected, e.g. " + rejected.get(0)));
+    }
 }

@@ -163,22 +163,33 @@ public final class ImageFolderSource implements Serializable {
         List<String> rejected = new ArrayList<>();
         int n = 0;
         for (ImageFile file : slice) {
-            try {
-                byte[] example = ImageDecoder.decode(read(file.path(), conf), shape);
+            byte[] example = decode(file, shape, policy, conf, rejected);
+            if (example != null) {
                 System.arraycopy(example, 0, pixels, n * exampleSize, exampleSize);
                 ids[n] = file.id();
                 labels[n] = file.label();
                 n++;
-            } catch (CorruptImageException e) {
-                if (policy == BadImagePolicy.FAIL) {
-                    throw new DataException("corrupt image " + file.path() + ": " + e.getMessage(), e);
-                }
-                rejected.add(file.path() + ": " + e.getMessage());
             }
         }
         var block = new ExampleBlock(Arrays.copyOf(ids, n), shape, Arrays.copyOf(pixels, n * exampleSize),
                 Arrays.copyOf(labels, n));
         return new DecodedBlock(block, rejected);
+    }
+
+    /**
+     * One file's example of {@code shape}; null where the file is rejected ("path: reason" added to
+     * {@code rejected}), or the job's end under {@code bad-images = fail}.
+     */
+    static byte[] decode(ImageFile file, Volume shape, BadImagePolicy policy, HadoopConf conf, List<String> rejected) {
+        try {
+            return ImageDecoder.decode(read(file.path(), conf), shape);
+        } catch (CorruptImageException e) {
+            if (policy == BadImagePolicy.FAIL) {
+                throw new DataException("corrupt image " + file.path() + ": " + e.getMessage(), e);
+            }
+            rejected.add(file.path() + ": " + e.getMessage());
+            return null;
+        }
     }
 
     /**

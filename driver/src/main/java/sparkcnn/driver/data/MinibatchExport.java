@@ -33,6 +33,9 @@ public final class MinibatchExport {
     static final int MAGIC = 0x53434E42; // "SCNB"
     static final int VERSION = 1;
     static final String SUFFIX = ".scnb";
+    /** The header (magic, version, n, depth, height, width: six ints), and each example's id and label. */
+    static final int HEADER_BYTES = 6 * Integer.BYTES;
+    static final int ID_LABEL_BYTES = Long.BYTES + Integer.BYTES;
 
     private MinibatchExport() {
     }
@@ -143,12 +146,12 @@ public final class MinibatchExport {
             for (String file : files) {
                 Path path = new Path(file);
                 long length = path.getFileSystem(conf.get()).getFileStatus(path).getLen();
-                long perExample = 12 + shape.size();
-                if ((length - 24) % perExample != 0) {
+                long perExample = ID_LABEL_BYTES + shape.size();
+                if ((length - HEADER_BYTES) % perExample != 0) {
                     throw new DataException("minibatch file " + file + " is " + length + " bytes, not a whole number of "
                             + shape + " examples");
                 }
-                counts.add((int) ((length - 24) / perExample));
+                counts.add((int) ((length - HEADER_BYTES) / perExample));
             }
         } catch (IOException e) {
             throw new DataException("cannot list " + dir + ": " + e.getMessage(), e);
@@ -181,7 +184,7 @@ public final class MinibatchExport {
                     files.add(listing.files().get(i));
                     examples += listing.examples().get(i);
                 }
-                units.add(new StreamedShard.FileGroupUnit(files, examples, mine.get(g),
+                units.add(new StreamedShard.FileGroupUnit(files, examples,
                         seed * 0x9E3779B97F4A7C15L + w * 0xBF58476D1CE4E5B9L + g));
             }
             shards.add(new StreamedShard(key + "/worker-" + w, units, mine.isEmpty() ? 0 : mine.get(0), listing.shape(),
@@ -234,7 +237,7 @@ public final class MinibatchExport {
     }
 
     static byte[] encode(ExampleBlock batch) throws IOException {
-        var bytes = new ByteArrayOutputStream(batch.pixels().length + 12 * batch.size() + 24);
+        var bytes = new ByteArrayOutputStream(batch.pixels().length + ID_LABEL_BYTES * batch.size() + HEADER_BYTES);
         try (var out = new DataOutputStream(bytes)) {
             out.writeInt(MAGIC);
             out.writeInt(VERSION);

@@ -100,9 +100,9 @@ final class ShardReaders {
                 position = startOf[unit] + end;
             }
             prefetch();
-            var none = new ExampleBlock(new long[0], shard.shape(), new byte[0], new int[0]);
             List<ExampleBlock> nonEmpty = blocks.stream().filter(b -> b.size() > 0).toList();
-            return new Shard.Slice(nonEmpty.isEmpty() ? none : MinibatchExport.concat(nonEmpty), rejected);
+            return new Shard.Slice(nonEmpty.isEmpty() ? ExampleBlock.empty(shard.shape())
+                    : MinibatchExport.concat(nonEmpty), rejected);
         }
 
         private int unitAt(int position) {

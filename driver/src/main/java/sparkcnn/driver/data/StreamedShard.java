@@ -5,9 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import sparkcnn.driver.io.HadoopConf;
 import sparkcnn.kernels.arch.Volume;
-import sparkcnn.kernels.data.CorruptImageException;
 import sparkcnn.kernels.data.ExampleBlock;
-import sparkcnn.kernels.data.ImageDecoder;
 
 /**
  * A shard read from files as the rounds need it, never held whole: its epoch order is a list of
@@ -28,8 +26,6 @@ public record StreamedShard(String key, List<Unit> units, long firstId, Volume s
     public interface Unit extends Serializable {
         int size();
 
-        long firstId();
-
         Slice load(Volume shape, BadImagePolicy policy, HadoopConf conf);
     }
 
@@ -41,23 +37,12 @@ public record StreamedShard(String key, List<Unit> units, long firstId, Volume s
         }
 
         @Override
-        public long firstId() {
-            return file.id();
-        }
-
-        @Override
         public Slice load(Volume shape, BadImagePolicy policy, HadoopConf conf) {
-            try {
-                byte[] pixels = ImageDecoder.decode(ImageFolderSource.read(file.path(), conf), shape);
-                return new Slice(new ExampleBlock(new long[] {file.id()}, shape, pixels, new int[] {file.label()}),
-                        List.of());
-            } catch (CorruptImageException e) {
-                if (policy == BadImagePolicy.FAIL) {
-                    throw new DataException("corrupt image " + file.path() + ": " + e.getMessage(), e);
-                }
-                return new Slice(new ExampleBlock(new long[0], shape, new byte[0], new int[0]),
-                        List.of(file.path() + ": " + e.getMessage()));
-            }
+            List<String> rejected = new ArrayList<>(1);
+            byte[] pixels = ImageFolderSource.decode(file, shape, policy, conf, rejected);
+            return pixels == null
+                    ? new Slice(ExampleBlock.empty(shape), rejected)
+                    : new Slice(new ExampleBlock(new long[] {file.id()}, shape, pixels, new int[] {file.label()}), rejected);
         }
     }
 
@@ -65,7 +50,7 @@ public record StreamedShard(String key, List<Unit> units, long firstId, Volume s
      * Exported minibatch files read together and shuffled as one (an in-memory shuffle buffer), so
      * a minibatch mixes examples of several files and the mix changes with every epoch.
      */
-    public record FileGroupUnit(List<String> files, int examples, long firstId, long shuffleSeed) implements Unit {
+    public record FileGroupUnit(List<String> files, int examples, long shuffleSeed) implements Unit {
         @Override
         public int size() {
             return examples;

@@ -164,7 +164,7 @@ public final class RunLayout {
     }
 
     /** The file name LATEST holds, checked to be a checkpoint's name (no path, no other file). */
-    public Optional<String> latestCheckpointName() {
+    private Optional<String> latestCheckpointName() {
         if (!has(LATEST)) {
             return Optional.empty();
         }
@@ -233,9 +233,5 @@ public final class RunLayout {
                 .orElseGet(() -> new MetricsLog(store));
     }
 
-    /** Every record of {@code metrics.jsonl} as written. */
-    public MetricsLog metrics() {
-        return MetricsLog.resume(store, Integer.MAX_VALUE, Integer.MAX_VALUE, true);
-    }
 
 }

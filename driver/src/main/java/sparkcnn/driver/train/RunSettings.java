@@ -18,11 +18,9 @@ public record RunSettings(int epochs, int workers, int batchSizePerWorker, int a
         return input.depth();
     }
 
-    /** Rounds in an epoch whose largest shard has {@code largestShard} examples (at most steps-per-epoch). */
-    int roundsPerEpoch(int largestShard) {
-        int perRound = batchSizePerWorker * averagingFrequency;
-        int all = (largestShard + perRound - 1) / perRound;
-        return stepsPerEpoch > 0 ? Math.min(stepsPerEpoch, all) : all;
+    /** The rounds of an epoch that needs {@code fullPass} for every worker to see its shard once. */
+    int rounds(int fullPass) {
+        return stepsPerEpoch > 0 ? Math.min(stepsPerEpoch, fullPass) : fullPass;
     }
 
     /** The averaging of one epoch, with that epoch's input preparation. */

@@ -1,10 +1,12 @@
 package sparkcnn.driver.train;
 
 import java.util.ArrayList;
-import java.util.DoubleSummaryStatistics;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.slf4j.Logger;
@@ -75,7 +77,7 @@ public final class TrainingRun {
             listener.resumed(c, run.uri(RunLayout.CHECKPOINTS + "/" + c.fileName()));
         });
         ModelState state = start.map(Checkpoint::state).orElseGet(fresh);
-        var checkpoints = new Checkpoints(start.map(c -> run.uri(RunLayout.CHECKPOINTS + "/" + c.fileName())));
+        var checkpoints = new Checkpoints(metrics, start.map(c -> run.uri(RunLayout.CHECKPOINTS + "/" + c.fileName())));
         List<EpochResult> results = new ArrayList<>(metrics.epochs());
         var stopper = new EarlyStopping(settings.targetAccuracy(), settings.patience());
         results.forEach(r -> stopper.record(r.test().accuracy()));
@@ -83,6 +85,7 @@ public final class TrainingRun {
         var badImages = new BadImages();
         try (EpochData.Epoch testSet = test.open(0)) {
             requireExamples(testSet, "test");
+            badImages.add("test", testSet.rejected());
             Preprocessing preprocessing = null;
             int firstEpoch = start.map(c -> c.epochComplete() ? c.epoch() + 1 : c.epoch()).orElse(1);
             int firstRound = start.filter(c -> !c.epochComplete()).map(Checkpoint::roundsDone).orElse(0);
@@ -93,67 +96,68 @@ public final class TrainingRun {
                 long t0 = System.nanoTime();
                 try (EpochData.Epoch trainSet = train.open(epoch)) {
                     badImages.add("train", trainSet.rejected());
-                    badImages.add("test", testSet.rejected());
                     requireExamples(trainSet, "training");
                     requireLabelsWithinClasses(trainSet, testSet);
                     if (preprocessing == null) {
                         preprocessing = preprocessing(trainSet, train.shape());
                     }
                     var averaging = settings.averaging(preprocessing);
-                    int rounds = settings.roundsPerEpoch(trainSet.largestShard());
+                    int fullPass = averaging.roundsPerEpoch(trainSet.largestShard());
+                    int rounds = settings.rounds(fullPass);
                     if (epoch == firstEpoch) {
                         listener.started(trainSet.examples(), testSet.examples(), rounds);
                     }
                     if (unevaluated.isPresent()) {
-                        Checkpoint c = unevaluated.get();
+                        finishCheckpointedEpoch(unevaluated.get(), testSet, preprocessing, metrics, results, stopper,
+                                badImages);
                         unevaluated = Optional.empty();
-                        var stats = metrics.roundLosses(c.epoch());
-                        finishEpoch(c.epoch(), c.state(), c.modelZip(), stats.getAverage(),
-                                metrics.roundSeconds(c.epoch()), metrics.examplesSeen(c.epoch()), testSet,
-                                preprocessing, metrics, results, stopper, badImages);
                         if (stopper.shouldStop()) {
                             break;
                         }
                     }
-                    var roundLosses = new DoubleSummaryStatistics();
                     int rejectedBefore = badImages.count("train");
                     try {
                         state = new AveragingTrainer(sc, averaging).fitRounds(state, trainSet.shards(),
                                 rounds, epoch, epoch == firstEpoch ? firstRound : 0,
                                 settings.schedule(), (round, after) -> {
-                                    roundLosses.accept(round.loss());
                                     badImages.add("train", round.rejected());
                                     metrics.round(round);
                                     listener.afterRound(round);
-                                    checkpoints.afterRound(round, after, metrics);
+                                    checkpoints.afterRound(round, after);
                                 });
                     } catch (DivergenceException diverged) {
                         metrics.flush();
                         throw new DivergenceException(diverged.getMessage() + "; " + checkpoints.describeLastGood());
                     }
-                    byte[] modelZip = checkpoints.epochEnd(state, epoch, rounds, metrics);
-                    // a resumed epoch's loss includes the rounds before the checkpoint
-                    var losses = metrics.roundLosses(epoch);
+                    byte[] modelZip = checkpoints.epochEnd(state, epoch, rounds);
                     // a streamed epoch learns of rejected files as it reads them
-                    long examples = rounds < averaging.roundsPerEpoch(trainSet.largestShard())
+                    long examples = rounds < fullPass
                             ? metrics.examplesSeen(epoch) // steps-per-epoch: a part of the data, as planned
                             : trainSet.examples() - (trainSet.streamed() ? badImages.count("train") - rejectedBefore : 0);
-                    finishEpoch(epoch, state, modelZip, losses.getCount() > 0 ? losses.getAverage()
-                            : roundLosses.getAverage(), (System.nanoTime() - t0) / 1e9,
-                            examples, testSet, preprocessing, metrics, results, stopper, badImages);
+                    // the epoch's loss is that of all its rounds, those before a resume included
+                    finishEpoch(epoch, state, modelZip, metrics.roundLosses(epoch).getAverage(),
+                            (System.nanoTime() - t0) / 1e9, examples, testSet, preprocessing, metrics, results,
+                            stopper, badImages);
                 }
             }
             if (unevaluated.isPresent()) { // every epoch was trained: only the last evaluation was missing
                 Checkpoint c = unevaluated.get();
                 try (EpochData.Epoch trainSet = train.open(c.epoch())) {
-                    Preprocessing pre = preprocessing(trainSet, train.shape());
-                    finishEpoch(c.epoch(), c.state(), c.modelZip(), metrics.roundLosses(c.epoch()).getAverage(),
-                            metrics.roundSeconds(c.epoch()), metrics.examplesSeen(c.epoch()), testSet, pre, metrics,
-                            results, stopper, badImages);
+                    finishCheckpointedEpoch(c, testSet, preprocessing(trainSet, train.shape()), metrics, results,
+                            stopper, badImages);
                 }
             }
         }
         return new Result(results, state, run.root(), Optional.ofNullable(stopper.reason()));
+    }
+
+    /** An epoch trained and checkpointed by an earlier start, which was killed before evaluating it. */
+    private void finishCheckpointedEpoch(Checkpoint c, EpochData.Epoch testSet, Preprocessing preprocessing,
+                                         MetricsLog metrics, List<EpochResult> results, EarlyStopping stopper,
+                                         BadImages badImages) {
+        finishEpoch(c.epoch(), c.state(), c.modelZip(), metrics.roundLosses(c.epoch()).getAverage(),
+                metrics.roundSeconds(c.epoch()), metrics.examplesSeen(c.epoch()), testSet, preprocessing, metrics,
+                results, stopper, badImages);
     }
 
     /** Evaluates the trained epoch, records it, saves model.zip and tells the listener. */
@@ -167,8 +171,7 @@ public final class TrainingRun {
         badImages.add("test", scored.rejected());
         EvalCounts test = scored.counts();
         if (test.count() == 0) {
-            throw new DataException("the test set has no examples: all " + scored.rejected().size()
-                    + " files were rejected" + (scored.rejected().isEmpty() ? "" : ", e.g. " + scored.rejected().get(0)));
+            throw DataException.noExamples("test", scored.rejected());
         }
         double seconds = trainSeconds + (System.nanoTime() - t0) / 1e9;
         // counted by the workers and summed with the parameters: a task that Spark ran again after
@@ -205,10 +208,10 @@ public final class TrainingRun {
 
     /** The files that did not decode, named in the log and in bad-images.txt of the run as they are found. */
     private final class BadImages {
-        private final java.util.Map<String, java.util.Set<String>> bySet = new java.util.LinkedHashMap<>();
+        private final Map<String, Set<String>> bySet = new LinkedHashMap<>();
 
         void add(String set, List<String> rejected) {
-            var names = bySet.computeIfAbsent(set, k -> new java.util.LinkedHashSet<>());
+            var names = bySet.computeIfAbsent(set, k -> new LinkedHashSet<>());
             int before = names.size();
             names.addAll(rejected); // a retried task or another epoch names a file again
             if (names.size() > before) {
@@ -221,14 +224,13 @@ public final class TrainingRun {
         }
 
         int count(String set) {
-            return bySet.getOrDefault(set, java.util.Set.of()).size();
+            return bySet.getOrDefault(set, Set.of()).size();
         }
     }
 
-    private void requireExamples(EpochData.Epoch epoch, String set) {
+    private static void requireExamples(EpochData.Epoch epoch, String set) {
         if (epoch.examples() == 0) {
-            throw new DataException("the " + set + " set has no examples" + (epoch.rejected().isEmpty() ? ""
-                    : ": all " + epoch.rejected().size() + " files were rejected, e.g. " + epoch.rejected().get(0)));
+            throw DataException.noExamples(set, epoch.rejected());
         }
     }
 
@@ -245,22 +247,24 @@ public final class TrainingRun {
 
     /** Writes checkpoints every N rounds and at each epoch end, and remembers the last one written. */
     private final class Checkpoints {
+        private final MetricsLog metrics;
         private String lastGood;
 
-        Checkpoints(Optional<String> lastGood) {
+        Checkpoints(MetricsLog metrics, Optional<String> lastGood) {
+            this.metrics = metrics;
             this.lastGood = lastGood.orElse(null);
         }
 
-        void afterRound(RoundReport round, ModelState state, MetricsLog metrics) {
+        void afterRound(RoundReport round, ModelState state) {
             int every = settings.checkpointEveryRounds();
             if (every > 0 && round.round() % every == 0 && round.round() < round.rounds()) {
-                save(new Checkpoint(state, round.epoch(), round.round(), false, settings.seed()), metrics);
+                save(new Checkpoint(state, round.epoch(), round.round(), false, settings.seed()));
             }
         }
 
         /** The epoch's checkpoint; returns the network's DL4J zip, which is also the run's model.zip. */
-        byte[] epochEnd(ModelState state, int epoch, int rounds, MetricsLog metrics) {
-            return save(new Checkpoint(state, epoch, rounds, true, settings.seed()), metrics);
+        byte[] epochEnd(ModelState state, int epoch, int rounds) {
+            return save(new Checkpoint(state, epoch, rounds, true, settings.seed()));
         }
 
         /**
@@ -268,7 +272,7 @@ public final class TrainingRun {
          * checkpoint and drops the extra records, while the other order would lose the records of
          * rounds the checkpoint holds (and miscount the epoch's examples).
          */
-        private byte[] save(Checkpoint checkpoint, MetricsLog metrics) {
+        private byte[] save(Checkpoint checkpoint) {
             metrics.flush();
             byte[] modelZip = checkpoint.modelZip();
             lastGood = run.saveCheckpoint(checkpoint, modelZip);

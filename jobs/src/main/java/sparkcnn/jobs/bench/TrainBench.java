@@ -194,7 +194,7 @@ public final class TrainBench {
             }
             row.put("inference_images_per_second", model.batch() / DecodeBench.median(inference));
         }
-        row.put("peak_heap_bytes", peakHeap());
+        row.put("peak_heap_bytes", PeakMemory.heapBytes());
         row.put("peak_offheap_bytes", offHeapPeak);
         row.put("peak_rss_bytes", rssPeak);
         return row;
@@ -319,10 +319,6 @@ public final class TrainBench {
     private static void resetPeaks() {
         System.gc();
         PeakMemory.resetHeapPeaks();
-    }
-
-    private static long peakHeap() {
-        return PeakMemory.heapBytes();
     }
 
     private void write(Map<String, Object> result, File outDir) {

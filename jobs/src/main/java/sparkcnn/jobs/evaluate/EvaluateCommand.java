@@ -76,8 +76,7 @@ public final class EvaluateCommand {
                 rejected.addAll(scored.rejected());
                 counts = scored.counts();
                 if (counts.count() == 0) {
-                    throw new DataException("the test set has no examples" + (rejected.isEmpty() ? ""
-                            : ": all " + rejected.size() + " files were rejected, e.g. " + rejected.get(0)));
+                    throw DataException.noExamples("test", rejected);
                 }
                 if (!rejected.isEmpty()) {
                     out.printf(Locale.ROOT, "skipped %d test files that do not decode, e.g. %s%n", rejected.size(),

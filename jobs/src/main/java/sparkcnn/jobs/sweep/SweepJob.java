@@ -62,17 +62,16 @@ public final class SweepJob {
             List<TrialOutcome> outcomes = new ArrayList<>();
             List<Planned> todo = new ArrayList<>();
             for (Planned p : plan) { // every trial checked against what an earlier start ran, before any runs
-                requireSameJob(RunLayout.of(p.spec().runDir(), sc.hadoopConfiguration()), p);
-            }
-            store.writeText(SWEEP_FILE, readSweepFile());
-            for (Planned p : plan) {
-                TrialOutcome earlier = earlierOutcome(RunLayout.of(p.spec().runDir(), sc.hadoopConfiguration()));
+                RunLayout trialRun = RunLayout.of(p.spec().runDir(), sc.hadoopConfiguration());
+                requireSameJob(trialRun, p);
+                TrialOutcome earlier = earlierOutcome(trialRun);
                 if (earlier != null && earlier.isFinal()) {
                     outcomes.add(earlier);
                 } else {
                     todo.add(p);
                 }
             }
+            store.writeText(SWEEP_FILE, readSweepFile());
             out.printf("sweep %s: %d trials over %s; %d finished before, %d to run, %d at once%n", store.root(),
                     plan.size(), sweep.keys(), outcomes.size(), todo.size(), sweep.parallel());
             outcomes.addAll(runAll(sc, todo));

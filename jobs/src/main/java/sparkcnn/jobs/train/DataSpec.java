@@ -2,13 +2,13 @@ package sparkcnn.jobs.train;
 
 import static sparkcnn.jobs.config.ConfigValues.required;
 
-import sparkcnn.jobs.config.ConfigValues;
-
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import java.util.List;
 import java.util.stream.IntStream;
+import java.util.UUID;
 import org.apache.spark.api.java.JavaSparkContext;
+import sparkcnn.driver.SparkContexts;
 import sparkcnn.driver.data.BadImagePolicy;
 import sparkcnn.driver.data.CifarSource;
 import sparkcnn.driver.data.DataException;
@@ -17,6 +17,7 @@ import sparkcnn.driver.data.IdxDataSource;
 import sparkcnn.driver.data.ImageFolderSource;
 import sparkcnn.driver.data.MinibatchExport;
 import sparkcnn.driver.io.HadoopConf;
+import sparkcnn.jobs.config.ConfigValues;
 import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.data.Augmentation;
 
@@ -143,7 +144,7 @@ public record DataSpec(String format, Config train, Config test, boolean cifar10
             String dir = required(c, "dir");
             var listing = MinibatchExport.listing(dir, hadoop);
             if (feed.streams(key, listing.total() * listing.shape().size() / workers)) {
-                String id = key + ":" + dir + ":" + java.util.UUID.randomUUID();
+                String id = key + ":" + dir + ":" + UUID.randomUUID();
                 double perFile = (double) listing.total() / listing.files().size();
                 int prefetch = (int) Math.ceil(feed.prefetchBatches() * feed.batchSize() / (perFile * feed.shuffleFiles()));
                 int threads = decodeThreads(sc);
@@ -181,7 +182,7 @@ public record DataSpec(String format, Config train, Config test, boolean cifar10
         EpochData testData;
         int threads = decodeThreads(sc);
         if (feed.streams("data.train", trainFiles.size() * input.size() / workers)) {
-            String id = "imagefolder:" + trainFolder.root() + ":" + java.util.UUID.randomUUID();
+            String id = "imagefolder:" + trainFolder.root() + ":" + UUID.randomUUID();
             trainData = EpochData.streamed(sc, epoch -> ImageFolderSource.plan(trainFiles, workers, seed * 31 + epoch,
                     seed, epoch, id + "/epoch-" + epoch, input, policy, hadoop, feed.prefetchBatches() * feed.batchSize(),
                     threads), input, trainFolder.classes());
@@ -190,7 +191,7 @@ public record DataSpec(String format, Config train, Config test, boolean cifar10
                     seed * 31 + epoch, input, policy, hadoop), input, trainFolder.classes());
         }
         if (feed.streams("data.test", testFiles.size() * input.size() / workers)) {
-            String id = "imagefolder:" + testFolder.root() + ":" + java.util.UUID.randomUUID();
+            String id = "imagefolder:" + testFolder.root() + ":" + UUID.randomUUID();
             testData = EpochData.streamed(sc, epoch -> ImageFolderSource.plan(testFiles, workers, seed, seed, 0, id, input,
                     policy, hadoop, feed.prefetchBatches() * feed.batchSize(), threads), input, trainFolder.classes());
         } else {
@@ -202,7 +203,7 @@ public record DataSpec(String format, Config train, Config test, boolean cifar10
 
     /** Background threads decoding a streamed shard: data.decode-threads, or (0) the cores of a task. */
     private int decodeThreads(JavaSparkContext sc) {
-        return feed.decodeThreads() > 0 ? feed.decodeThreads() : sparkcnn.driver.SparkContexts.taskCpus(sc);
+        return feed.decodeThreads() > 0 ? feed.decodeThreads() : SparkContexts.taskCpus(sc);
     }
 
     private static String abbreviate(List<String> names) {

@@ -22,6 +22,11 @@ public record ExampleBlock(long[] ids, Volume shape, byte[] pixels, int[] labels
         }
     }
 
+    /** No examples. */
+    public static ExampleBlock empty(Volume shape) {
+        return new ExampleBlock(new long[0], shape, new byte[0], new int[0]);
+    }
+
     /** Examples whose ids run from {@code firstId} upwards. */
     public static ExampleBlock contiguous(long firstId, Volume shape, byte[] pixels, int[] labels) {
         long[] ids = new long[labels.length];
