@@ -134,10 +134,11 @@ public final class TrainingRun {
                     long examples = rounds < fullPass
                             ? metrics.examplesSeen(epoch) // steps-per-epoch: a part of the data, as planned
                             : trainSet.examples() - (trainSet.streamed() ? badImages.count("train") - rejectedBefore : 0);
-                    // the epoch's loss is that of all its rounds, those before a resume included
-                    finishEpoch(epoch, state, modelZip, metrics.roundLosses(epoch).getAverage(),
-                            (System.nanoTime() - t0) / 1e9, examples, testSet, preprocessing, metrics, results,
-                            stopper, badImages);
+                    // the epoch's loss and time are those of all its rounds, those before a resume included
+                    boolean resumedMidEpoch = epoch == firstEpoch && firstRound > 0;
+                    double trainSeconds = resumedMidEpoch ? metrics.roundSeconds(epoch) : (System.nanoTime() - t0) / 1e9;
+                    finishEpoch(epoch, state, modelZip, metrics.roundLosses(epoch).getAverage(), trainSeconds,
+                            examples, testSet, preprocessing, metrics, results, stopper, badImages);
                 }
             }
             if (unevaluated.isPresent()) { // every epoch was trained: only the last evaluation was missing

@@ -66,6 +66,8 @@ class ResumeTest {
         // 2 workers sum in one commutative step, so the average is the same bit for bit
         assertArrayEquals(params(whole), params(killed));
         assertEquals(3, epochLines(killed));
+        // the resumed epoch's time (and so its img/s) counts its rounds before the kill too
+        assertEquals(roundSeconds(killed, 2), field(killed, 2, "train_seconds"), 1e-6);
     }
 
     /** The CLI in a JVM of its own, which a test can kill as a crash would. */
@@ -94,6 +96,20 @@ class ResumeTest {
             assertTrue(System.nanoTime() < deadline, "no checkpoint " + checkpoint + " in time");
             Thread.sleep(5);
         }
+    }
+
+    /** A number of epoch {@code epoch}'s line of metrics.jsonl. */
+    static double field(Path run, int epoch, String key) throws IOException {
+        String line = Files.readAllLines(run.resolve("metrics.jsonl")).stream()
+                .filter(l -> l.contains("\"event\":\"epoch\",\"epoch\":" + epoch + ",")).findFirst().orElseThrow();
+        return Double.parseDouble(line.replaceAll(".*\"" + key + "\":([0-9.Ee+-]+).*", "$1"));
+    }
+
+    /** The seconds of epoch {@code epoch}'s rounds, summed over its round lines. */
+    static double roundSeconds(Path run, int epoch) throws IOException {
+        return Files.readAllLines(run.resolve("metrics.jsonl")).stream()
+                .filter(l -> l.contains("\"event\":\"round\",\"epoch\":" + epoch + ","))
+                .mapToDouble(l -> Double.parseDouble(l.replaceAll(".*\"seconds\":([0-9.Ee+-]+).*", "$1"))).sum();
     }
 
     static long epochLines(Path run) throws IOException {
