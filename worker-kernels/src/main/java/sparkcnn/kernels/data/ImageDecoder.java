@@ -99,7 +99,7 @@ public final class ImageDecoder {
         Graphics2D g = target.createGraphics();
         try {
             g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-            g.drawImage(image, -(scaledW - w) / 2, -(scaledH - h) / 2, scaledW, scaledH, null);
+            g.drawImage(asStored(image), -(scaledW - w) / 2, -(scaledH - h) / 2, scaledW, scaledH, null);
         } finally {
             g.dispose();
         }
@@ -118,6 +118,30 @@ public final class ImageDecoder {
                 out[2 * plane + i] = (byte) b;
             }
         }
+        return out;
+    }
+
+    /**
+     * A grey image with its stored values as R = G = B. Java2D treats grey as linear light and
+     * brightens it on the way to sRGB (a stored 54 reads as 127), which PIL, OpenCV and libjpeg
+     * do not; the values the file holds are what the model should see.
+     */
+    static BufferedImage asStored(BufferedImage image) {
+        if (image.getColorModel().getNumColorComponents() != 1) {
+            return image;
+        }
+        var raster = image.getRaster();
+        int bits = raster.getSampleModel().getSampleSize(0);
+        int max = (1 << bits) - 1;
+        int w = image.getWidth();
+        int[] grey = raster.getSamples(0, 0, w, image.getHeight(), 0, (int[]) null);
+        int[] rgb = new int[grey.length];
+        for (int i = 0; i < grey.length; i++) {
+            int v = bits == 8 ? grey[i] : (grey[i] * 255 + max / 2) / max;
+            rgb[i] = v << 16 | v << 8 | v;
+        }
+        var out = new BufferedImage(w, image.getHeight(), BufferedImage.TYPE_INT_RGB);
+        out.setRGB(0, 0, w, image.getHeight(), rgb, 0, w);
         return out;
     }
 }

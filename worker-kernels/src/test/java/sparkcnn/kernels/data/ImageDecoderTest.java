@@ -85,6 +85,15 @@ class ImageDecoderTest {
         assertTrue(error / decoded.length < 12, file + ": mean error " + error / decoded.length);
     }
 
+    /** Grey pixels keep the values the file stores (ImageMagick and PIL read gray8.png's as 54), 8 or 16 bits. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"gray8.png", "gray16.png"})
+    void greyKeepsItsStoredValues(String file) throws IOException {
+        byte[] decoded = ImageDecoder.decode(resource(file), new Volume(48, 32, 3));
+        assertEquals(54, decoded[0] & 0xFF);
+        assertEquals(54, decoded[48 * 32] & 0xFF);
+    }
+
     private static byte[] resource(String name) throws IOException {
         try (var in = ImageDecoderTest.class.getResourceAsStream("/images/" + name)) {
             return in.readAllBytes();
