@@ -86,7 +86,9 @@ public final class Main implements Callable<Integer> {
                         .addSubcommand(main.new BenchTrain())
                         .addSubcommand(main.new BenchProfile())
                         .addSubcommand(main.new BenchDecode())
-                        .addSubcommand(main.new BenchScale()))
+                        .addSubcommand(main.new BenchScale())
+                        .addSubcommand(main.new BenchRounds())
+                        .addSubcommand(main.new BenchScaling()))
                 .addSubcommand("completion", new AutoComplete.GenerateCompletion());
         cli.getSubcommands().get("completion").getCommandSpec().usageMessage().hidden(false)
                 .description("a bash/zsh completion script: source <(sparkcnn completion)");
@@ -390,7 +392,11 @@ public final class Main implements Callable<Integer> {
                     "  sparkcnn bench profile  time per ND4J op of training steps (default densenet-bc-40)",
                     "  sparkcnn bench decode   the worker's image input path (JPEG decode, resize, crop, augmentation)",
                     "  sparkcnn bench scale    ImageNet's size: the driver listing 1.28 M names; DenseNet-121 streaming",
-                    "                          an ImageNet-shaped folder and its export in a 2 GB heap"})
+                    "                          an ImageNet-shaped folder and its export in a 2 GB heap",
+                    "  sparkcnn bench rounds   an averaging round's broadcast and tree-reduce of DenseNet-121's state",
+                    "                          on the cluster it is submitted to (spark-submit ... bench rounds)",
+                    "  sparkcnn bench scaling  the scaling model fitted to bench/results/scaling-measured.json, projected",
+                    "                          to DenseNet-121 on ImageNet for 8 to 256 workers"})
     static final class Bench implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -480,6 +486,59 @@ public final class Main implements Callable<Integer> {
         @Override
         public Integer call() {
             DecodeBench.run(images, 5, dir, out);
+            return 0;
+        }
+    }
+
+    @Command(name = "rounds", mixinStandardHelpOptions = true,
+            description = "an averaging round's broadcast and tree-reduce of DenseNet-121's state on this cluster")
+    final class BenchRounds implements Callable<Integer> {
+        @Option(names = "--workers", paramLabel = "N", required = true, description = "tasks per round, one per executor")
+        int workers;
+        @Option(names = "--depth", paramLabel = "D", defaultValue = "2", description = "treeReduce depth")
+        int depth;
+        @Option(names = "--repeats", paramLabel = "N", defaultValue = "5", description = "timed rounds (medians)")
+        int repeats;
+        @Option(names = "--master", paramLabel = "URL", defaultValue = "local[2]",
+                description = "where spark-submit set none")
+        String master;
+        @Option(names = "--out", paramLabel = "FILE", defaultValue = "bench/results/rounds.json", description = "result")
+        File file;
+
+        @Override
+        public Integer call() {
+            try (var sc = sparkcnn.driver.SparkContexts.start(master, "sparkcnn-bench-rounds", false)) {
+                sparkcnn.jobs.bench.RoundCostBench.run(sc, workers, depth, repeats, file, out);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "scaling", mixinStandardHelpOptions = true,
+            description = "the scaling model from measured cluster constants, projected to DenseNet-121 on ImageNet")
+    final class BenchScaling implements Callable<Integer> {
+        @Option(names = "--measured", paramLabel = "FILE", defaultValue = "bench/results/scaling-measured.json",
+                description = "what ScalingMeasurement measured on a standalone cluster")
+        File measured;
+        @Option(names = "--batch", paramLabel = "N", defaultValue = "32", description = "minibatch per worker")
+        int batch;
+        @Option(names = "--cpu-rate", paramLabel = "IMG/S", defaultValue = "1.5",
+                description = "DenseNet-121 training img/s of a CPU worker (bench train, 2 threads)")
+        double cpuRate;
+        @Option(names = "--gpu-rate", paramLabel = "IMG/S", defaultValue = "1000",
+                description = "DenseNet-121 training img/s of a GPU worker")
+        double gpuRate;
+        @Option(names = "--out", paramLabel = "DIR", defaultValue = "bench/results", description = "results directory")
+        File dir;
+
+        @Override
+        public Integer call() {
+            sparkcnn.jobs.bench.ScalingReport.run(measured, batch, List.of(
+                    new sparkcnn.jobs.bench.ScalingReport.WorkerKind("CPU", cpuRate,
+                            "measured: `bench train`, one 2-thread process on this machine, batch 16"),
+                    new sparkcnn.jobs.bench.ScalingReport.WorkerKind("GPU", gpuRate,
+                            "not measured, no GPU was lent: the decode goal of issue 13, about what one "
+                                    + "data-centre GPU trains DenseNet-121 at in mixed precision")), dir, out);
             return 0;
         }
     }

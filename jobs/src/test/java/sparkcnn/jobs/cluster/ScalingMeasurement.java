@@ -1,0 +1,140 @@
+package sparkcnn.jobs.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import sparkcnn.driver.data.SyntheticImageFolder;
+
+/**
+ * The measured constants of the scaling model ({@code bench/results/scaling.md}), on a real
+ * standalone cluster on 127.0.0.1 with three one-core workers: {@code bench rounds} (broadcast and
+ * tree-reduce of DenseNet-121's state) and a few rounds of DenseNet-121 training on an
+ * ImageNet-shaped folder, each with 1, 2 and 3 workers, submitted with SparkSubmit as users do.
+ *
+ * <p>Not a test (minutes of DenseNet-121): run from {@code jobs/} after {@code mvn verify} with
+ * {@code java -cp target/test-classes:target/classes:$(cat target/classpath.txt)
+ * sparkcnn.jobs.cluster.ScalingMeasurement ../bench/results/scaling-measured.json}.
+ */
+public final class ScalingMeasurement {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int BATCH = 4;
+    private static final int ROUNDS = 5;
+
+    public static void main(String[] args) throws Exception {
+        Path out = Path.of(args.length > 0 ? args[0] : "../bench/results/scaling-measured.json");
+        Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "scaling-");
+        Path train = dir.resolve("train");
+        Path val = dir.resolve("val");
+        SyntheticImageFolder.imagenetShaped(train, 100, 1200, 24, 1);
+        SyntheticImageFolder.imagenetShaped(val, 100, 100, 8, 2);
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("machine_cores", Runtime.getRuntime().availableProcessors());
+        result.put("cluster", "standalone master and 3 workers of 1 core on 127.0.0.1, one executor of 1 core each");
+        List<Object> rounds = new ArrayList<>();
+        List<Object> training = new ArrayList<>();
+        try (var cluster = new StandaloneCluster(dir, 3)) {
+            for (int workers = 1; workers <= 3; workers++) {
+                Path file = dir.resolve("rounds-" + workers + ".json");
+                run(cluster, dir, "rounds-" + workers, workers, List.of("bench", "rounds", "--workers",
+                        String.valueOf(workers), "--repeats", "5", "--out", file.toString()));
+                rounds.add(JSON.readValue(file.toFile(), Map.class));
+            }
+            for (int workers = 1; workers <= 3; workers++) {
+                Path run = dir.resolve("run-" + workers);
+                run(cluster, dir, "train-" + workers, workers, List.of("train",
+                        "--config", Path.of("../conf/imagenet-densenet121.conf").toAbsolutePath().toString(),
+                        "--set", "run.dir=" + run, "--set", "data.train.root=" + train.toUri(),
+                        "--set", "data.test.root=" + val.toUri(), "--set", "model.classes=100",
+                        "--set", "data.normalize=false", "--set", "train.workers=" + workers,
+                        "--set", "train.worker-threads=1", "--set", "train.batch-size-per-worker=" + BATCH,
+                        "--set", "train.averaging-frequency=1", "--set", "train.steps-per-epoch=" + ROUNDS,
+                        "--set", "train.epochs=1", "--set", "train.eval-batch-size=25"));
+                training.add(training(run, workers));
+            }
+        }
+        result.put("rounds", rounds);
+        result.put("training", training);
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), result);
+        System.out.println(Files.readString(out));
+    }
+
+    /** Medians of a run's rounds after the first (which loads ND4J and compiles on each executor). */
+    private static Map<String, Object> training(Path run, int workers) throws Exception {
+        List<Double> seconds = new ArrayList<>();
+        List<Double> fit = new ArrayList<>();
+        for (String line : Files.readAllLines(run.resolve("metrics.jsonl"), StandardCharsets.UTF_8)) {
+            JsonNode r = JSON.readTree(line);
+            if (r.get("event").asText().equals("round") && r.get("round").asInt() > 1) {
+                seconds.add(r.get("seconds").asDouble());
+                fit.add(r.get("fit_seconds").asDouble());
+            }
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("workers", workers);
+        m.put("batch_per_worker", BATCH);
+        m.put("averaging_frequency", 1);
+        m.put("rounds_timed", seconds.size());
+        m.put("round_seconds", median(seconds));
+        m.put("fit_seconds", median(fit));
+        m.put("averaging_seconds", median(seconds) - median(fit));
+        m.put("img_per_second", workers * BATCH / median(seconds));
+        return m;
+    }
+
+    private static double median(List<Double> values) {
+        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    /** SparkSubmit of the shaded jar with {@code workers} one-core executors; waits for it. */
+    private static void run(StandaloneCluster cluster, Path dir, String name, int workers, List<String> args)
+            throws Exception {
+        String cache = System.getProperty("org.bytedeco.javacpp.cachedir",
+                Path.of(System.getProperty("user.home"), ".javacpp", "cache").toString());
+        Path target = Path.of("target").toAbsolutePath();
+        List<String> driverJvm = new ArrayList<>(Arrays.asList(
+                Files.readString(target.resolve("jvm.options")).trim().split("\\s+")));
+        driverJvm.add("-Xmx3g");
+        driverJvm.add("-Dlog4j2.configurationFile=" + Path.of("../conf/log4j2.properties").toAbsolutePath());
+        List<String> command = cluster.javaCommand(driverJvm);
+        command.addAll(List.of("org.apache.spark.deploy.SparkSubmit", "--master", cluster.masterUrl(),
+                "--class", "sparkcnn.jobs.Main",
+                "--conf", "spark.executor.cores=1",
+                "--conf", "spark.cores.max=" + workers,
+                "--conf", "spark.executor.memory=1500m",
+                "--conf", "spark.executor.extraJavaOptions=-Dorg.bytedeco.javacpp.cachedir=" + cache
+                        + " -Dorg.bytedeco.javacpp.maxbytes=3G -Dorg.bytedeco.javacpp.maxphysicalbytes=5G",
+                shadedJar(target).toString()));
+        command.addAll(args);
+        Path log = dir.resolve(name + ".log");
+        var builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        cluster.environment(builder.environment());
+        System.out.println(name + ": " + String.join(" ", args));
+        Process process = builder.start();
+        if (!process.waitFor(20, TimeUnit.MINUTES) || process.exitValue() != 0) {
+            process.destroyForcibly();
+            List<String> lines = Files.readAllLines(log);
+            throw new IllegalStateException(name + " failed:\n"
+                    + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())));
+        }
+    }
+
+    private static Path shadedJar(Path target) {
+        File[] jars = target.toFile().listFiles((d, n) -> n.startsWith("sparkcnn-") && n.endsWith("-spark.jar"));
+        if (jars == null || jars.length != 1) {
+            throw new IllegalStateException("no shaded jar in " + target + ": run mvn package");
+        }
+        return jars[0].toPath();
+    }
+}
