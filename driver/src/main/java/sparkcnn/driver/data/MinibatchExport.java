@@ -40,8 +40,14 @@ public final class MinibatchExport {
     private MinibatchExport() {
     }
 
-    /** Files written and files already present. */
-    public record Summary(long written, long skipped, long examples) implements java.io.Serializable {
+    /** Files written and files already present; the images of a streamed shard that did not decode. */
+    public record Summary(long written, long skipped, long examples, List<String> rejected)
+            implements java.io.Serializable {
+        Summary plus(Summary o) {
+            List<String> all = new java.util.ArrayList<>(rejected);
+            all.addAll(o.rejected);
+            return new Summary(written + o.written, skipped + o.skipped, examples + o.examples, all);
+        }
     }
 
     /**
@@ -60,10 +66,13 @@ public final class MinibatchExport {
             long written = 0;
             long skipped = 0;
             long examples = 0;
+            List<String> rejected = new java.util.ArrayList<>();
             int batch = 0;
             while (it.hasNext()) {
                 for (var chunks = it.next().chunks(0, 0, batchSize); chunks.hasNext(); batch++) {
-                    ExampleBlock minibatch = chunks.next().examples();
+                    Shard.Slice chunk = chunks.next();
+                    rejected.addAll(chunk.rejected());
+                    ExampleBlock minibatch = chunk.examples();
                     Path file = new Path(dir, String.format("part-%05d-batch-%06d%s", partition, batch, SUFFIX));
                     if (minibatch.size() == 0) {
                         continue; // every file of this minibatch was rejected
@@ -76,8 +85,8 @@ public final class MinibatchExport {
                     examples += minibatch.size();
                 }
             }
-            return List.of(new Summary(written, skipped, examples)).iterator();
-        }, false).reduce((a, b) -> new Summary(a.written + b.written, a.skipped + b.skipped, a.examples + b.examples));
+            return List.of(new Summary(written, skipped, examples, rejected)).iterator();
+        }, false).reduce(Summary::plus);
     }
 
     /** What an export directory holds, written before its first minibatch file. */

@@ -3,6 +3,7 @@ package sparkcnn.jobs.export;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigRenderOptions;
 import java.io.PrintStream;
+import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import sparkcnn.driver.SparkContexts;
 import sparkcnn.driver.data.EpochData;
@@ -46,9 +47,11 @@ public final class ExportCommand {
             MinibatchExport.Summary s = MinibatchExport.export(epoch.shards(), target, batchSize, source, hadoop);
             out.printf("%s: %,d examples in %s: %d minibatch files written, %d already there%n", name, s.examples(),
                     target, s.written(), s.skipped());
-            if (!epoch.rejected().isEmpty()) {
-                out.printf("%s: %d files skipped that do not decode, e.g. %s%n", name, epoch.rejected().size(),
-                        epoch.rejected().get(0));
+            // a cached set is decoded when it is opened, a streamed one while it is exported
+            List<String> rejected = new java.util.ArrayList<>(epoch.rejected());
+            rejected.addAll(s.rejected());
+            if (!rejected.isEmpty()) {
+                out.printf("%s: %d files skipped that do not decode, e.g. %s%n", name, rejected.size(), rejected.get(0));
             }
         }
     }

@@ -177,4 +177,21 @@ class StreamingTrainingTest {
         assertEquals(0, trained.status(), trained.err());
         assertTrue(epochLines(run).get(1).contains(":90,\"examples_seen\":90,"), epochLines(run).toString());
     }
+
+    @Test
+    void aStreamedExportNamesTheImagesThatDoNotDecode() throws IOException {
+        Path bad = data.resolve("with-corrupt");
+        var written = SyntheticImageFolder.write(bad.toString(), new Configuration(), 3, 6, 24, 2, 5);
+        List<String> args = new ArrayList<>(job(data.resolve("unused-bad"), "stream"));
+        args.set(0, "export");
+        args.addAll(List.of("--set", "data.train.root=" + bad, "--out", data.resolve("export-bad").toString(),
+                "--batch", "4"));
+        var exported = MainRunner.run(args.toArray(String[]::new));
+        assertEquals(0, exported.status(), exported.err());
+        assertTrue(exported.out().contains("train: 18 examples"), exported.out());
+        assertTrue(exported.out().contains("train: 2 files skipped that do not decode"), exported.out());
+        String named = new org.apache.hadoop.fs.Path(written.corrupt().get(0)).getName();
+        assertTrue(exported.out().contains(named) || exported.out().contains(
+                new org.apache.hadoop.fs.Path(written.corrupt().get(1)).getName()), exported.out());
+    }
 }
