@@ -11,6 +11,9 @@ import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import sparkcnn.kernels.layers.BatchNormRelu;
+import sparkcnn.kernels.layers.Convolution;
+import sparkcnn.kernels.layers.OwnLayers;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
@@ -90,9 +93,14 @@ public final class GraphBuilder {
         return graph.setOutputs(net.output().name()).build();
     }
 
-    /** A CONV or FC whose only reader is a ReLU takes that ReLU as its activation. */
+    /**
+     * A CONV or FC whose only reader is a ReLU takes that ReLU as its activation; so does a batch
+     * norm where the own BN-ReLU layer is used.
+     */
     private static boolean fusesRelu(Architecture net, Architecture.Node node) {
-        if (!(node.layer() instanceof ConvSpec || node.layer() instanceof FcSpec)) {
+        boolean fuses = node.layer() instanceof ConvSpec || node.layer() instanceof FcSpec
+                || node.layer() instanceof BatchNormSpec && OwnLayers.enabled();
+        if (!fuses) {
             return false;
         }
         List<Architecture.Node> readers = net.consumers(node.name());
@@ -123,7 +131,9 @@ public final class GraphBuilder {
         return spec.accept(new LayerSpec.Visitor<>() {
             @Override
             public Vertex conv(ConvSpec c) {
-                return Vertex.layer(new ConvolutionLayer.Builder(c.size(), c.size())
+                var builder = OwnLayers.enabled() ? new Convolution.Builder(c.size(), c.size())
+                        : new ConvolutionLayer.Builder(c.size(), c.size());
+                return Vertex.layer(builder
                         .stride(c.stride(), c.stride())
                         .padding(c.padding(), c.padding())
                         .convolutionMode(c.rounding() == Rounding.FLOOR ? ConvolutionMode.Truncate : ConvolutionMode.Strict)
@@ -151,7 +161,8 @@ public final class GraphBuilder {
 
             @Override
             public Vertex batchNorm(BatchNormSpec batchNorm) {
-                return Vertex.layer(new BatchNormalization.Builder().build());
+                return Vertex.layer(OwnLayers.enabled() ? new BatchNormRelu(activation == Activation.RELU)
+                        : new BatchNormalization.Builder().build());
             }
 
             @Override

@@ -1,0 +1,192 @@
+package sparkcnn.kernels.layers;
+
+import java.nio.FloatBuffer;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
+import java.util.stream.IntStream;
+
+/**
+ * Batch normalisation with an optional ReLU after it, over an NCHW float tensor, one channel at a
+ * time as PyTorch's CPU kernel does: a channel's N x H x W values are copied into a scratch array
+ * that stays in cache, its statistics take two passes, its output one; backward takes one pass for
+ * the two sums and one for the input gradient, with the ReLU mask recomputed from the input rather
+ * than kept. Channels run in parallel on a pool of the worker's threads.
+ *
+ * <p>Training forward, for channel c over its M = N H W values:
+ * <pre>
+ *   mean = sum(x) / M,  var = sum((x - mean)^2) / M,  xhat = (x - mean) / sqrt(var + eps)
+ *   y = max(0, gamma xhat + beta)
+ * </pre>
+ * Backward, with g = dy where y &gt; 0 (else 0):
+ * <pre>
+ *   dbeta = sum(g),  dgamma = sum(g xhat)
+ *   dx = gamma / (M sqrt(var + eps)) (M g - dbeta - xhat dgamma)
+ * </pre>
+ */
+public final class BatchNormReluKernel {
+    private static volatile ForkJoinPool pool;
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
+
+    private BatchNormReluKernel() {
+    }
+
+    /** An NCHW tensor's shape. */
+    public record Shape(int n, int c, int plane) {
+        int values() {
+            return n * plane;
+        }
+
+        int offset(int example, int channel) {
+            return (example * c + channel) * plane;
+        }
+    }
+
+    /** Training forward: writes y, and each channel's batch mean and (biased) variance. */
+    public static void forwardTraining(FloatBuffer x, FloatBuffer y, Shape s, float[] gamma, float[] beta, double eps,
+                                       boolean relu, float[] mean, float[] var) {
+        forEachChannel(s.c(), c -> {
+            float[] xs = scratch(0, s.values());
+            load(x, s, c, xs);
+            int m = s.values();
+            double sum = 0;
+            for (int i = 0; i < m; i++) {
+                sum += xs[i];
+            }
+            double mu = sum / m;
+            double squares = 0;
+            for (int i = 0; i < m; i++) {
+                double d = xs[i] - mu;
+                squares += d * d;
+            }
+            mean[c] = (float) mu;
+            var[c] = (float) (squares / m);
+            float a = (float) (gamma[c] / Math.sqrt(squares / m + eps));
+            float b = (float) (beta[c] - mu * a);
+            affine(xs, m, a, b, relu);
+            store(y, s, c, xs);
+        });
+    }
+
+    /** Inference forward with the running statistics. */
+    public static void forwardInference(FloatBuffer x, FloatBuffer y, Shape s, float[] gamma, float[] beta,
+                                        float[] runningMean, float[] runningVar, double eps, boolean relu) {
+        forEachChannel(s.c(), c -> {
+            float[] xs = scratch(0, s.values());
+            load(x, s, c, xs);
+            float a = (float) (gamma[c] / Math.sqrt(runningVar[c] + eps));
+            float b = beta[c] - runningMean[c] * a;
+            affine(xs, s.values(), a, b, relu);
+            store(y, s, c, xs);
+        });
+    }
+
+    /** Backward: writes dx, dgamma and dbeta, from the input, dy and the batch statistics of the forward. */
+    public static void backward(FloatBuffer x, FloatBuffer dy, FloatBuffer dx, Shape s, float[] gamma, float[] beta,
+                                float[] mean, float[] var, double eps, boolean relu, float[] dgamma, float[] dbeta) {
+        forEachChannel(s.c(), c -> {
+            int m = s.values();
+            float[] xs = scratch(0, m);
+            float[] gs = scratch(1, m);
+            load(x, s, c, xs);
+            load(dy, s, c, gs);
+            float invStd = (float) (1 / Math.sqrt(var[c] + eps));
+            float mu = mean[c];
+            float a = gamma[c] * invStd;
+            float b = beta[c] - mu * a;
+            double sumG = 0;
+            double sumGx = 0;
+            for (int i = 0; i < m; i++) {
+                float g = relu && a * xs[i] + b <= 0 ? 0 : gs[i];
+                gs[i] = g;
+                float xhat = (xs[i] - mu) * invStd;
+                xs[i] = xhat;
+                sumG += g;
+                sumGx += g * xhat;
+            }
+            dbeta[c] = (float) sumG;
+            dgamma[c] = (float) sumGx;
+            float k = a / m;
+            float sg = (float) sumG;
+            float sgx = (float) sumGx;
+            for (int i = 0; i < m; i++) {
+                gs[i] = k * (m * gs[i] - sg - xs[i] * sgx);
+            }
+            store(dx, s, c, gs);
+        });
+    }
+
+    private static void affine(float[] xs, int m, float a, float b, boolean relu) {
+        if (relu) {
+            for (int i = 0; i < m; i++) {
+                xs[i] = Math.max(0f, a * xs[i] + b);
+            }
+        } else {
+            for (int i = 0; i < m; i++) {
+                xs[i] = a * xs[i] + b;
+            }
+        }
+    }
+
+    private static void load(FloatBuffer from, Shape s, int c, float[] to) {
+        for (int n = 0; n < s.n(); n++) {
+            from.get(s.offset(n, c), to, n * s.plane(), s.plane());
+        }
+    }
+
+    private static void store(FloatBuffer to, Shape s, int c, float[] from) {
+        for (int n = 0; n < s.n(); n++) {
+            to.put(s.offset(n, c), from, n * s.plane(), s.plane());
+        }
+    }
+
+    private static float[] scratch(int which, int size) {
+        float[][] arrays = SCRATCH.get();
+        if (arrays[which].length < size) {
+            arrays[which] = new float[size];
+        }
+        return arrays[which];
+    }
+
+    /** Runs {@code body} for every channel on the worker's threads (in this thread when there is one). */
+    private static void forEachChannel(int channels, java.util.function.IntConsumer body) {
+        int threads = Threads.perWorker();
+        if (threads <= 1 || channels == 1) {
+            for (int c = 0; c < channels; c++) {
+                body.accept(c);
+            }
+            return;
+        }
+        ForkJoinPool p = pool(threads);
+        try {
+            p.submit(() -> IntStream.range(0, channels).parallel().forEach(body)).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
+    }
+
+    private static ForkJoinPool pool(int threads) {
+        ForkJoinPool p = pool;
+        if (p == null || p.getParallelism() != threads) {
+            synchronized (BatchNormReluKernel.class) {
+                if (pool == null || pool.getParallelism() != threads) {
+                    pool = new ForkJoinPool(threads, named(), null, false);
+                }
+                p = pool;
+            }
+        }
+        return p;
+    }
+
+    private static ForkJoinPool.ForkJoinWorkerThreadFactory named() {
+        return p -> {
+            var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
+            t.setName("sparkcnn-bn-" + t.getPoolIndex());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+}

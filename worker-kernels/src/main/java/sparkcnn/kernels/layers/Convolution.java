@@ -1,0 +1,53 @@
+package sparkcnn.kernels.layers;
+
+import java.util.Collection;
+import java.util.Map;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * DL4J's convolution, configured and stored exactly as {@link ConvolutionLayer}, whose backward
+ * pass does not run the forward convolution again when nothing needs its output: with an identity
+ * activation (a DenseNet's convolutions, each followed by a BN-ReLU) the incoming gradient is
+ * already the gradient of the convolution's output. DL4J recomputes it on every backward pass to
+ * apply the activation's derivative, which doubled the forward convolution time in the profiles.
+ */
+public class Convolution extends ConvolutionLayer {
+    /** For JSON. */
+    public Convolution() {
+    }
+
+    private Convolution(Builder builder) {
+        super(builder);
+    }
+
+    /** {@link ConvolutionLayer.Builder}, building a {@link Convolution}. */
+    public static class Builder extends ConvolutionLayer.Builder {
+        public Builder(int... kernelSize) {
+            super(kernelSize);
+        }
+
+        @Override
+        public Convolution build() {
+            super.build(); // DL4J's validation of kernel, stride and padding
+            return new Convolution(this);
+        }
+    }
+
+    @Override
+    public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> trainingListeners,
+                             int layerIndex, INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
+        var layer = new ConvolutionLayerWithoutRecompute(conf, networkDataType);
+        layer.setListeners(trainingListeners);
+        layer.setIndex(layerIndex);
+        layer.setParamsViewArray(layerParamsView);
+        Map<String, INDArray> params = initializer().init(conf, layerParamsView, initializeParams);
+        layer.setParamTable(params);
+        layer.setConf(conf);
+        return layer;
+    }
+}

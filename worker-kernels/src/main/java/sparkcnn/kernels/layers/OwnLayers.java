@@ -1,0 +1,26 @@
+package sparkcnn.kernels.layers;
+
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Where the graph uses this module's own layers instead of DL4J's: on ND4J's CPU backend, where
+ * they were measured faster (bench/results); on CUDA, cuDNN's batch norm stays. The one place the
+ * choice is made. {@code -Dsparkcnn.own-layers=false} turns them off, for side-by-side measurement.
+ */
+public final class OwnLayers {
+    public static final String PROPERTY = "sparkcnn.own-layers";
+
+    private OwnLayers() {
+    }
+
+    /** For the ND4J backend loaded in this JVM. */
+    public static boolean enabled() {
+        return enabledFor(Nd4j.getBackend().getClass().getName(), System.getProperty(PROPERTY, "true"));
+    }
+
+    static boolean enabledFor(String backendClass, String property) {
+        boolean cuda = backendClass.toLowerCase(java.util.Locale.ROOT).contains("cuda")
+                || backendClass.contains("JCublas");
+        return !cuda && !property.equalsIgnoreCase("false");
+    }
+}

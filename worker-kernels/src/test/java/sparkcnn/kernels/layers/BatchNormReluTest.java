@@ -1,0 +1,190 @@
+package sparkcnn.kernels.layers;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.FloatBuffer;
+import java.util.Random;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/** The own BN-ReLU layer against DL4J's BatchNormalization + ReLU ActivationLayer on the same weights. */
+class BatchNormReluTest {
+    private static final int CHANNELS = 5; // not a multiple of 8 or 16, as most of a DenseNet's
+
+    /** conv -> (BN -> ReLU | BN-ReLU) -> global average pool -> softmax. */
+    static ComputationGraph net(boolean own, boolean relu) {
+        var g = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT).updater(new Nesterovs(0.1, 0.9))
+                .trainingWorkspaceMode(WorkspaceMode.ENABLED).inferenceWorkspaceMode(WorkspaceMode.ENABLED)
+                .graphBuilder().addInputs("in").setInputTypes(InputType.convolutional(6, 7, 2))
+                .addLayer("conv", new ConvolutionLayer.Builder(3, 3).nOut(CHANNELS).activation(Activation.IDENTITY).build(), "in");
+        String last;
+        if (own) {
+            g.addLayer("bn", new BatchNormRelu(relu), "conv");
+            last = "bn";
+        } else {
+            g.addLayer("bn", new BatchNormalization.Builder().build(), "conv");
+            last = "bn";
+            if (relu) {
+                g.addLayer("relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), "bn");
+                last = "relu";
+            }
+        }
+        ComputationGraphConfiguration conf = g.addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), last)
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                        .activation(Activation.SOFTMAX).build(), "pool")
+                .setOutputs("out").build();
+        var graph = new ComputationGraph(conf);
+        graph.init();
+        return graph;
+    }
+
+    static DataSet batch(long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 4, 2, 6, 7);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 4, 3);
+        for (int i = 0; i < 4; i++) {
+            y.putScalar(i, i % 3, 1);
+        }
+        return new DataSet(x, y);
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void sameOutputsGradientsAndTrainingAsDl4jsLayers(boolean relu) {
+        ComputationGraph theirs = net(false, relu);
+        ComputationGraph ours = net(true, relu);
+        assertEquals(theirs.numParams(), ours.numParams());
+        ours.setParams(theirs.params().dup());
+        DataSet data = batch(1);
+
+        assertClose(theirs.outputSingle(true, data.getFeatures()), ours.outputSingle(true, data.getFeatures()), 1e-5);
+        theirs.setInput(0, data.getFeatures());
+        theirs.setLabels(data.getLabels());
+        theirs.computeGradientAndScore();
+        ours.setInput(0, data.getFeatures());
+        ours.setLabels(data.getLabels());
+        ours.computeGradientAndScore();
+        assertEquals(theirs.score(), ours.score(), 1e-5);
+        assertClose(theirs.gradient().gradient(), ours.gradient().gradient(), 1e-4);
+
+        // five Nesterov steps: weights and the running mean and log10 std move alike
+        for (int step = 0; step < 5; step++) {
+            DataSet next = batch(10 + step);
+            theirs.fit(next);
+            ours.fit(next);
+        }
+        assertClose(theirs.params(), ours.params(), 1e-4);
+        // and inference, on the running statistics, agrees
+        assertClose(theirs.outputSingle(false, data.getFeatures()), ours.outputSingle(false, data.getFeatures()), 1e-4);
+    }
+
+    @Test
+    void savesAndLoadsAsItself() throws Exception {
+        ComputationGraph ours = net(true, true);
+        ours.fit(batch(2));
+        var bytes = new ByteArrayOutputStream();
+        ModelSerializer.writeModel(ours, bytes, true);
+        ComputationGraph loaded = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(bytes.toByteArray()), true);
+        Layer layer = loaded.getLayer("bn").conf().getLayer();
+        assertTrue(layer instanceof BatchNormRelu b && b.isRelu(), layer.getClass().getName());
+        assertEquals(ours.getConfiguration(), loaded.getConfiguration());
+        INDArray x = batch(3).getFeatures();
+        assertArrayEquals(flat(ours.outputSingle(false, x)), flat(loaded.outputSingle(false, x)));
+        assertArrayEquals(flat(ours.params()), flat(loaded.params()));
+    }
+
+    /** The kernel's backward against central differences of its own forward, on L = sum(w . y). */
+    @Test
+    void backwardMatchesFiniteDifferences() {
+        var s = new BatchNormReluKernel.Shape(3, 2, 5);
+        int size = s.n() * s.c() * s.plane();
+        var random = new Random(4);
+        float[] x = new float[size];
+        float[] w = new float[size];
+        for (int i = 0; i < size; i++) {
+            x[i] = (float) random.nextGaussian();
+            w[i] = (float) random.nextGaussian();
+        }
+        float[] gamma = {1.3f, 0.7f};
+        float[] beta = {0.2f, -0.1f};
+        float[] mean = new float[2];
+        float[] var = new float[2];
+        BatchNormReluKernel.forwardTraining(FloatBuffer.wrap(x), FloatBuffer.allocate(size), s, gamma, beta, 1e-5, true,
+                mean, var);
+        float[] dx = new float[size];
+        float[] dgamma = new float[2];
+        float[] dbeta = new float[2];
+        BatchNormReluKernel.backward(FloatBuffer.wrap(x), FloatBuffer.wrap(w), FloatBuffer.wrap(dx), s, gamma, beta, mean,
+                var, 1e-5, true, dgamma, dbeta);
+        double h = 1e-2;
+        for (int i = 0; i < size; i++) {
+            float keep = x[i];
+            x[i] = (float) (keep + h);
+            double plus = loss(x, w, s, gamma, beta);
+            x[i] = (float) (keep - h);
+            double minus = loss(x, w, s, gamma, beta);
+            x[i] = keep;
+            assertEquals((plus - minus) / (2 * h), dx[i], 2e-2, "dx[" + i + "]");
+        }
+        for (int c = 0; c < 2; c++) {
+            float keep = gamma[c];
+            gamma[c] = (float) (keep + h);
+            double plus = loss(x, w, s, gamma, beta);
+            gamma[c] = (float) (keep - h);
+            double minus = loss(x, w, s, gamma, beta);
+            gamma[c] = keep;
+            assertEquals((plus - minus) / (2 * h), dgamma[c], 2e-2, "dgamma[" + c + "]");
+        }
+    }
+
+    private static double loss(float[] x, float[] w, BatchNormReluKernel.Shape s, float[] gamma, float[] beta) {
+        float[] y = new float[x.length];
+        BatchNormReluKernel.forwardTraining(FloatBuffer.wrap(x.clone()), FloatBuffer.wrap(y), s, gamma, beta, 1e-5, true,
+                new float[2], new float[2]);
+        double l = 0;
+        for (int i = 0; i < y.length; i++) {
+            l += (double) w[i] * y[i];
+        }
+        return l;
+    }
+
+    static void assertClose(INDArray expected, INDArray actual, double tolerance) {
+        float[] e = flat(expected);
+        float[] a = flat(actual);
+        assertEquals(e.length, a.length);
+        double worst = 0;
+        for (int i = 0; i < e.length; i++) {
+            worst = Math.max(worst, Math.abs(e[i] - a[i]) / Math.max(1, Math.abs(e[i])));
+        }
+        assertTrue(worst < tolerance, "largest relative difference " + worst);
+    }
+
+    static float[] flat(INDArray a) {
+        return a.dup('c').reshape(a.length()).toFloatVector();
+    }
+}

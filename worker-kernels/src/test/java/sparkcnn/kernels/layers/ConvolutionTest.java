@@ -1,0 +1,85 @@
+package sparkcnn.kernels.layers;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static sparkcnn.kernels.layers.BatchNormReluTest.assertClose;
+import static sparkcnn.kernels.layers.BatchNormReluTest.batch;
+import static sparkcnn.kernels.layers.BatchNormReluTest.flat;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/** The convolution without the forward recomputed in backward, against DL4J's on the same weights. */
+class ConvolutionTest {
+
+    /** conv(3x3, 5) -> conv(1x1, 4, activation) -> pool -> softmax; the first conv's gradient flows through the second. */
+    static ComputationGraph net(boolean own, Activation activation) {
+        var conf = new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.FLOAT).updater(new Nesterovs(0.1, 0.9))
+                .trainingWorkspaceMode(WorkspaceMode.ENABLED).inferenceWorkspaceMode(WorkspaceMode.ENABLED)
+                .graphBuilder().addInputs("in").setInputTypes(InputType.convolutional(6, 7, 2))
+                .addLayer("conv1", (own ? new Convolution.Builder(3, 3) : new ConvolutionLayer.Builder(3, 3))
+                        .padding(1, 1).nOut(5).activation(Activation.IDENTITY).hasBias(false).build(), "in")
+                .addLayer("conv2", (own ? new Convolution.Builder(1, 1) : new ConvolutionLayer.Builder(1, 1))
+                        .nOut(4).activation(activation).build(), "conv1")
+                .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "conv2")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                        .activation(Activation.SOFTMAX).build(), "pool")
+                .setOutputs("out").build();
+        var graph = new ComputationGraph(conf);
+        graph.init();
+        return graph;
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Activation.class, names = {"IDENTITY", "RELU"})
+    void sameGradientsAndTrainingAsDl4jsConvolution(Activation activation) {
+        ComputationGraph theirs = net(false, activation);
+        ComputationGraph ours = net(true, activation);
+        assertTrue(ours.getLayer("conv1") instanceof ConvolutionLayerWithoutRecompute);
+        ours.setParams(theirs.params().dup());
+        DataSet data = batch(1);
+        for (ComputationGraph g : new ComputationGraph[] {theirs, ours}) {
+            g.setInput(0, data.getFeatures());
+            g.setLabels(data.getLabels());
+            g.computeGradientAndScore();
+        }
+        assertEquals(theirs.score(), ours.score(), 1e-6);
+        assertClose(theirs.gradient().gradient(), ours.gradient().gradient(), 1e-5);
+        for (int step = 0; step < 3; step++) {
+            theirs.fit(batch(20 + step));
+            ours.fit(batch(20 + step));
+        }
+        assertClose(theirs.params(), ours.params(), 1e-5);
+    }
+
+    @Test
+    void savesAndLoadsAsItself() throws Exception {
+        ComputationGraph ours = net(true, Activation.IDENTITY);
+        ours.fit(batch(2));
+        var bytes = new ByteArrayOutputStream();
+        ModelSerializer.writeModel(ours, bytes, true);
+        ComputationGraph loaded = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(bytes.toByteArray()), true);
+        assertTrue(loaded.getLayer("conv1").conf().getLayer() instanceof Convolution);
+        assertTrue(loaded.getLayer("conv1") instanceof ConvolutionLayerWithoutRecompute);
+        var x = batch(3).getFeatures();
+        assertArrayEquals(flat(ours.outputSingle(false, x)), flat(loaded.outputSingle(false, x)));
+    }
+}
