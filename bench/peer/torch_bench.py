@@ -116,6 +116,9 @@ def main():
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--iters", type=int, default=5)
     p.add_argument("--inference", action="store_true")
+    p.add_argument("--profile", type=int, default=0,
+                   help="after timing, this many training steps under torch.profiler; its table to --profile-out")
+    p.add_argument("--profile-out")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
@@ -140,6 +143,16 @@ def main():
             infer = median_seconds(lambda: model(x), a.warmup, a.iters)
         result["inference_images_per_second"] = a.batch / infer
     result["peak_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    if a.profile > 0:
+        model.train()
+        t0 = time.perf_counter()
+        with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
+            for _ in range(a.profile):
+                train_step()
+        result["profiled_seconds_per_step"] = (time.perf_counter() - t0) / a.profile
+        table = prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=25)
+        with open(a.profile_out, "w") as f:
+            f.write(table)
     print(json.dumps(result))
 
 

@@ -79,6 +79,7 @@ public final class Main implements Callable<Integer> {
         CommandLine cli = new CommandLine(main)
                 .addSubcommand(main.new Train())
                 .addSubcommand(main.new Evaluate())
+                .addSubcommand(main.new Predict())
                 .addSubcommand(main.new Sweep())
                 .addSubcommand(main.new Inspect())
                 .addSubcommand(main.new Export())
@@ -308,6 +309,46 @@ public final class Main implements Callable<Integer> {
             Config config = job.withMaster(job.config != null ? JobConfig.load(job.config, job.sets)
                     : JobConfig.loadRun(runDir, job.sets));
             EvaluateCommand.run(TrainSpec.from(config), model, job.master != null, json, out);
+            return 0;
+        }
+    }
+
+    @Command(name = "predict", mixinStandardHelpOptions = true,
+            description = {"Score every image or example under --input with a trained model, on the executors, and",
+                    "write one row each with Spark's DataFrame writer: id, path, label (where the input has labels),",
+                    "prediction, class, probability, top_classes, top_probabilities, error (an image that does not",
+                    "decode). --input: a folder of .jpg/.jpeg/.png files (any nesting, class folders or not), an",
+                    "export (sparkcnn export), an idx image file (--labels adds its labels) or a CIFAR .bin file;",
+                    "local, file:// or hdfs://. The run's class names, normalisation and image size apply."})
+    final class Predict implements Callable<Integer> {
+        @Parameters(paramLabel = "RUN_DIR|MODEL_ZIP", description = "a run directory, or a model.zip inside one")
+        String target;
+        @Option(names = "--input", paramLabel = "PATH", required = true, description = "what to score")
+        String input;
+        @Option(names = "--labels", paramLabel = "PATH", description = "the idx labels of an idx --input")
+        String labels;
+        @Option(names = "--out", paramLabel = "PATH", required = true, description = "where the rows go")
+        String outPath;
+        @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "parquet",
+                description = "parquet (default), csv or json")
+        String format;
+        @Option(names = "--top", paramLabel = "K", defaultValue = "5", description = "classes listed per row (default 5)")
+        int top;
+        @Option(names = "--overwrite", description = "replace --out where it exists")
+        boolean overwrite;
+        @Mixin
+        JobOptions job = new JobOptions();
+
+        @Override
+        public Integer call() {
+            boolean isZip = target.endsWith(".zip");
+            String model = isZip ? target : target.replaceAll("/+$", "") + "/" + RunLayout.MODEL;
+            String runDir = isZip ? new org.apache.hadoop.fs.Path(model).getParent().toString() : target;
+            Config config = job.withMaster(job.config != null ? JobConfig.load(job.config, job.sets)
+                    : JobConfig.loadRun(runDir, job.sets));
+            sparkcnn.jobs.predict.PredictCommand.run(TrainSpec.from(config), model,
+                    new sparkcnn.jobs.predict.PredictCommand.Request(input, labels, outPath, format, top, overwrite),
+                    job.master != null, out);
             return 0;
         }
     }

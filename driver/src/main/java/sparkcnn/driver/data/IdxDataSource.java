@@ -24,20 +24,23 @@ public final class IdxDataSource implements Serializable {
         this(imagesUri, labelsUri, conf, 0);
     }
 
-    /** The first {@code limit} examples, or all of them where {@code limit} is 0. */
+    /**
+     * The first {@code limit} examples, or all of them where {@code limit} is 0; without a labels
+     * file ({@code labelsUri} null, for predictions) every label reads 0.
+     */
     public IdxDataSource(String imagesUri, String labelsUri, HadoopConf conf, int limit) {
         this.conf = conf;
         this.images = IdxFile.open(imagesUri, conf.get());
-        this.labels = IdxFile.open(labelsUri, conf.get());
+        this.labels = labelsUri == null ? null : IdxFile.open(labelsUri, conf.get());
         if (images.dims().length != 3) {
             throw new DataException("expected an idx image file of N x rows x cols, got dimensions "
                     + java.util.Arrays.toString(images.dims()) + ": " + imagesUri);
         }
-        if (labels.dims().length != 1) {
+        if (labels != null && labels.dims().length != 1) {
             throw new DataException("expected an idx label file of N labels, got dimensions "
                     + java.util.Arrays.toString(labels.dims()) + ": " + labelsUri);
         }
-        if (images.count() != labels.count()) {
+        if (labels != null && images.count() != labels.count()) {
             throw new DataException(images.count() + " images in " + imagesUri + " but " + labels.count()
                     + " labels in " + labelsUri);
         }
@@ -75,7 +78,7 @@ public final class IdxDataSource implements Serializable {
     /** Reads one range of examples (on whichever JVM calls it). */
     public ExampleBlock read(Range range) {
         byte[] pixels = images.read(conf.get(), range.first(), range.count());
-        byte[] labelBytes = labels.read(conf.get(), range.first(), range.count());
+        byte[] labelBytes = labels == null ? new byte[range.count()] : labels.read(conf.get(), range.first(), range.count());
         int[] labelInts = new int[labelBytes.length];
         for (int i = 0; i < labelInts.length; i++) {
             labelInts[i] = labelBytes[i] & 0xFF;

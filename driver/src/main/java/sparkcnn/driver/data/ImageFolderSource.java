@@ -79,7 +79,7 @@ public final class ImageFolderSource implements Serializable {
         }
     }
 
-    static boolean isImage(String name) {
+    public static boolean isImage(String name) {
         String lower = name.toLowerCase(Locale.ROOT);
         return EXTENSIONS.stream().anyMatch(lower::endsWith);
     }
@@ -198,7 +198,7 @@ public final class ImageFolderSource implements Serializable {
      * a file that fails to read) is a bad image like one that does not decode: skipped and named,
      * or the job's end under {@code bad-images = fail}.
      */
-    static byte[] read(String path, HadoopConf conf) {
+    public static byte[] read(String path, HadoopConf conf) {
         Path p = new Path(path);
         try {
             FileSystem fs = p.getFileSystem(conf.get());

@@ -91,7 +91,8 @@ public final class EvaluateCommand {
         }
     }
 
-    private static ComputationGraph load(Path model, Configuration conf) {
+    /** A model.zip on any Hadoop file system. */
+    public static ComputationGraph load(Path model, Configuration conf) {
         try (var in = model.getFileSystem(conf).open(model)) {
             return ModelSerializer.restoreComputationGraph(in, false);
         } catch (IOException | RuntimeException e) {
@@ -100,7 +101,7 @@ public final class EvaluateCommand {
     }
 
     /** The model must take the config's input and score its classes, or every number would be wrong. */
-    static void requireMatches(ComputationGraph graph, Volume input, int classes, String model) {
+    public static void requireMatches(ComputationGraph graph, Volume input, int classes, String model) {
         var outputLayer = graph.getOutputLayer(0).conf().getLayer();
         if (outputLayer instanceof FeedForwardLayer ff && ff.getNOut() != classes) {
             throw new ConfigException.BadValue("model.classes", "is " + classes + ", but " + model + " has "

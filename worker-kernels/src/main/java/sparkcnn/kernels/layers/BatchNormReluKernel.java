@@ -44,7 +44,7 @@ public final class BatchNormReluKernel {
     /** Training forward: writes y, and each channel's batch mean and (biased) variance. */
     public static void forwardTraining(FloatBuffer x, FloatBuffer y, Shape s, float[] gamma, float[] beta, double eps,
                                        boolean relu, float[] mean, float[] var) {
-        forEachChannel(s.c(), c -> {
+        forEachChannel("batchnorm_relu forward (training)", s.c(), c -> {
             float[] xs = scratch(0, s.values());
             load(x, s, c, xs);
             int m = s.values();
@@ -70,7 +70,7 @@ public final class BatchNormReluKernel {
     /** Inference forward with the running statistics. */
     public static void forwardInference(FloatBuffer x, FloatBuffer y, Shape s, float[] gamma, float[] beta,
                                         float[] runningMean, float[] runningVar, double eps, boolean relu) {
-        forEachChannel(s.c(), c -> {
+        forEachChannel("batchnorm_relu forward (inference)", s.c(), c -> {
             float[] xs = scratch(0, s.values());
             load(x, s, c, xs);
             float a = (float) (gamma[c] / Math.sqrt(runningVar[c] + eps));
@@ -83,7 +83,7 @@ public final class BatchNormReluKernel {
     /** Backward: writes dx, dgamma and dbeta, from the input, dy and the batch statistics of the forward. */
     public static void backward(FloatBuffer x, FloatBuffer dy, FloatBuffer dx, Shape s, float[] gamma, float[] beta,
                                 float[] mean, float[] var, double eps, boolean relu, float[] dgamma, float[] dbeta) {
-        forEachChannel(s.c(), c -> {
+        forEachChannel("batchnorm_relu backward", s.c(), c -> {
             int m = s.values();
             float[] xs = scratch(0, m);
             float[] gs = scratch(1, m);
@@ -148,7 +148,11 @@ public final class BatchNormReluKernel {
     }
 
     /** Runs {@code body} for every channel on the worker's threads (in this thread when there is one). */
-    private static void forEachChannel(int channels, java.util.function.IntConsumer body) {
+    private static void forEachChannel(String kernel, int channels, java.util.function.IntConsumer body) {
+        KernelClock.time(kernel, () -> inParallel(channels, body));
+    }
+
+    private static void inParallel(int channels, java.util.function.IntConsumer body) {
         int threads = Threads.perWorker();
         if (threads <= 1 || channels == 1) {
             for (int c = 0; c < channels; c++) {

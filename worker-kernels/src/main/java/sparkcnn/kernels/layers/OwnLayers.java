@@ -13,6 +13,14 @@ public final class OwnLayers {
     private OwnLayers() {
     }
 
+    /**
+     * For a network of {@code dataType} on the ND4J backend loaded in this JVM. The kernels are
+     * float32; a double network (the finite-difference gradient checks) keeps DL4J's layers.
+     */
+    public static boolean enabledFor(org.nd4j.linalg.api.buffer.DataType dataType) {
+        return dataType == org.nd4j.linalg.api.buffer.DataType.FLOAT && enabled();
+    }
+
     /** For the ND4J backend loaded in this JVM. */
     public static boolean enabled() {
         return enabledFor(Nd4j.getBackend().getClass().getName(), System.getProperty(PROPERTY, "true"));

@@ -78,16 +78,18 @@ public final class GraphBuilder {
                 .addInputs(Architecture.INPUT)
                 .setInputTypes(InputType.convolutional(input.height(), input.width(), input.depth()));
         // name in the architecture -> DL4J vertex that produces it (a fused ReLU maps to its layer)
+        boolean own = OwnLayers.enabledFor(dataType);
         Map<String, String> producer = new HashMap<>();
         producer.put(Architecture.INPUT, Architecture.INPUT);
         for (Architecture.Node node : net.nodes()) {
             LayerSpec spec = node.layer();
             String[] inputs = node.inputs().stream().map(producer::get).toArray(String[]::new);
-            if (spec instanceof ReluSpec && isFusedRelu(net, node)) {
+            if (spec instanceof ReluSpec && isFusedRelu(net, node, own)) {
                 producer.put(node.name(), inputs[0]);
                 continue;
             }
-            toVertex(spec, fusesRelu(net, node) ? Activation.RELU : Activation.IDENTITY).add(graph, node.name(), inputs);
+            toVertex(spec, fusesRelu(net, node, own) ? Activation.RELU : Activation.IDENTITY, own)
+                    .add(graph, node.name(), inputs);
             producer.put(node.name(), node.name());
         }
         return graph.setOutputs(net.output().name()).build();
@@ -97,9 +99,9 @@ public final class GraphBuilder {
      * A CONV or FC whose only reader is a ReLU takes that ReLU as its activation; so does a batch
      * norm where the own BN-ReLU layer is used.
      */
-    private static boolean fusesRelu(Architecture net, Architecture.Node node) {
+    private static boolean fusesRelu(Architecture net, Architecture.Node node, boolean own) {
         boolean fuses = node.layer() instanceof ConvSpec || node.layer() instanceof FcSpec
-                || node.layer() instanceof BatchNormSpec && OwnLayers.enabled();
+                || node.layer() instanceof BatchNormSpec && own;
         if (!fuses) {
             return false;
         }
@@ -107,13 +109,13 @@ public final class GraphBuilder {
         return readers.size() == 1 && readers.get(0).layer() instanceof ReluSpec;
     }
 
-    private static boolean isFusedRelu(Architecture net, Architecture.Node relu) {
+    private static boolean isFusedRelu(Architecture net, Architecture.Node relu, boolean own) {
         if (relu.inputs().size() != 1 || relu.inputs().get(0).equals(Architecture.INPUT)) {
             return false;
         }
         Architecture.Node source = net.nodes().stream()
                 .filter(n -> n.name().equals(relu.inputs().get(0))).findFirst().orElseThrow();
-        return fusesRelu(net, source);
+        return fusesRelu(net, source, own);
     }
 
     /** How one node joins the DL4J graph: as a layer, or (a concatenation) as a merge vertex. */
@@ -126,12 +128,15 @@ public final class GraphBuilder {
         }
     }
 
-    /** The DL4J form of one layer spec; {@code activation} is a ReLU fused into a CONV or FC. */
-    private static Vertex toVertex(LayerSpec spec, Activation activation) {
+    /**
+     * The DL4J form of one layer spec; {@code activation} is a ReLU fused into a CONV, FC or BN;
+     * {@code own}: this module's layers where it has them.
+     */
+    private static Vertex toVertex(LayerSpec spec, Activation activation, boolean own) {
         return spec.accept(new LayerSpec.Visitor<>() {
             @Override
             public Vertex conv(ConvSpec c) {
-                var builder = OwnLayers.enabled() ? new Convolution.Builder(c.size(), c.size())
+                var builder = own ? new Convolution.Builder(c.size(), c.size())
                         : new ConvolutionLayer.Builder(c.size(), c.size());
                 return Vertex.layer(builder
                         .stride(c.stride(), c.stride())
@@ -161,7 +166,7 @@ public final class GraphBuilder {
 
             @Override
             public Vertex batchNorm(BatchNormSpec batchNorm) {
-                return Vertex.layer(OwnLayers.enabled() ? new BatchNormRelu(activation == Activation.RELU)
+                return Vertex.layer(own ? new BatchNormRelu(activation == Activation.RELU)
                         : new BatchNormalization.Builder().build());
             }
 
