@@ -89,7 +89,8 @@ public final class Main implements Callable<Integer> {
                         .addSubcommand(main.new BenchDecode())
                         .addSubcommand(main.new BenchScale())
                         .addSubcommand(main.new BenchRounds())
-                        .addSubcommand(main.new BenchScaling()))
+                        .addSubcommand(main.new BenchScaling())
+                        .addSubcommand(main.new BenchEngines()))
                 .addSubcommand("completion", new AutoComplete.GenerateCompletion());
         cli.getSubcommands().get("completion").getCommandSpec().usageMessage().hidden(false)
                 .description("a bash/zsh completion script: source <(sparkcnn completion)");
@@ -266,10 +267,17 @@ public final class Main implements Callable<Integer> {
         String resume;
         @Option(names = "--overwrite", description = "delete the run in run.dir first (only the files a run writes)")
         boolean overwrite;
+        @Option(names = "--init-from", paramLabel = "RUN_DIR|MODEL_ZIP", description = {
+                "fine-tune: start from a trained model's weights (train.init-from); its classifier is",
+                "replaced when model.classes differs; train.freeze-until = LAYER keeps layers up to LAYER fixed"})
+        String initFrom;
 
 
         @Override
         public Integer call() {
+            if (initFrom != null) {
+                job.sets.add("train.init-from=" + initFrom);
+            }
             if (resume != null && job.config != null) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--resume takes the config the run was started with; drop --config");
@@ -437,7 +445,8 @@ public final class Main implements Callable<Integer> {
                     "  sparkcnn bench rounds   an averaging round's broadcast and tree-reduce of DenseNet-121's state",
                     "                          on the cluster it is submitted to (spark-submit ... bench rounds)",
                     "  sparkcnn bench scaling  the scaling model fitted to bench/results/scaling-measured.json, projected",
-                    "                          to DenseNet-121 on ImageNet for 8 to 256 workers"})
+                    "                          to DenseNet-121 on ImageNet for 8 to 256 workers",
+                    "  sparkcnn bench engines  sparkcnn's averaging beside DL4J Spark's training master on the same jobs"})
     static final class Bench implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -580,6 +589,25 @@ public final class Main implements Callable<Integer> {
                     new sparkcnn.jobs.bench.ScalingReport.WorkerKind("GPU", gpuRate,
                             "not measured, no GPU was lent: the decode goal of issue 13, about what one "
                                     + "data-centre GPU trains DenseNet-121 at in mixed precision")), dir, out);
+            return 0;
+        }
+    }
+
+    @Command(name = "engines", mixinStandardHelpOptions = true,
+            description = "sparkcnn's averaging beside DL4J Spark's ParameterAveragingTrainingMaster on the same jobs")
+    final class BenchEngines implements Callable<Integer> {
+        @Option(names = "--epochs", paramLabel = "N", defaultValue = "2", description = "epochs per run")
+        int epochs;
+        @Option(names = "--heap-mb", paramLabel = "MB", defaultValue = "4096", description = "heap of each run's JVM")
+        int heapMb;
+        @Option(names = "--work", paramLabel = "DIR", defaultValue = "target/bench-engines", description = "run directories")
+        File work;
+        @Option(names = "--out", paramLabel = "DIR", defaultValue = "bench/results", description = "results directory")
+        File dir;
+
+        @Override
+        public Integer call() {
+            new sparkcnn.jobs.bench.EnginesBench(work.toPath(), out).run(epochs, heapMb, dir);
             return 0;
         }
     }

@@ -24,7 +24,7 @@ import sparkcnn.kernels.train.WorkerStep;
  * <p>Each worker walks its shard in an order that depends only on the seed, the epoch and the
  * shard, so a run is reproducible and a round can be recomputed anywhere.
  */
-public final class AveragingTrainer {
+public final class AveragingTrainer implements Engine {
     private final JavaSparkContext sc;
     private final AveragingSettings settings;
 
@@ -60,7 +60,13 @@ public final class AveragingTrainer {
         return fitRounds(start, shards, settings.roundsPerEpoch(largestShard), epoch, firstRound, schedule, listener);
     }
 
+    @Override
+    public int roundsPerEpoch(int fullPass, RunSettings run) {
+        return run.rounds(fullPass);
+    }
+
     /** Rounds {@code firstRound..rounds-1} of an epoch (fewer than a full pass where steps per epoch are set). */
+    @Override
     public ModelState fitRounds(ModelState start, JavaRDD<Shard> shards, int rounds, int epoch, int firstRound,
                                 LearningRateSchedule schedule, RoundListener listener) {
         ModelState state = start.withEpoch(epoch);

@@ -12,7 +12,7 @@ public record RunSettings(int epochs, int workers, int batchSizePerWorker, int a
                           long seed, int classes, Volume input, LearningRateSchedule schedule,
                           int checkpointEveryRounds, double targetAccuracy, int patience, boolean averageUpdater,
                           int aggregationDepth, int stepsPerEpoch, int evalBatchSize, Augmentation augmentation,
-                          boolean normalize) {
+                          boolean normalize, String engine) {
 
     public int channels() {
         return input.depth();
@@ -21,6 +21,12 @@ public record RunSettings(int epochs, int workers, int batchSizePerWorker, int a
     /** The rounds of an epoch that needs {@code fullPass} for every worker to see its shard once. */
     int rounds(int fullPass) {
         return stepsPerEpoch > 0 ? Math.min(stepsPerEpoch, fullPass) : fullPass;
+    }
+
+    /** The engine that trains an epoch's rounds ({@code train.engine}). */
+    Engine engine(org.apache.spark.api.java.JavaSparkContext sc, AveragingSettings averaging) {
+        return engine.equals(Engine.DL4J_PARAMETER_AVERAGING) ? new Dl4jParameterAveraging(sc, averaging)
+                : new AveragingTrainer(sc, averaging);
     }
 
     /** The averaging of one epoch, with that epoch's input preparation. */

@@ -102,8 +102,9 @@ public final class TrainingRun {
                         preprocessing = preprocessing(trainSet, train.shape());
                     }
                     var averaging = settings.averaging(preprocessing);
+                    Engine engine = settings.engine(sc, averaging);
                     int fullPass = averaging.roundsPerEpoch(trainSet.largestShard());
-                    int rounds = settings.rounds(fullPass);
+                    int rounds = engine.roundsPerEpoch(fullPass, settings);
                     if (epoch == firstEpoch) {
                         listener.started(trainSet.examples(), testSet.examples(), rounds);
                     }
@@ -117,7 +118,7 @@ public final class TrainingRun {
                     }
                     int rejectedBefore = badImages.count("train");
                     try {
-                        state = new AveragingTrainer(sc, averaging).fitRounds(state, trainSet.shards(),
+                        state = engine.fitRounds(state, trainSet.shards(),
                                 rounds, epoch, epoch == firstEpoch ? firstRound : 0,
                                 settings.schedule(), (round, after) -> {
                                     badImages.add("train", round.rejected());
@@ -132,7 +133,7 @@ public final class TrainingRun {
                     byte[] modelZip = checkpoints.epochEnd(state, epoch, rounds);
                     // a streamed epoch learns of rejected files as it reads them
                     long examples = rounds < fullPass
-                            ? metrics.examplesSeen(epoch) // steps-per-epoch: a part of the data, as planned
+                            ? metrics.examplesSeen(epoch) // steps-per-epoch or DL4J's one round: as the rounds counted
                             : trainSet.examples() - (trainSet.streamed() ? badImages.count("train") - rejectedBefore : 0);
                     // the epoch's loss and time are those of all its rounds, those before a resume included
                     boolean resumedMidEpoch = epoch == firstEpoch && firstRound > 0;

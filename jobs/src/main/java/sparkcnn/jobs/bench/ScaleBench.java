@@ -31,7 +31,6 @@ import sparkcnn.jobs.Main;
  */
 public final class ScaleBench {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern PEAK = Pattern.compile("peak memory: heap ([0-9]+) MiB, resident ([0-9]+) MiB");
 
     private final Path work;
     private final PrintStream out;
@@ -107,42 +106,8 @@ public final class ScaleBench {
         return r.totalMemory() - r.freeMemory();
     }
 
-    /** Runs the CLI in a JVM of {@code heapMb} heap; its time and peak memory from its last lines. */
     private Map<String, Object> child(String what, int heapMb, List<String> args) {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> !a.startsWith("-Xmx") && !a.startsWith("-agentlib")).toList());
-        command.add("-Xmx" + heapMb + "m");
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        command.addAll(args);
-        out.println(what + ": " + String.join(" ", args));
-        try {
-            long t0 = System.nanoTime();
-            PeerProcess.Outcome outcome = PeerProcess.run(command, 60);
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("what", what);
-            m.put("exit", outcome.status());
-            m.put("seconds", seconds);
-            Matcher peak = PEAK.matcher(outcome.stdout());
-            if (peak.find()) {
-                m.put("peak_heap_mib", Long.parseLong(peak.group(1)));
-                m.put("peak_rss_mib", Long.parseLong(peak.group(2)));
-            }
-            String tail = outcome.stdout().strip();
-            m.put("last_line", tail.substring(tail.lastIndexOf('\n') + 1));
-            if (outcome.status() != 0) {
-                m.put("error", outcome.stderr().strip().lines().reduce((a, b) -> b).orElse(""));
-            }
-            out.printf(Locale.ROOT, "  %s: exit %d, %.0f s, %s%n", what, outcome.status(), seconds, m);
-            return m;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return ChildJob.run(what, heapMb, args, out);
     }
 
     @SuppressWarnings("unchecked")

@@ -34,6 +34,18 @@ public final class JobConfig {
             job = ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false));
             rejectUnknownKeys(job, reference, file.getPath());
         }
+        return withOverrides(job, reference, overrides);
+    }
+
+    /** As {@link #load}, from a job's HOCON text (the Spark ML API's {@code config} param). */
+    public static Config fromText(String text, List<String> overrides) {
+        Config reference = reference();
+        Config job = ConfigFactory.parseString(text);
+        rejectUnknownKeys(job, reference, "config");
+        return withOverrides(job, reference, overrides);
+    }
+
+    private static Config withOverrides(Config job, Config reference, List<String> overrides) {
         for (String override : overrides) {
             Config one = parseOverride(override);
             rejectUnknownKeys(one, reference, "--set " + override);

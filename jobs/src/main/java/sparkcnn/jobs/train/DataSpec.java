@@ -44,7 +44,9 @@ public record DataSpec(String format, Config train, Config test, boolean cifar10
         }
     }
 
-    public static final List<String> FORMATS = List.of("idx", "cifar", "imagefolder", "exported");
+    public static final List<String> FORMATS = List.of("idx", "cifar", "imagefolder", "exported", "dataframe");
+    /** Data a program hands over (the Spark ML API's DataFrames): no keys to read, nothing to open. */
+    public static final String DATAFRAME = "dataframe";
 
     public static DataSpec from(Config c) {
         String format = c.getString("data.format");
@@ -64,6 +66,8 @@ public record DataSpec(String format, Config train, Config test, boolean cifar10
                     }
                 }
                 case "imagefolder" -> required(c, set + ".root");
+                case DATAFRAME -> {
+                }
                 default -> required(c, set + ".dir");
             }
         }
@@ -102,6 +106,10 @@ public record DataSpec(String format, Config train, Config test, boolean cifar10
     }
 
     public Opened open(JavaSparkContext sc, HadoopConf hadoop, int workers, Volume input, int classes, long seed) {
+        if (format.equals(DATAFRAME)) {
+            throw new ConfigException.BadValue("data.format", "dataframe is the data of the Spark ML API "
+                    + "(sparkcnn.ml.ImageClassifier), which hands its DataFrame over; a job file reads its own data");
+        }
         Opened opened = switch (format) {
             case "idx" -> new Opened(idx(sc, hadoop, workers, train, "data.train", classes),
                     idx(sc, hadoop, workers, test, "data.test", classes));

@@ -56,22 +56,35 @@ public final class TrainJob {
             Map<String, List<String>> changed = changesOnResume(run, start);
             try (JavaSparkContext sc = SparkContexts.start(spec.master(), spec.appName(), masterExplicit, false,
                     spec.backend())) {
-                return train(sc, architecture, run, changed);
+                return train(sc, architecture, run, changed, null);
             }
         }
     }
 
     /** Trains on a context the caller owns (a sweep runs several trials on one). */
     public TrainingRun.Result runOn(JavaSparkContext sc, RunLayout.Start start) {
+        return runOn(sc, start, null);
+    }
+
+    /**
+     * As above, on data the caller opened (the Spark ML API's DataFrames) instead of the config's
+     * {@code data} keys; null opens those.
+     */
+    public TrainingRun.Result runOn(JavaSparkContext sc, RunLayout.Start start, DataSpec.Opened data) {
         ComputationGraphConfiguration architecture = architecture();
         RunLayout run = RunLayout.of(spec.runDir(), sc.hadoopConfiguration());
         try (RunLock lock = run.begin(start)) {
-            return train(sc, architecture, run, changesOnResume(run, start));
+            return train(sc, architecture, run, changesOnResume(run, start), data);
         }
     }
 
     /** The config keys a resume changes (checked: the network, data and optimiser stay as they were). */
     private Map<String, List<String>> changesOnResume(RunLayout run, RunLayout.Start start) {
+        if (start == RunLayout.Start.RESUME && spec.engine().equals(sparkcnn.driver.train.Engine.DL4J_PARAMETER_AVERAGING)) {
+            throw new com.typesafe.config.ConfigException.BadValue("train.engine", "a run of "
+                    + spec.engine() + " cannot be resumed: DL4J's training master repartitions and shuffles each epoch "
+                    + "its own way, so a resumed run would not continue the one that stopped; start it anew");
+        }
         return start != RunLayout.Start.RESUME ? Map.of()
                 : ResumeChanges.check(JobConfig.parseRun(run.readText(RunLayout.CONFIG)), config, run.root());
     }
@@ -81,7 +94,7 @@ public final class TrainJob {
     }
 
     private TrainingRun.Result train(JavaSparkContext sc, ComputationGraphConfiguration architecture, RunLayout run,
-                                     Map<String, List<String>> changedOnResume) {
+                                     Map<String, List<String>> changedOnResume, DataSpec.Opened opened) {
         int threads = spec.resolveWorkerThreads(SparkContexts.taskCpus(sc));
         NativeBackend.init(threads); // logs the backend, oneDNN helpers and threads per worker
         log.info("spark: master {}, {} workers, {} task slots", sc.master(), spec.workers(), sc.defaultParallelism());
@@ -91,8 +104,8 @@ public final class TrainJob {
         if (sc.defaultParallelism() < spec.workers()) {
             log.warn("{} workers but only {} task slots: workers will run in waves", spec.workers(), sc.defaultParallelism());
         }
-        var data = spec.data().open(sc, new HadoopConf(sc.hadoopConfiguration()), spec.workers(),
-                spec.model().input(), spec.model().classes(), spec.seed());
+        var data = opened != null ? opened : spec.data().open(sc, new HadoopConf(sc.hadoopConfiguration()),
+                spec.workers(), spec.model().input(), spec.model().classes(), spec.seed());
         String rendered = JobConfig.render(config);
         if (!run.has(RunLayout.CONFIG) || !changedOnResume.isEmpty()) {
             run.writeText(RunLayout.CONFIG, rendered); // a resume records the keys it changed
@@ -100,13 +113,30 @@ public final class TrainJob {
         if (!run.has(RunLayout.CLASSES)) {
             run.writeClasses(data.train().classes());
         }
+        if (!config.getString("train.init-from").isEmpty() && spec.data().normalize()) {
+            FineTune.inheritNormalization(config.getString("train.init-from"), run, sc.hadoopConfiguration());
+        }
         // the Spark UI groups this run's jobs; every description names the run, epoch and round
         sc.setJobGroup(run.name(), "sparkcnn run " + run.root(), false);
         var console = new RunConsole(out, terminal, spec, run, rendered, data.train().classes());
         TrainingRun.Result result = new TrainingRun(sc, run, spec.runSettings(threads), console)
-                .run(data.train(), data.test(), () -> freshModel(architecture), changedOnResume);
+                .run(data.train(), data.test(), () -> startingModel(sc, architecture), changedOnResume);
         console.finished(result);
         return result;
+    }
+
+    /** A fresh network, or (train.init-from) a trained one to fine-tune. */
+    private ModelState startingModel(JavaSparkContext sc, ComputationGraphConfiguration architecture) {
+        String initFrom = config.getString("train.init-from");
+        if (initFrom.isEmpty()) {
+            return freshModel(architecture);
+        }
+        String freezeUntil = config.getString("train.freeze-until");
+        ModelState state = FineTune.start(initFrom, freezeUntil.isEmpty() ? null : freezeUntil, spec, architecture,
+                sc.hadoopConfiguration());
+        log.info("model: fine-tuned from {}{}, {} parameters", initFrom,
+                freezeUntil.isEmpty() ? "" : ", frozen up to " + freezeUntil, state.params().length);
+        return state;
     }
 
     private ModelState freshModel(ComputationGraphConfiguration architecture) {

@@ -6,6 +6,7 @@ import static sparkcnn.jobs.config.ConfigValues.positive;
 import static sparkcnn.jobs.config.ConfigValues.required;
 
 import com.typesafe.config.Config;
+import java.util.List;
 import com.typesafe.config.ConfigException;
 import sparkcnn.driver.train.LearningRateSchedule;
 import sparkcnn.driver.train.RunSettings;
@@ -21,7 +22,7 @@ public record TrainSpec(String runDir, String master, String appName, DataSpec d
                         int evalBatchSize, LearningRateSchedule schedule, int checkpointEveryRounds,
                         double targetAccuracy, int patience, boolean averageUpdater, int aggregationDepth,
                         int stepsPerEpoch,
-                        BackendChoice backend) {
+                        BackendChoice backend, String engine) {
 
     public static TrainSpec from(Config c) {
         Optimizer optimizer = optimizer(c);
@@ -49,7 +50,25 @@ public record TrainSpec(String runDir, String master, String appName, DataSpec d
                 c.getBoolean("train.average-updater"),
                 aggregationDepth(c, workers),
                 nonNegative(c, "train.steps-per-epoch"),
-                backend(c));
+                backend(c), engine(c));
+    }
+
+    /**
+     * {@code train.engine}: sparkcnn's averaging, or DL4J Spark's training master, which fits a
+     * whole epoch in one call: one round per epoch, checkpointed at its end, never stopped early.
+     */
+    static String engine(Config c) {
+        String engine = c.getString("train.engine");
+        if (engine.equals(sparkcnn.driver.train.Engine.DL4J_PARAMETER_AVERAGING)) {
+            if (c.getInt("train.steps-per-epoch") > 0) {
+                throw new ConfigException.BadValue("train.steps-per-epoch", "must be 0 with train.engine = " + engine
+                        + ": DL4J's training master fits a whole epoch in one call and cannot stop within it");
+            }
+        } else if (!engine.equals(sparkcnn.driver.train.Engine.SPARKCNN)) {
+            throw new ConfigException.BadValue("train.engine", "is '" + engine + "'; use "
+                    + sparkcnn.driver.train.Engine.SPARKCNN + " or " + sparkcnn.driver.train.Engine.DL4J_PARAMETER_AVERAGING);
+        }
+        return engine;
     }
 
     private static BackendChoice backend(Config c) {
@@ -101,7 +120,8 @@ public record TrainSpec(String runDir, String master, String appName, DataSpec d
     public RunSettings runSettings(int threads) {
         return new RunSettings(epochs, workers, batchSizePerWorker, averagingFrequency, threads, seed,
                 model.classes(), model.input(), schedule, checkpointEveryRounds, targetAccuracy, patience,
-                averageUpdater, aggregationDepth, stepsPerEpoch, evalBatchSize, data.augmentation(), data.normalize());
+                averageUpdater, aggregationDepth, stepsPerEpoch, evalBatchSize, data.augmentation(), data.normalize(),
+                engine);
     }
 
     /** Threads per worker: a number, or auto = the cores Spark gives each task (spark.task.cpus). */

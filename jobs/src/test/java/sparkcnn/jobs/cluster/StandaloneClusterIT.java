@@ -101,6 +101,40 @@ class StandaloneClusterIT {
         assertTrue(log.contains("\"Reason\":\"ExecutorLostFailure\""), "no task was lost with the executor");
     }
 
+    /** The example Spark application of the Spark ML API, submitted as a user would copy it. */
+    @Test
+    @Order(3)
+    void theExampleApplicationFitsTransformsAndWritesParquet() throws Exception {
+        Path images = dir.resolve("example-images");
+        var conf = new org.apache.hadoop.conf.Configuration();
+        byte[] pixels = sparkcnn.driver.data.IdxFile.open(FashionMnist.TEST_IMAGES, conf).read(conf, 0, 600);
+        byte[] labels = sparkcnn.driver.data.IdxFile.open(FashionMnist.TEST_LABELS, conf).read(conf, 0, 600);
+        int[] written = new int[2];
+        for (int i = 0; i < 600; i++) {
+            int label = labels[i];
+            if (label > 1 || written[label] == 60) {
+                continue;
+            }
+            Path file = images.resolve(label == 0 ? "tshirt" : "trouser").resolve("img" + i + ".png");
+            Files.createDirectories(file.getParent());
+            var image = new java.awt.image.BufferedImage(28, 28, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+            image.getRaster().setDataElements(0, 0, 28, 28, Arrays.copyOfRange(pixels, i * 784, (i + 1) * 784));
+            javax.imageio.ImageIO.write(image, "png", file.toFile());
+            written[label]++;
+        }
+        Path out = dir.resolve("example-out");
+        Process app = sparkSubmit("example", "sparkcnn.examples.ClassifyImages",
+                List.of(images.toString(), out.toString(), "28x28x1", "2"));
+        assertTrue(app.waitFor(6, TimeUnit.MINUTES), "the example did not finish within 6 minutes");
+        String log = Files.readString(dir.resolve("example.log"));
+        assertEquals(0, app.exitValue(), "the example failed:\n" + tail(dir.resolve("example.log")));
+        var line = java.util.regex.Pattern.compile("ClassifyImages: ([0-9]+) of 120 images predicted right").matcher(log);
+        assertTrue(line.find(), tail(dir.resolve("example.log")));
+        assertTrue(Integer.parseInt(line.group(1)) > 90, line.group());
+        assertTrue(Files.exists(out.resolve("predictions/_SUCCESS")));
+        assertTrue(Files.exists(out.resolve("model/metadata/_SUCCESS")));
+    }
+
     /** Waits until the worker's executor has started a task that it has not finished (its own log says). */
     private static void awaitRunningTask(StandaloneCluster.Worker worker, String appId) throws Exception {
         for (int i = 0; i < 600; i++) {
@@ -162,6 +196,11 @@ class StandaloneClusterIT {
                 }
                 """.formatted(run, name, FashionMnist.TRAIN_IMAGES, FashionMnist.TRAIN_LABELS, TRAIN,
                 FashionMnist.TEST_IMAGES, FashionMnist.TEST_LABELS, EPOCHS));
+        return sparkSubmit(name, "sparkcnn.jobs.Main", List.of("train", "--config", config.toString()));
+    }
+
+    /** spark-submit --master spark://... --class MAIN_CLASS sparkcnn-*-spark.jar ARGS, logging to NAME.log. */
+    private static Process sparkSubmit(String name, String mainClass, List<String> args) throws Exception {
         Path events = Files.createDirectories(dir.resolve("events-" + name));
         String cache = System.getProperty("org.bytedeco.javacpp.cachedir");
         List<String> driverJvm = new ArrayList<>(Arrays.asList(
@@ -171,7 +210,7 @@ class StandaloneClusterIT {
         List<String> command = cluster.javaCommand(driverJvm);
         command.addAll(List.of("org.apache.spark.deploy.SparkSubmit",
                 "--master", cluster.masterUrl(),
-                "--class", "sparkcnn.jobs.Main",
+                "--class", mainClass,
                 "--conf", "spark.executor.cores=1",
                 "--conf", "spark.cores.max=2",
                 "--conf", "spark.executor.memory=1g",
@@ -179,8 +218,8 @@ class StandaloneClusterIT {
                         + " -Dorg.bytedeco.javacpp.maxbytes=2G -Dorg.bytedeco.javacpp.maxphysicalbytes=4G",
                 "--conf", "spark.eventLog.enabled=true",
                 "--conf", "spark.eventLog.dir=" + events.toUri(),
-                shadedJar().toString(),
-                "train", "--config", config.toString()));
+                shadedJar().toString()));
+        command.addAll(args);
         var builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve(name + ".log").toFile());
         cluster.environment(builder.environment());

@@ -1,0 +1,308 @@
+package sparkcnn.ml;
+
+import com.typesafe.config.Config;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.ml.Estimator;
+import org.apache.spark.ml.attribute.Attribute;
+import org.apache.spark.ml.attribute.NominalAttribute;
+import org.apache.spark.ml.param.DoubleParam;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.LongParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.ParamValidators;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsWritable;
+import org.apache.spark.ml.util.Identifiable;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StructType;
+import sparkcnn.driver.data.EpochData;
+import sparkcnn.driver.io.HadoopConf;
+import sparkcnn.driver.train.RunLayout;
+import sparkcnn.jobs.config.JobConfig;
+import sparkcnn.jobs.train.DataSpec;
+import sparkcnn.jobs.train.TrainJob;
+import sparkcnn.kernels.arch.Volume;
+import sparkcnn.kernels.data.CorruptImageException;
+import sparkcnn.kernels.data.ExampleBlock;
+
+/**
+ * A Spark ML {@link Estimator} that trains a convolutional network on a DataFrame of images by
+ * sparkcnn's parameter averaging (the same rounds, checkpoints and metrics as {@code sparkcnn train})
+ * and returns an {@link ImageClassificationModel}. Rows hold a struct of Spark's image source
+ * ({@code spark.read().format("image")}) or a file path, and a label: a class index as a
+ * {@code StringIndexer} makes it (its class names are kept) or any integer 0..K-1.
+ *
+ * <p>Every training param maps to a key of {@code sparkcnn train}'s config (named in its doc);
+ * {@code config} takes a HOCON job text or file for the rest (e.g. {@code model.stages}).
+ */
+public class ImageClassifier extends Estimator<ImageClassificationModel> implements DefaultParamsWritable {
+    private final String uid;
+
+    private final Param<String> imageCol;
+    private final Param<String> pathCol;
+    private final Param<String> labelCol;
+    private final Param<String> predictionCol;
+    private final Param<String> probabilityCol;
+    private final Param<String> topClassesCol;
+    private final IntParam topK;
+    private final IntParam batchSize;
+    private final Param<String> config;
+    private final Param<String> modelType;
+    private final Param<String> input;
+    private final IntParam epochs;
+    private final IntParam workers;
+    private final IntParam batchSizePerWorker;
+    private final IntParam averagingFrequency;
+    private final Param<String> updater;
+    private final DoubleParam learningRate;
+    private final LongParam seed;
+    private final Param<String> runDir;
+    private final DoubleParam validationFraction;
+
+    public ImageClassifier() {
+        this(Identifiable.randomUID("imageClassifier"));
+    }
+
+    public ImageClassifier(String uid) {
+        this.uid = uid;
+        // params after the uid: a Param records its parent's uid when it is made
+        this.imageCol = SharedParams.imageCol(this);
+        this.pathCol = SharedParams.pathCol(this);
+        this.labelCol = new Param<>(this, "labelCol", "column of class indices 0..K-1");
+        this.predictionCol = SharedParams.predictionCol(this);
+        this.probabilityCol = SharedParams.probabilityCol(this);
+        this.topClassesCol = SharedParams.topClassesCol(this);
+        this.topK = SharedParams.topK(this);
+        this.batchSize = SharedParams.batchSize(this);
+        this.config = new Param<>(this, "config",
+                "a HOCON job text, or the path of a job file, for keys without a param of their own; params win");
+        this.modelType = new Param<>(this, "modelType", "model.type: pattern, densenet, ...");
+        this.input = new Param<>(this, "input", "model.input, WxHxD: images are resized to it");
+        this.epochs = new IntParam(this, "epochs", "train.epochs", ParamValidators.gtEq(1));
+        this.workers = new IntParam(this, "workers", "train.workers", ParamValidators.gtEq(1));
+        this.batchSizePerWorker = new IntParam(this, "batchSizePerWorker",
+                "train.batch-size-per-worker", ParamValidators.gtEq(1));
+        this.averagingFrequency = new IntParam(this, "averagingFrequency",
+                "train.averaging-frequency", ParamValidators.gtEq(1));
+        this.updater = new Param<>(this, "updater", "train.optimizer.updater: sgd, nesterovs, adam");
+        this.learningRate = new DoubleParam(this, "learningRate", "train.optimizer.learning-rate",
+                ParamValidators.gt(0));
+        this.seed = new LongParam(this, "seed", "train.seed");
+        this.runDir = new Param<>(this, "runDir",
+                "run.dir: checkpoints, metrics and model.zip of the training run (empty: a new temporary directory)");
+        this.validationFraction = new DoubleParam(this, "validationFraction",
+                "share of the rows held out to evaluate each epoch on", ParamValidators.inRange(0, 1, false, false));
+        setDefault(imageCol, "image");
+        setDefault(pathCol, "path");
+        setDefault(labelCol, "label");
+        setDefault(predictionCol, "prediction");
+        setDefault(probabilityCol, "probability");
+        setDefault(topClassesCol, "top_classes");
+        setDefault(topK, 5);
+        setDefault(batchSize, 256);
+        setDefault(config, "");
+        setDefault(modelType, "pattern");
+        setDefault(input, "28x28x1");
+        setDefault(epochs, 3);
+        setDefault(workers, 2);
+        setDefault(batchSizePerWorker, 64);
+        setDefault(averagingFrequency, 5);
+        setDefault(updater, "adam");
+        setDefault(learningRate, 0.001);
+        setDefault(seed, 42L);
+        setDefault(runDir, "");
+        setDefault(validationFraction, 0.1);
+    }
+
+    @Override
+    public String uid() {
+        return uid;
+    }
+
+    // params, as Spark ML finds them (public methods returning a Param)
+    public Param<String> imageCol() { return imageCol; }
+    public Param<String> pathCol() { return pathCol; }
+    public Param<String> labelCol() { return labelCol; }
+    public Param<String> predictionCol() { return predictionCol; }
+    public Param<String> probabilityCol() { return probabilityCol; }
+    public Param<String> topClassesCol() { return topClassesCol; }
+    public IntParam topK() { return topK; }
+    public IntParam batchSize() { return batchSize; }
+    public Param<String> config() { return config; }
+    public Param<String> modelType() { return modelType; }
+    public Param<String> input() { return input; }
+    public IntParam epochs() { return epochs; }
+    public IntParam workers() { return workers; }
+    public IntParam batchSizePerWorker() { return batchSizePerWorker; }
+    public IntParam averagingFrequency() { return averagingFrequency; }
+    public Param<String> updater() { return updater; }
+    public DoubleParam learningRate() { return learningRate; }
+    public LongParam seed() { return seed; }
+    public Param<String> runDir() { return runDir; }
+    public DoubleParam validationFraction() { return validationFraction; }
+
+    public ImageClassifier setImageCol(String value) { set(imageCol, value); return this; }
+    public ImageClassifier setPathCol(String value) { set(pathCol, value); return this; }
+    public ImageClassifier setLabelCol(String value) { set(labelCol, value); return this; }
+    public ImageClassifier setPredictionCol(String value) { set(predictionCol, value); return this; }
+    public ImageClassifier setTopK(int value) { set(topK, value); return this; }
+    public ImageClassifier setConfig(String value) { set(config, value); return this; }
+    public ImageClassifier setModelType(String value) { set(modelType, value); return this; }
+    public ImageClassifier setInput(String value) { set(input, value); return this; }
+    public ImageClassifier setEpochs(int value) { set(epochs, value); return this; }
+    public ImageClassifier setWorkers(int value) { set(workers, value); return this; }
+    public ImageClassifier setBatchSizePerWorker(int value) { set(batchSizePerWorker, value); return this; }
+    public ImageClassifier setAveragingFrequency(int value) { set(averagingFrequency, value); return this; }
+    public ImageClassifier setUpdater(String value) { set(updater, value); return this; }
+    public ImageClassifier setLearningRate(double value) { set(learningRate, value); return this; }
+    public ImageClassifier setSeed(long value) { set(seed, value); return this; }
+    public ImageClassifier setRunDir(String value) { set(runDir, value); return this; }
+    public ImageClassifier setValidationFraction(double value) { set(validationFraction, value); return this; }
+
+    /** The job config: {@code config}, then every param on top, as {@code --set} would. */
+    Config jobConfig(List<String> classes, String dir) {
+        Map<String, String> keys = new LinkedHashMap<>();
+        keys.put("model.type", $(modelType));
+        keys.put("model.input", $(input));
+        keys.put("model.classes", String.valueOf(classes.size()));
+        keys.put("train.epochs", String.valueOf($(epochs)));
+        keys.put("train.workers", String.valueOf($(workers)));
+        keys.put("train.batch-size-per-worker", String.valueOf($(batchSizePerWorker)));
+        keys.put("train.averaging-frequency", String.valueOf($(averagingFrequency)));
+        keys.put("train.optimizer.updater", $(updater));
+        keys.put("train.optimizer.learning-rate", String.valueOf($(learningRate)));
+        keys.put("train.seed", String.valueOf($(seed)));
+        keys.put("train.eval-batch-size", String.valueOf($(batchSize)));
+        keys.put("run.dir", dir);
+        keys.put("data.format", DataSpec.DATAFRAME);
+        List<String> sets = new ArrayList<>();
+        keys.forEach((k, v) -> sets.add(k + "=" + v));
+        String base = $(config);
+        if (base.isEmpty() || base.contains("=") || base.contains("{")) {
+            return JobConfig.fromText(base, sets);
+        }
+        return JobConfig.load(new java.io.File(base), sets);
+    }
+
+    @Override
+    public ImageClassificationModel fit(Dataset<?> dataset) {
+        transformSchema(dataset.schema());
+        List<String> classes = classNames(dataset);
+        String dir = $(runDir).isEmpty() ? temporaryRunDir() : $(runDir);
+        Config job = jobConfig(classes, dir);
+        var trainJob = new TrainJob(job, new PrintStream(System.out, true), false);
+        Volume shape = trainJob.spec().model().input();
+        var sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
+        var rows = imageRows(dataset, shape, sc);
+        double held = (Double) $(validationFraction);
+        Dataset<Row>[] split = dataset.toDF().randomSplit(new double[] {1 - held, held}, (Long) $(seed));
+        int parts = (Integer) $(workers);
+        var opened = new DataSpec.Opened(
+                EpochData.fixed(blocks(split[0], rows, $(labelCol), parts).cache(), shape, classes),
+                EpochData.fixed(blocks(split[1], rows, $(labelCol), parts).cache(), shape, classes));
+        trainJob.runOn(sc, RunLayout.Start.NEW, opened);
+        ImageClassificationModel model = ImageClassificationModel.fromRun(uid, dir, shape, classes, sc);
+        copyValues(model.setParent(this), ParamMap.empty());
+        return model;
+    }
+
+    /** The class names: the label column's metadata where a StringIndexer set it, else 0..max. */
+    private List<String> classNames(Dataset<?> dataset) {
+        Attribute attribute = Attribute.fromStructField(dataset.schema().apply($(labelCol)));
+        if (attribute instanceof NominalAttribute nominal && nominal.values().isDefined()) {
+            return Arrays.asList(nominal.values().get());
+        }
+        Row max = dataset.agg(functions.max($(labelCol))).head();
+        if (max.isNullAt(0)) {
+            throw new IllegalArgumentException("no labelled rows in column " + $(labelCol));
+        }
+        int classes = (int) ((Number) max.get(0)).doubleValue() + 1;
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < classes; i++) {
+            names.add(String.valueOf(i));
+        }
+        return names;
+    }
+
+    ImageRows imageRows(Dataset<?> dataset, Volume shape, JavaSparkContext sc) {
+        boolean hasImage = Arrays.asList(dataset.columns()).contains($(imageCol));
+        return new ImageRows($(imageCol), $(pathCol), hasImage, shape, new HadoopConf(sc.hadoopConfiguration()));
+    }
+
+    /**
+     * Rows to one block of examples per worker, decoded on the executors. A row whose image cannot
+     * be decoded is skipped and counted, as training skips a bad file.
+     */
+    static JavaRDD<ExampleBlock> blocks(Dataset<Row> rows, ImageRows images, String labelCol, int workers) {
+        Volume shape = images.input();
+        return rows.javaRDD().repartition(workers).mapPartitionsWithIndex((partition, it) -> {
+            List<Long> ids = new ArrayList<>();
+            List<Integer> labels = new ArrayList<>();
+            var pixels = new java.io.ByteArrayOutputStream();
+            long next = (long) partition << 40;
+            while (it.hasNext()) {
+                Row row = it.next();
+                try {
+                    byte[] example = images.example(row);
+                    Object label = row.getAs(labelCol);
+                    if (label == null) {
+                        continue;
+                    }
+                    pixels.write(example);
+                    labels.add((int) ((Number) label).doubleValue());
+                    ids.add(next++);
+                } catch (CorruptImageException e) {
+                    org.slf4j.LoggerFactory.getLogger(ImageClassifier.class)
+                            .warn("skipped {}: {}", images.origin(row), e.getMessage());
+                }
+            }
+            return List.of(new ExampleBlock(ids.stream().mapToLong(Long::longValue).toArray(), shape,
+                    pixels.toByteArray(), labels.stream().mapToInt(Integer::intValue).toArray())).iterator();
+        }, true);
+    }
+
+    private static String temporaryRunDir() {
+        try {
+            return Files.createTempDirectory("sparkcnn-image-classifier").resolve("run").toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public StructType transformSchema(StructType schema) {
+        List<String> columns = Arrays.asList(schema.fieldNames());
+        if (!columns.contains($(imageCol)) && !columns.contains($(pathCol))) {
+            throw new IllegalArgumentException("the DataFrame has neither an image column '" + $(imageCol)
+                    + "' nor a path column '" + $(pathCol) + "'; columns: " + columns);
+        }
+        return ImageClassificationModel.outputSchema(schema, $(predictionCol), $(probabilityCol), $(topClassesCol));
+    }
+
+    @Override
+    public ImageClassifier copy(ParamMap extra) {
+        return defaultCopy(extra);
+    }
+
+    public static MLReader<ImageClassifier> read() {
+        return new DefaultParamsReader<>();
+    }
+
+    public static ImageClassifier load(String path) {
+        return read().load(path);
+    }
+}

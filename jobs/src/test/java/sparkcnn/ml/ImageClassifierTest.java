@@ -1,0 +1,115 @@
+package sparkcnn.ml;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.split;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.feature.StringIndexer;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import sparkcnn.driver.FashionMnist;
+import sparkcnn.driver.data.IdxFile;
+
+/**
+ * The Spark ML API on real Fashion-MNIST images read with Spark's own image source: a Pipeline of
+ * StringIndexer and ImageClassifier fits, transforms, saves, loads and transforms to the same
+ * predictions.
+ */
+class ImageClassifierTest {
+    private static final List<String> NAMES = List.of("tshirt", "trouser", "pullover");
+    @TempDir
+    static Path dir;
+    static SparkSession spark;
+
+    @BeforeAll
+    static void start() throws Exception {
+        FashionMnist.require();
+        writeImages(dir.resolve("images"));
+        spark = SparkSession.builder().master("local[2]").appName("image-classifier-test")
+                .config("spark.ui.enabled", "false").getOrCreate();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (spark != null) {
+            spark.stop();
+        }
+    }
+
+    @Test
+    void aPipelineFitsTransformsSavesAndLoads() throws Exception {
+        Dataset<Row> images = spark.read().format("image").option("recursiveFileLookup", "true")
+                .load(dir.resolve("images").toString())
+                .withColumn("name", element_at(split(col("image.origin"), "/"), -2));
+        assertEquals(180, images.count());
+        var classifier = new ImageClassifier().setInput("28x28x1").setEpochs(3).setWorkers(2).setBatchSizePerWorker(16)
+                .setAveragingFrequency(1).setLearningRate(0.003).setValidationFraction(0.2)
+                .setRunDir(dir.resolve("run").toString())
+                .setConfig("model.stages = [{convs = 1, filters = 8, size = 3, pool = true}]\nmodel.hidden = [32]");
+        var pipeline = new Pipeline().setStages(new PipelineStage[] {
+                new StringIndexer().setInputCol("name").setOutputCol("label"), classifier});
+        PipelineModel fitted = pipeline.fit(images);
+        assertTrue(Files.exists(dir.resolve("run/metrics.jsonl")), "trained as sparkcnn train does");
+        var model = (ImageClassificationModel) fitted.stages()[1];
+        assertEquals(3, model.classes().size());
+        assertTrue(model.classes().containsAll(NAMES), model.classes().toString());
+
+        List<Row> predicted = fitted.transform(images).orderBy("image.origin")
+                .select("label", "prediction", "probability", "top_classes").collectAsList();
+        long correct = predicted.stream().filter(r -> r.getDouble(0) == r.getDouble(1)).count();
+        assertTrue(correct > 180 * 0.6, correct + " of 180 right: not better than chance (60)");
+        Row first = predicted.get(0);
+        Vector p = first.getAs(2);
+        assertEquals(1.0, Arrays.stream(p.toArray()).sum(), 1e-4);
+        assertEquals(model.classes().get((int) first.getDouble(1)), first.getList(3).get(0));
+
+        String saved = dir.resolve("pipeline").toString();
+        fitted.write().overwrite().save(saved);
+        List<Row> again = PipelineModel.load(saved).transform(images).orderBy("image.origin")
+                .select("label", "prediction", "probability", "top_classes").collectAsList();
+        for (int i = 0; i < predicted.size(); i++) {
+            assertEquals(predicted.get(i).getDouble(1), again.get(i).getDouble(1), "row " + i);
+            assertArrayEquals(((Vector) predicted.get(i).getAs(2)).toArray(), ((Vector) again.get(i).getAs(2)).toArray(),
+                    "row " + i);
+        }
+    }
+
+    /** 60 Fashion-MNIST test images of each of three classes, as grey PNGs in folders named for their class. */
+    private static void writeImages(Path root) throws Exception {
+        var conf = new Configuration();
+        byte[] pixels = IdxFile.open(FashionMnist.TEST_IMAGES, conf).read(conf, 0, 1000);
+        byte[] labels = IdxFile.open(FashionMnist.TEST_LABELS, conf).read(conf, 0, 1000);
+        int[] written = new int[3];
+        for (int i = 0; i < 1000; i++) {
+            int label = labels[i];
+            if (label > 2 || written[label] == 60) {
+                continue;
+            }
+            Path file = root.resolve(NAMES.get(label)).resolve("img" + i + ".png");
+            Files.createDirectories(file.getParent());
+            var image = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+            image.getRaster().setDataElements(0, 0, 28, 28, Arrays.copyOfRange(pixels, i * 784, (i + 1) * 784));
+            ImageIO.write(image, "png", file.toFile());
+            written[label]++;
+        }
+    }
+}
