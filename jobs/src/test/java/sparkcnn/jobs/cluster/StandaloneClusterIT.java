@@ -101,6 +101,23 @@ class StandaloneClusterIT {
         assertTrue(log.contains("\"Reason\":\"ExecutorLostFailure\""), "no task was lost with the executor");
     }
 
+    /** DL4J Spark's training master (train.engine) on the cluster, fed by our data pipeline. */
+    @Test
+    @Order(4)
+    void dl4jsTrainingMasterTrainsOnTheCluster() throws Exception {
+        Path run = dir.resolve("run-dl4j");
+        Process driver = sparkSubmit("dl4j", "sparkcnn.jobs.Main", List.of("train", "--config",
+                dir.resolve("plain.conf").toString(), "--set", "run.dir=" + run,
+                "--set", "train.engine=dl4j-parameter-averaging"));
+        assertTrue(driver.waitFor(6, TimeUnit.MINUTES), "the run did not finish within 6 minutes");
+        assertEquals(0, driver.exitValue(), "spark-submit failed:\n" + tail(dir.resolve("dl4j.log")));
+        List<JsonNode> epochs = records(run, "epoch");
+        assertEquals(EPOCHS, epochs.size());
+        assertEquals(TRAIN, epochs.get(EPOCHS - 1).get("examples_seen").asLong());
+        double accuracy = epochs.get(EPOCHS - 1).get("test_accuracy").asDouble();
+        assertTrue(accuracy > 0.5, "accuracy " + accuracy + " is near chance (0.1)");
+    }
+
     /** The example Spark application of the Spark ML API, submitted as a user would copy it. */
     @Test
     @Order(3)

@@ -31,4 +31,17 @@ public final class OwnLayers {
                 || backendClass.contains("JCublas");
         return !cuda && !property.equalsIgnoreCase("false");
     }
+
+    /** An own layer set up as DL4J sets up its layers in {@code instantiate}: listeners, index, parameters, config. */
+    static <L extends org.deeplearning4j.nn.api.Layer> L wire(L layer, org.deeplearning4j.nn.api.ParamInitializer params,
+            org.deeplearning4j.nn.conf.NeuralNetConfiguration conf,
+            java.util.Collection<org.deeplearning4j.optimize.api.TrainingListener> listeners, int index,
+            org.nd4j.linalg.api.ndarray.INDArray paramsView, boolean initialize) {
+        layer.setListeners(listeners);
+        layer.setIndex(index);
+        layer.setParamsViewArray(paramsView);
+        layer.setParamTable(params.init(conf, paramsView, initialize));
+        layer.setConf(conf);
+        return layer;
+    }
 }

@@ -141,25 +141,25 @@ class BatchNormReluTest {
         float[] dbeta = new float[2];
         BatchNormReluKernel.backward(FloatBuffer.wrap(x), FloatBuffer.wrap(w), FloatBuffer.wrap(dx), s, gamma, beta, mean,
                 var, 1e-5, true, dgamma, dbeta);
-        double h = 1e-2;
+        java.util.function.DoubleSupplier l = () -> loss(x, w, s, gamma, beta);
         for (int i = 0; i < size; i++) {
-            float keep = x[i];
-            x[i] = (float) (keep + h);
-            double plus = loss(x, w, s, gamma, beta);
-            x[i] = (float) (keep - h);
-            double minus = loss(x, w, s, gamma, beta);
-            x[i] = keep;
-            assertEquals((plus - minus) / (2 * h), dx[i], 2e-2, "dx[" + i + "]");
+            assertEquals(centralDifference(x, i, l), dx[i], 2e-2, "dx[" + i + "]");
         }
         for (int c = 0; c < 2; c++) {
-            float keep = gamma[c];
-            gamma[c] = (float) (keep + h);
-            double plus = loss(x, w, s, gamma, beta);
-            gamma[c] = (float) (keep - h);
-            double minus = loss(x, w, s, gamma, beta);
-            gamma[c] = keep;
-            assertEquals((plus - minus) / (2 * h), dgamma[c], 2e-2, "dgamma[" + c + "]");
+            assertEquals(centralDifference(gamma, c, l), dgamma[c], 2e-2, "dgamma[" + c + "]");
         }
+    }
+
+    /** d loss / d values[i] by central differences of step 0.01. */
+    private static double centralDifference(float[] values, int i, java.util.function.DoubleSupplier loss) {
+        double h = 1e-2;
+        float keep = values[i];
+        values[i] = (float) (keep + h);
+        double plus = loss.getAsDouble();
+        values[i] = (float) (keep - h);
+        double minus = loss.getAsDouble();
+        values[i] = keep;
+        return (plus - minus) / (2 * h);
     }
 
     private static double loss(float[] x, float[] w, BatchNormReluKernel.Shape s, float[] gamma, float[] beta) {
