@@ -17,7 +17,10 @@ public final class SharedTrainingProbe {
         Path jar = Path.of(args[0]).toAbsolutePath();
         Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "shared-");
         try (var cluster = new StandaloneCluster(dir, 2)) {
-            List<String> command = cluster.javaCommand(List.of("-Xmx2g"));
+            List<String> jvm = new ArrayList<>(List.of(Files.readString(Path.of("target/jvm.options")).trim().split("\\s+")));
+            jvm.add("-Xmx2g");
+            jvm.add("-Daeron.publication.unblock.timeout=60000000000"); // STACK.md: Aeron refuses its defaults
+            List<String> command = cluster.javaCommand(jvm);
             command.addAll(List.of("org.apache.spark.deploy.SparkSubmit", "--master", cluster.masterUrl(),
                     "--class", "SharedProbe", "--conf", "spark.executor.cores=1", "--conf", "spark.cores.max=2",
                     "--conf", "spark.executor.memory=1g",
