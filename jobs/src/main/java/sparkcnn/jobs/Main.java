@@ -572,7 +572,7 @@ public final class Main implements Callable<Integer> {
         File measured;
         @Option(names = "--batch", paramLabel = "N", defaultValue = "32", description = "minibatch per worker")
         int batch;
-        @Option(names = "--cpu-rate", paramLabel = "IMG/S", defaultValue = "1.5",
+        @Option(names = "--cpu-rate", paramLabel = "IMG/S", defaultValue = "4.3",
                 description = "DenseNet-121 training img/s of a CPU worker (bench train, 2 threads)")
         double cpuRate;
         @Option(names = "--gpu-rate", paramLabel = "IMG/S", defaultValue = "1000",
@@ -585,7 +585,7 @@ public final class Main implements Callable<Integer> {
         public Integer call() {
             sparkcnn.jobs.bench.ScalingReport.run(measured, batch, List.of(
                     new sparkcnn.jobs.bench.ScalingReport.WorkerKind("CPU", cpuRate,
-                            "measured: `bench train`, one 2-thread process on this machine, batch 16"),
+                            "measured: `bench train` (bench/results/train.md), one 2-thread process on this machine, batch 16"),
                     new sparkcnn.jobs.bench.ScalingReport.WorkerKind("GPU", gpuRate,
                             "not measured, no GPU was lent: the decode goal of issue 13, about what one "
                                     + "data-centre GPU trains DenseNet-121 at in mixed precision")), dir, out);
