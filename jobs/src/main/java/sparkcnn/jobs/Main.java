@@ -311,9 +311,8 @@ public final class Main implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            boolean isZip = target.endsWith(".zip");
-            String model = isZip ? target : target.replaceAll("/+$", "") + "/" + RunLayout.MODEL;
-            String runDir = isZip ? new org.apache.hadoop.fs.Path(model).getParent().toString() : target;
+            String model = RunLayout.modelOf(target);
+            String runDir = RunLayout.runDirOf(target);
             Config config = job.withMaster(job.config != null ? JobConfig.load(job.config, job.sets)
                     : JobConfig.loadRun(runDir, job.sets));
             EvaluateCommand.run(TrainSpec.from(config), model, job.master != null, json, out);
@@ -349,9 +348,8 @@ public final class Main implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            boolean isZip = target.endsWith(".zip");
-            String model = isZip ? target : target.replaceAll("/+$", "") + "/" + RunLayout.MODEL;
-            String runDir = isZip ? new org.apache.hadoop.fs.Path(model).getParent().toString() : target;
+            String model = RunLayout.modelOf(target);
+            String runDir = RunLayout.runDirOf(target);
             Config config = job.withMaster(job.config != null ? JobConfig.load(job.config, job.sets)
                     : JobConfig.loadRun(runDir, job.sets));
             sparkcnn.jobs.predict.PredictCommand.run(TrainSpec.from(config), model,

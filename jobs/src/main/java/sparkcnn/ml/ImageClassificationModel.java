@@ -38,8 +38,6 @@ import sparkcnn.driver.io.HadoopConf;
 import sparkcnn.driver.train.RunLayout;
 import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.backend.NativeBackend;
-import sparkcnn.kernels.data.CorruptImageException;
-import sparkcnn.kernels.data.ExampleBlock;
 import sparkcnn.kernels.data.Preprocessing;
 import sparkcnn.kernels.eval.Scorer;
 import sparkcnn.kernels.train.ModelState;
@@ -95,8 +93,7 @@ public class ImageClassificationModel extends Model<ImageClassificationModel> im
     static ImageClassificationModel fromRun(String uid, String runDir, Volume input, List<String> classes,
                                             JavaSparkContext sc) {
         RunLayout run = RunLayout.of(runDir, sc.hadoopConfiguration());
-        Preprocessing scaling = run.normalization(Preprocessing.scaleOnly(input.depth()))
-                .orElse(Preprocessing.scaleOnly(input.depth()));
+        Preprocessing scaling = run.scaling(input.depth());
         return new ImageClassificationModel(uid, read(new Path(run.uri(RunLayout.MODEL)), sc.sc()), classes, input,
                 scaling.mean(), scaling.std());
     }
@@ -163,21 +160,8 @@ public class ImageClassificationModel extends Model<ImageClassificationModel> im
         }
 
         private List<Row> scoreBatch(List<Row> rows) {
-            int size = (int) images.input().size();
-            byte[] pixels = new byte[size * rows.size()];
-            int[] slot = new int[rows.size()];
-            int decoded = 0;
-            for (int i = 0; i < rows.size(); i++) {
-                try {
-                    System.arraycopy(images.example(rows.get(i)), 0, pixels, decoded * size, size);
-                    slot[i] = decoded++;
-                } catch (CorruptImageException e) {
-                    slot[i] = -1;
-                }
-            }
-            long[] ids = new long[decoded];
-            var block = new ExampleBlock(ids, images.input(), Arrays.copyOf(pixels, decoded * size), new int[decoded]);
-            float[][] p = Scorer.probabilities(state.value(), block, batchSize, classes.size(), preprocessing);
+            var scored = Scorer.decodeAndScore(rows, images::example, images.input(), state.value(), batchSize,
+                    classes.size(), preprocessing);
             List<Row> out = new ArrayList<>(rows.size());
             for (int i = 0; i < rows.size(); i++) {
                 Row row = rows.get(i);
@@ -185,8 +169,8 @@ public class ImageClassificationModel extends Model<ImageClassificationModel> im
                 for (int c = 0; c < row.length(); c++) {
                     values[c] = row.get(c);
                 }
-                if (slot[i] >= 0) {
-                    float[] probabilities = p[slot[i]];
+                float[] probabilities = scored.get(i).probabilities();
+                if (probabilities != null) {
                     int[] top = Scorer.top(probabilities, topK);
                     double[] vector = new double[probabilities.length];
                     for (int c = 0; c < vector.length; c++) {

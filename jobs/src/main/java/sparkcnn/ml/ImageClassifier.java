@@ -230,12 +230,7 @@ public class ImageClassifier extends Estimator<ImageClassificationModel> impleme
         if (max.isNullAt(0)) {
             throw new IllegalArgumentException("no labelled rows in column " + $(labelCol));
         }
-        int classes = (int) ((Number) max.get(0)).doubleValue() + 1;
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < classes; i++) {
-            names.add(String.valueOf(i));
-        }
-        return names;
+        return DataSpec.numbered((int) ((Number) max.get(0)).doubleValue() + 1);
     }
 
     ImageRows imageRows(Dataset<?> dataset, Volume shape, JavaSparkContext sc) {

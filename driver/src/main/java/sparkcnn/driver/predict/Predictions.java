@@ -1,7 +1,6 @@
 package sparkcnn.driver.predict;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
@@ -18,7 +17,6 @@ import sparkcnn.driver.data.Shard;
 import sparkcnn.driver.io.HadoopConf;
 import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.backend.NativeBackend;
-import sparkcnn.kernels.data.CorruptImageException;
 import sparkcnn.kernels.data.ExampleBlock;
 import sparkcnn.kernels.data.ImageDecoder;
 import sparkcnn.kernels.data.Preprocessing;
@@ -112,28 +110,20 @@ public final class Predictions {
 
     private static List<Row> scoreBatch(List<ImageRef> images, Volume stored, Model model, Counters counters,
                                         HadoopConf conf) {
-        List<Row> rows = new ArrayList<>();
-        List<ImageRef> decoded = new ArrayList<>();
-        int size = (int) stored.size();
-        byte[] pixels = new byte[size * images.size()];
-        for (ImageRef image : images) {
-            try {
-                byte[] example = ImageDecoder.decode(ImageFolderSource.read(image.path(), conf), stored);
-                System.arraycopy(example, 0, pixels, decoded.size() * size, size);
-                decoded.add(image);
-            } catch (CorruptImageException e) {
-                rows.add(RowFactory.create(image.id(), image.path(), null, null, null, null, null, null, e.getMessage()));
+        var scored = Scorer.decodeAndScore(images, image -> ImageDecoder.decode(ImageFolderSource.read(image.path(), conf),
+                stored), stored, model.state().value(), model.batchSize(), model.classes().size(), model.preprocessing());
+        List<Row> rows = new ArrayList<>(images.size());
+        for (int i = 0; i < images.size(); i++) {
+            ImageRef image = images.get(i);
+            Scorer.Scored s = scored.get(i);
+            if (s.error() != null) {
+                rows.add(RowFactory.create(image.id(), image.path(), null, null, null, null, null, null, s.error()));
                 counters.failed().add(1);
+            } else {
+                rows.add(row(image.id(), image.path(), null, s.probabilities(), model));
+                counters.scored().add(1);
             }
         }
-        long[] ids = decoded.stream().mapToLong(ImageRef::id).toArray();
-        var block = new ExampleBlock(ids, stored, Arrays.copyOf(pixels, ids.length * size), new int[ids.length]);
-        float[][] p = Scorer.probabilities(model.state().value(), block, model.batchSize(), model.classes().size(),
-                model.preprocessing());
-        for (int i = 0; i < ids.length; i++) {
-            rows.add(row(ids[i], decoded.get(i).path(), null, p[i], model));
-        }
-        counters.scored().add(ids.length);
         return rows;
     }
 

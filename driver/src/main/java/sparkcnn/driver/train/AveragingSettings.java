@@ -31,6 +31,14 @@ public record AveragingSettings(int workers, int batchSizePerWorker, int averagi
         positive("aggregation depth", aggregationDepth);
     }
 
+    /**
+     * The augmentation seed of {@code shard} in {@code epoch}: minibatch b of a worker augments with
+     * this plus its first position in the epoch, so a round recomputed anywhere augments alike.
+     */
+    public long augmentSeed(int epoch, sparkcnn.driver.data.Shard shard) {
+        return seed ^ (epoch * 0x9E3779B97F4A7C15L) ^ (shard.size() == 0 ? 0 : shard.firstId() << 20);
+    }
+
     /** Examples one worker fits in one round. */
     public int examplesPerWorkerRound() {
         return batchSizePerWorker * averagingFrequency;

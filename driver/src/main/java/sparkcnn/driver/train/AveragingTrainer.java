@@ -123,10 +123,8 @@ public final class AveragingTrainer implements Engine {
         int to = Math.min(from + s.examplesPerWorkerRound(), shard.size());
         Shard.Slice slice = shard.slice(s.seed(), epoch, from, to);
         ExampleBlock examples = slice.examples();
-        long augmentSeed = s.seed() ^ (epoch * 0x9E3779B97F4A7C15L) ^ (shard.size() == 0 ? 0 : shard.firstId() << 20);
-        // minibatch b of the round augments with seed + (its first position in the epoch)
         RoundResult result = WorkerStep.fit(state, examples, examples.storedOrder(), 0, examples.size(),
-                s.batchSizePerWorker(), s.classes(), s.preprocessing(), augmentSeed + from);
+                s.batchSizePerWorker(), s.classes(), s.preprocessing(), s.augmentSeed(epoch, shard) + from);
         return new WorkerSum(s.averageUpdater() ? result : result.withoutUpdaterState(),
                 new ArrayList<>(slice.rejected()));
     }

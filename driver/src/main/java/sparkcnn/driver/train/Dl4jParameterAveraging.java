@@ -82,7 +82,7 @@ public final class Dl4jParameterAveraging implements Engine {
             NativeBackend.init(s.workerThreads());
             Shard.Slice slice = shard.slice(s.seed(), epoch, 0, shard.size());
             ExampleBlock block = slice.examples();
-            long augmentSeed = s.seed() ^ (epoch * 0x9E3779B97F4A7C15L) ^ (shard.size() == 0 ? 0 : shard.firstId() << 20);
+            long augmentSeed = s.augmentSeed(epoch, shard);
             List<DataSet> batches = new ArrayList<>();
             int[] order = block.storedOrder();
             for (int from = 0; from < block.size(); from += s.batchSizePerWorker()) {

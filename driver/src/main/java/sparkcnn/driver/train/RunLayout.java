@@ -67,6 +67,17 @@ public final class RunLayout {
     }
 
     /** The run directory {@code dir} (local path, file:// or hdfs://), created if missing. */
+    /** The model file a CLI argument names: a model.zip itself, or the one in a run directory. */
+    public static String modelOf(String runDirOrZip) {
+        return runDirOrZip.endsWith(".zip") ? runDirOrZip : runDirOrZip.replaceAll("/+$", "") + "/" + MODEL;
+    }
+
+    /** The run directory a CLI argument names: itself, or the directory holding its model.zip. */
+    public static String runDirOf(String runDirOrZip) {
+        return runDirOrZip.endsWith(".zip") ? new org.apache.hadoop.fs.Path(runDirOrZip).getParent().toString()
+                : runDirOrZip;
+    }
+
     public static RunLayout of(String dir, Configuration conf) {
         return new RunLayout(new RunStore(dir, conf));
     }
@@ -217,6 +228,12 @@ public final class RunLayout {
         } catch (IOException | RuntimeException e) {
             throw new RunDirectoryException("unreadable " + store.uri(NORMALIZATION) + ": " + e.getMessage());
         }
+    }
+
+    /** How the run's model sees its inputs: its normalisation where it normalised, else scaling to [0, 1]. */
+    public Preprocessing scaling(int channels) {
+        Preprocessing scaleOnly = Preprocessing.scaleOnly(channels);
+        return normalization(scaleOnly).orElse(scaleOnly);
     }
 
     private static float[] floats(JsonNode array) {

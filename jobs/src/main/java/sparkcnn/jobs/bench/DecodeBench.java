@@ -154,7 +154,8 @@ public final class DecodeBench {
         throw new IllegalStateException("no " + which + " JPEG reader");
     }
 
-    static double median(double[] values) {
+    /** The median of the measured values (the bench's one statistic). */
+    public static double median(double[] values) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         int n = sorted.length;

@@ -112,9 +112,7 @@ public final class EnginesBench {
     }
 
     static double median(List<Double> values) {
-        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        int n = sorted.length;
-        return n == 0 ? Double.NaN : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        return values.isEmpty() ? Double.NaN : DecodeBench.median(values.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     private void write(Map<String, Object> result, File outDir) {

@@ -67,15 +67,15 @@ public final class RoundCostBench {
         m.put("aggregation_depth", depth);
         m.put("state_mb", stateMb);
         m.put("repeats", repeats);
-        m.put("empty_job_seconds", median(empty));
-        m.put("broadcast_job_seconds", median(broadcast));
-        m.put("round_job_seconds", median(round));
+        m.put("empty_job_seconds", DecodeBench.median(empty));
+        m.put("broadcast_job_seconds", DecodeBench.median(broadcast));
+        m.put("round_job_seconds", DecodeBench.median(round));
         // the parts: scheduling, the broadcast over it, the reduce and average over that
-        m.put("broadcast_seconds", median(broadcast) - median(empty));
-        m.put("reduce_seconds", median(round) - median(broadcast));
+        m.put("broadcast_seconds", DecodeBench.median(broadcast) - DecodeBench.median(empty));
+        m.put("reduce_seconds", DecodeBench.median(round) - DecodeBench.median(broadcast));
         out.printf(Locale.ROOT, "rounds: %d workers, %.1f MB state: empty job %.3f s, broadcast %.3f s, "
-                        + "broadcast + reduce + average %.3f s (medians of %d)%n", workers, stateMb, median(empty),
-                median(broadcast), median(round), repeats);
+                        + "broadcast + reduce + average %.3f s (medians of %d)%n", workers, stateMb, DecodeBench.median(empty),
+                DecodeBench.median(broadcast), DecodeBench.median(round), repeats);
         try {
             new ObjectMapper().writeValue(outFile, m);
         } catch (IOException e) {
@@ -110,12 +110,5 @@ public final class RoundCostBench {
                 throw new IllegalStateException(e);
             }
         }
-    }
-
-    static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 }

@@ -31,6 +31,7 @@ import sparkcnn.driver.io.HadoopConf;
 import sparkcnn.driver.predict.Predictions;
 import sparkcnn.driver.train.RunLayout;
 import sparkcnn.jobs.evaluate.EvaluateCommand;
+import sparkcnn.jobs.train.DataSpec;
 import sparkcnn.jobs.train.TrainSpec;
 import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.backend.NativeBackend;
@@ -78,13 +79,12 @@ public final class PredictCommand {
             int outputs = spec.model().classes();
             EvaluateCommand.requireMatches(graph, input, outputs, model);
             RunLayout run = RunLayout.of(modelPath.getParent().toString(), sc.hadoopConfiguration());
-            List<String> classes = run.classes().orElse(numbered(outputs));
+            List<String> classes = run.classes().orElse(DataSpec.numbered(outputs));
             if (classes.size() != outputs) {
                 throw new DataException(run.uri(RunLayout.CLASSES) + " names " + classes.size() + " classes, the model has "
                         + outputs + " outputs");
             }
-            Preprocessing scaling = run.normalization(Preprocessing.scaleOnly(input.depth()))
-                    .orElse(Preprocessing.scaleOnly(input.depth()));
+            Preprocessing scaling = run.scaling(input.depth());
             var counters = Predictions.Counters.of(sc);
             var state = sc.broadcast(ModelState.of(graph));
             try {
@@ -135,14 +135,6 @@ public final class PredictCommand {
             writer = writer.option("header", "true");
         }
         writer.save(request.out());
-    }
-
-    static List<String> numbered(int classes) {
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < classes; i++) {
-            names.add(String.valueOf(i));
-        }
-        return names;
     }
 
     /** What --input holds: image files, an export, an idx image file, or CIFAR binaries. */

@@ -235,7 +235,7 @@ public record DataSpec(String format, Config train, Config test, boolean cifar10
     }
 
     /** Class names "0".."n-1" for formats that carry only label numbers. */
-    static List<String> numbered(int n) {
+    public static List<String> numbered(int n) {
         return IntStream.range(0, n).mapToObj(String::valueOf).toList();
     }
 }

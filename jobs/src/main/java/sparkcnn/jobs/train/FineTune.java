@@ -21,7 +21,7 @@ final class FineTune {
 
     static ModelState start(String initFrom, String freezeUntil, TrainSpec spec,
                             org.deeplearning4j.nn.conf.ComputationGraphConfiguration architecture, Configuration hadoop) {
-        String model = initFrom.endsWith(".zip") ? initFrom : initFrom.replaceAll("/+$", "") + "/" + RunLayout.MODEL;
+        String model = RunLayout.modelOf(initFrom);
         ComputationGraph trained = EvaluateCommand.load(new Path(model), hadoop);
         int classes = spec.model().classes();
         var output = trained.getOutputLayer(0).conf().getLayer();
@@ -51,8 +51,7 @@ final class FineTune {
      * normalisation statistics, where it normalised, become this run's.
      */
     static void inheritNormalization(String initFrom, RunLayout run, Configuration hadoop) {
-        String dir = initFrom.endsWith(".zip") ? new Path(initFrom).getParent().toString() : initFrom;
-        RunLayout trained = RunLayout.of(dir, hadoop);
+        RunLayout trained = RunLayout.of(RunLayout.runDirOf(initFrom), hadoop);
         if (!run.has(RunLayout.NORMALIZATION) && trained.has(RunLayout.NORMALIZATION)) {
             run.writeText(RunLayout.NORMALIZATION, trained.readText(RunLayout.NORMALIZATION));
         }

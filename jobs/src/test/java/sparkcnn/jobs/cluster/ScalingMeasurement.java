@@ -92,9 +92,7 @@ public final class ScalingMeasurement {
     }
 
     private static double median(List<Double> values) {
-        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        return sparkcnn.jobs.bench.DecodeBench.median(values.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     /** SparkSubmit of the shaded jar with {@code workers} one-core executors; waits for it. */

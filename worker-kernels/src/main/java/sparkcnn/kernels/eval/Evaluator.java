@@ -1,12 +1,8 @@
 package sparkcnn.kernels.eval;
 
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
 import sparkcnn.kernels.data.ExampleBlock;
 import sparkcnn.kernels.data.Preprocessing;
 import sparkcnn.kernels.train.ModelState;
-import sparkcnn.kernels.train.WorkerNets;
 
 /** Scores one block of examples with a model in inference mode. */
 public final class Evaluator {
@@ -18,29 +14,17 @@ public final class Evaluator {
 
     public static EvalCounts evaluate(ModelState state, ExampleBlock block, int batchSize, int classes,
                                       Preprocessing pre) {
-        EvalCounts counts = EvalCounts.empty(classes);
-        ComputationGraph graph = WorkerNets.borrow(state);
-        try {
-            int[] order = block.storedOrder();
-            for (int from = 0; from < block.size(); from += batchSize) {
-                DataSet batch = block.minibatch(order, from, Math.min(from + batchSize, block.size()), classes,
-                        pre.forEvaluation(), 0);
-                INDArray probabilities = graph.outputSingle(false, batch.getFeatures());
-                counts = counts.plus(tally(probabilities.toFloatMatrix(), block, order, from, classes));
-            }
-            return counts;
-        } finally {
-            WorkerNets.release(state, graph);
-        }
+        return tally(Scorer.probabilities(state, block, batchSize, classes, pre), block.labels(), classes);
     }
 
-    private static EvalCounts tally(float[][] probabilities, ExampleBlock block, int[] order, int from, int classes) {
+    /** Confusion, loss and top-5 hits of the rows of {@code probabilities} against {@code labels}, in order. */
+    private static EvalCounts tally(float[][] probabilities, int[] labels, int classes) {
         EvalCounts counts = EvalCounts.empty(classes);
         double loss = 0;
         long top5 = 0;
         for (int i = 0; i < probabilities.length; i++) {
             float[] p = probabilities[i];
-            int truth = block.labels()[order[from + i]];
+            int truth = labels[i];
             int predicted = 0;
             int higher = 0;
             for (int c = 0; c < classes; c++) {

@@ -9,10 +9,6 @@ final class Threads {
     }
 
     static int perWorker() {
-        String fixed = System.getProperty("sparkcnn.kernel-threads");
-        if (fixed != null) {
-            return Integer.parseInt(fixed);
-        }
         BackendInfo backend = NativeBackend.current();
         return backend == null ? Runtime.getRuntime().availableProcessors() : backend.threads();
     }
