@@ -210,7 +210,8 @@ public final class BatchNormReluKernel {
         KernelClock.time(kernel, () -> inParallel(channels, body));
     }
 
-    private static void inParallel(int channels, java.util.function.IntConsumer body) {
+    /** Runs {@code body(i)} for i in [0, tasks) on the worker's threads. */
+    static void inParallel(int channels, java.util.function.IntConsumer body) {
         int threads = Threads.perWorker();
         if (threads <= 1 || channels == 1) {
             for (int c = 0; c < channels; c++) {

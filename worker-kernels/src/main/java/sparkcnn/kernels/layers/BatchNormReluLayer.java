@@ -18,7 +18,10 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** The running layer of {@link BatchNormRelu}: NCHW float activations through {@link BatchNormReluKernel}. */
+/**
+ * The running layer of {@link BatchNormRelu}: float activations through {@link BatchNormReluKernel}
+ * (NCHW) or {@link ChannelsLastBatchNormReluKernel} (NHWC).
+ */
 public class BatchNormReluLayer extends BatchNormalization {
     /** The last training forward's batch statistics, for backward. */
     private float[] batchMean;
@@ -42,11 +45,21 @@ public class BatchNormReluLayer extends BatchNormalization {
         if (training) {
             batchMean = new float[shape.c()];
             batchVar = new float[shape.c()];
-            BatchNormReluKernel.forwardTraining(buffer(x), buffer(y), shape, vector(GAMMA), vector(BETA), conf.getEps(),
-                    conf.isRelu(), batchMean, batchVar);
+            if (channelsLast()) {
+                ChannelsLastBatchNormReluKernel.forwardTraining(buffer(x), buffer(y), shape.values(), shape.c(),
+                        vector(GAMMA), vector(BETA), conf.getEps(), conf.isRelu(), batchMean, batchVar);
+            } else {
+                BatchNormReluKernel.forwardTraining(buffer(x), buffer(y), shape, vector(GAMMA), vector(BETA),
+                        conf.getEps(), conf.isRelu(), batchMean, batchVar);
+            }
         } else {
-            BatchNormReluKernel.forwardInference(buffer(x), buffer(y), shape, vector(GAMMA), vector(BETA),
-                    vector(GLOBAL_MEAN), runningVariance(), conf.getEps(), conf.isRelu());
+            if (channelsLast()) {
+                ChannelsLastBatchNormReluKernel.forwardInference(buffer(x), buffer(y), shape.values(), shape.c(),
+                        vector(GAMMA), vector(BETA), vector(GLOBAL_MEAN), runningVariance(), conf.getEps(), conf.isRelu());
+            } else {
+                BatchNormReluKernel.forwardInference(buffer(x), buffer(y), shape, vector(GAMMA), vector(BETA),
+                        vector(GLOBAL_MEAN), runningVariance(), conf.getEps(), conf.isRelu());
+            }
         }
         return y;
     }
@@ -63,8 +76,13 @@ public class BatchNormReluLayer extends BatchNormalization {
         float[] dgamma = new float[shape.c()];
         float[] dbeta = new float[shape.c()];
         BatchNormRelu conf = config();
-        BatchNormReluKernel.backward(buffer(x), buffer(plain(epsilon)), buffer(dx), shape, vector(GAMMA), vector(BETA),
-                batchMean, batchVar, conf.getEps(), conf.isRelu(), dgamma, dbeta);
+        if (channelsLast()) {
+            ChannelsLastBatchNormReluKernel.backward(buffer(x), buffer(plain(epsilon)), buffer(dx), shape.values(),
+                    shape.c(), vector(GAMMA), vector(BETA), batchMean, batchVar, conf.getEps(), conf.isRelu(), dgamma, dbeta);
+        } else {
+            BatchNormReluKernel.backward(buffer(x), buffer(plain(epsilon)), buffer(dx), shape, vector(GAMMA),
+                    vector(BETA), batchMean, batchVar, conf.getEps(), conf.isRelu(), dgamma, dbeta);
+        }
         Gradient gradient = new DefaultGradient();
         gradientViews.get(GAMMA).assign(row(dgamma));
         gradientViews.get(BETA).assign(row(dbeta));
@@ -130,23 +148,29 @@ public class BatchNormReluLayer extends BatchNormalization {
         return org.nd4j.linalg.factory.Nd4j.createFromArray(values).reshape(1, values.length);
     }
 
-    private BatchNormReluKernel.Shape shape(INDArray x) {
-        if (x.rank() != 4 || config().getCnn2DFormat() != CNN2DFormat.NCHW) {
-            throw new IllegalStateException(layerId() + ": BN-ReLU takes NCHW activations, got shape "
-                    + java.util.Arrays.toString(x.shape()));
-        }
-        return new BatchNormReluKernel.Shape((int) x.size(0), (int) x.size(1), (int) (x.size(2) * x.size(3)));
+    private boolean channelsLast() {
+        return config().getCnn2DFormat() == CNN2DFormat.NHWC;
     }
 
-    /** A float, C-ordered array with its own strides: what the kernel can address plane by plane. */
+    /** N, C and H x W of NCHW or NHWC activations. */
+    private BatchNormReluKernel.Shape shape(INDArray x) {
+        if (x.rank() != 4) {
+            throw new IllegalStateException(layerId() + ": BN-ReLU takes 4-d activations, got shape "
+                    + java.util.Arrays.toString(x.shape()));
+        }
+        int channelAxis = channelsLast() ? 3 : 1;
+        return new BatchNormReluKernel.Shape((int) x.size(0), (int) x.size(channelAxis),
+                (int) (x.length() / x.size(0) / x.size(channelAxis)));
+    }
+
+    /** A float, C-ordered array with its own strides and buffer: what the kernel can address plane by plane. */
     private static INDArray plain(INDArray a) {
-        boolean plain = a.dataType() == DataType.FLOAT && a.ordering() == 'c'
+        boolean plain = a.dataType() == DataType.FLOAT && a.ordering() == 'c' && a.offset() == 0
                 && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(a);
         return plain ? a : a.castTo(DataType.FLOAT).dup('c');
     }
 
     private static FloatBuffer buffer(INDArray a) {
-        FloatBuffer all = a.data().asNioFloat();
-        return all.position((int) a.offset()).slice();
+        return a.data().asNioFloat();
     }
 }

@@ -2,15 +2,21 @@ package sparkcnn.kernels.layers;
 
 import java.util.Collection;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * DL4J's convolution, configured and stored exactly as {@link ConvolutionLayer}, whose backward
- * pass does not run the forward convolution again when nothing needs its output: with an identity
+ * DL4J's convolution, configured and stored exactly as {@link ConvolutionLayer}. Channels-last
+ * (NHWC) on the CPU backend it runs on oneDNN directly ({@link ChannelsLastConvolutionLayer});
+ * otherwise on DL4J's, whose backward pass no longer runs the forward convolution again when nothing
+ * needs its output: with an identity
  * activation (a DenseNet's convolutions, each followed by a BN-ReLU) the incoming gradient is
  * already the gradient of the convolution's output. DL4J recomputes it on every backward pass to
  * apply the activation's derivative, which doubled the forward convolution time in the profiles.
@@ -40,7 +46,19 @@ public class Convolution extends ConvolutionLayer {
     @Override
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> trainingListeners,
                              int layerIndex, INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
-        return OwnLayers.wire(new ConvolutionLayerWithoutRecompute(conf, networkDataType), initializer(), conf, trainingListeners, layerIndex,
-                layerParamsView, initializeParams);
+        var layer = runsOnOneDnn(networkDataType) ? new ChannelsLastConvolutionLayer(conf, networkDataType)
+                : new ConvolutionLayerWithoutRecompute(conf, networkDataType);
+        return OwnLayers.wire(layer, initializer(), conf, trainingListeners, layerIndex, layerParamsView, initializeParams);
+    }
+
+    /**
+     * Channels-last float convolutions on the CPU backend run on oneDNN directly; the rest (NCHW, a
+     * GPU, SAME padding, dilation, other activations, dropout on the input) on DL4J's layer.
+     */
+    boolean runsOnOneDnn(DataType networkDataType) {
+        return getCnn2dDataFormat() == CNN2DFormat.NHWC && OwnLayers.enabledFor(networkDataType)
+                && getConvolutionMode() != ConvolutionMode.Same && getIDropout() == null
+                && java.util.Arrays.stream(getDilation()).allMatch(d -> d == 1)
+                && (getActivationFn() instanceof ActivationIdentity || getActivationFn() instanceof ActivationReLU);
     }
 }

@@ -12,6 +12,7 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import sparkcnn.kernels.layers.BatchNormRelu;
+import sparkcnn.kernels.layers.ChannelsLast;
 import sparkcnn.kernels.layers.Convolution;
 import sparkcnn.kernels.layers.OwnLayers;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -46,7 +47,9 @@ import sparkcnn.kernels.arch.Volume;
  * names. The geometry is checked first, so an impossible layer fails here with its name, not deep
  * in DL4J. A ReLU that is the only reader of a CONV or FC becomes that layer's activation (one
  * vertex, no extra copy); batch norm gets its ReLU as a separate vertex, since DL4J's batch norm
- * ignores its activation.
+ * ignores its activation. With this module's own layers (CPU backend) the network computes
+ * channels-last: the NCHW images become NHWC once, at the input, where oneDNN's convolutions run
+ * without reordering (bench/results/conv-layouts.md).
  */
 public final class GraphBuilder {
     private GraphBuilder() {
@@ -90,6 +93,10 @@ public final class GraphBuilder {
             }
             toVertex(spec, fusesRelu(net, node, own) ? Activation.RELU : Activation.IDENTITY, own)
                     .add(graph, node.name(), inputs);
+            if (own && node.inputs().contains(Architecture.INPUT)) {
+                // channels-last from here on: every later layer takes its layout from its input type
+                graph.inputPreProcessor(node.name(), new ChannelsLast());
+            }
             producer.put(node.name(), node.name());
         }
         return graph.setOutputs(net.output().name()).build();

@@ -38,6 +38,11 @@ class BatchNormReluTest {
 
     /** conv -> (BN -> ReLU | BN-ReLU) -> global average pool -> softmax. */
     static ComputationGraph net(boolean own, boolean relu) {
+        return net(own, relu, false);
+    }
+
+    /** {@code channelsLast}: the images turned NHWC at the input, so that every layer computes NHWC. */
+    static ComputationGraph net(boolean own, boolean relu, boolean channelsLast) {
         var g = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT).updater(new Nesterovs(0.1, 0.9))
                 .trainingWorkspaceMode(WorkspaceMode.ENABLED).inferenceWorkspaceMode(WorkspaceMode.ENABLED)
                 .graphBuilder().addInputs("in").setInputTypes(InputType.convolutional(6, 7, 2))
@@ -53,6 +58,9 @@ class BatchNormReluTest {
                 g.addLayer("relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), "bn");
                 last = "relu";
             }
+        }
+        if (channelsLast) {
+            g.inputPreProcessor("conv", new ChannelsLast());
         }
         ComputationGraphConfiguration conf = g.addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), last)
                 .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
@@ -74,10 +82,10 @@ class BatchNormReluTest {
     }
 
     @ParameterizedTest
-    @ValueSource(booleans = {true, false})
-    void sameOutputsGradientsAndTrainingAsDl4jsLayers(boolean relu) {
+    @org.junit.jupiter.params.provider.CsvSource({"true,false", "false,false", "true,true", "false,true"})
+    void sameOutputsGradientsAndTrainingAsDl4jsLayers(boolean relu, boolean channelsLast) {
         ComputationGraph theirs = net(false, relu);
-        ComputationGraph ours = net(true, relu);
+        ComputationGraph ours = net(true, relu, channelsLast);
         assertEquals(theirs.numParams(), ours.numParams());
         ours.setParams(theirs.params().dup());
         DataSet data = batch(1);
@@ -119,9 +127,11 @@ class BatchNormReluTest {
     }
 
     /** The kernel's backward against central differences of its own forward, on L = sum(w . y). */
-    @Test
-    void backwardMatchesFiniteDifferences() {
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void backwardMatchesFiniteDifferences(boolean channelsLast) {
         var s = new BatchNormReluKernel.Shape(3, 2, 5);
+        Kernel kernel = channelsLast ? Kernel.CHANNELS_LAST : Kernel.CHANNELS_FIRST;
         int size = s.n() * s.c() * s.plane();
         var random = new Random(4);
         float[] x = new float[size];
@@ -134,14 +144,13 @@ class BatchNormReluTest {
         float[] beta = {0.2f, -0.1f};
         float[] mean = new float[2];
         float[] var = new float[2];
-        BatchNormReluKernel.forwardTraining(FloatBuffer.wrap(x), FloatBuffer.allocate(size), s, gamma, beta, 1e-5, true,
-                mean, var);
+        kernel.forward(FloatBuffer.wrap(x), FloatBuffer.allocate(size), s, gamma, beta, mean, var);
         float[] dx = new float[size];
         float[] dgamma = new float[2];
         float[] dbeta = new float[2];
-        BatchNormReluKernel.backward(FloatBuffer.wrap(x), FloatBuffer.wrap(w), FloatBuffer.wrap(dx), s, gamma, beta, mean,
-                var, 1e-5, true, dgamma, dbeta);
-        java.util.function.DoubleSupplier l = () -> loss(x, w, s, gamma, beta);
+        kernel.backward(FloatBuffer.wrap(x), FloatBuffer.wrap(w), FloatBuffer.wrap(dx), s, gamma, beta, mean, var, dgamma,
+                dbeta);
+        java.util.function.DoubleSupplier l = () -> loss(kernel, x, w, s, gamma, beta);
         for (int i = 0; i < size; i++) {
             assertEquals(centralDifference(x, i, l), dx[i], 2e-2, "dx[" + i + "]");
         }
@@ -162,10 +171,35 @@ class BatchNormReluTest {
         return (plus - minus) / (2 * h);
     }
 
-    private static double loss(float[] x, float[] w, BatchNormReluKernel.Shape s, float[] gamma, float[] beta) {
+    /** The NCHW and NHWC kernels with a ReLU and eps 1e-5, behind one face. */
+    private enum Kernel {
+        CHANNELS_FIRST, CHANNELS_LAST;
+
+        void forward(FloatBuffer x, FloatBuffer y, BatchNormReluKernel.Shape s, float[] gamma, float[] beta, float[] mean,
+                     float[] var) {
+            if (this == CHANNELS_LAST) {
+                ChannelsLastBatchNormReluKernel.forwardTraining(x, y, s.n() * s.plane(), s.c(), gamma, beta, 1e-5, true,
+                        mean, var);
+            } else {
+                BatchNormReluKernel.forwardTraining(x, y, s, gamma, beta, 1e-5, true, mean, var);
+            }
+        }
+
+        void backward(FloatBuffer x, FloatBuffer dy, FloatBuffer dx, BatchNormReluKernel.Shape s, float[] gamma,
+                      float[] beta, float[] mean, float[] var, float[] dgamma, float[] dbeta) {
+            if (this == CHANNELS_LAST) {
+                ChannelsLastBatchNormReluKernel.backward(x, dy, dx, s.n() * s.plane(), s.c(), gamma, beta, mean, var, 1e-5,
+                        true, dgamma, dbeta);
+            } else {
+                BatchNormReluKernel.backward(x, dy, dx, s, gamma, beta, mean, var, 1e-5, true, dgamma, dbeta);
+            }
+        }
+    }
+
+    private static double loss(Kernel kernel, float[] x, float[] w, BatchNormReluKernel.Shape s, float[] gamma,
+                               float[] beta) {
         float[] y = new float[x.length];
-        BatchNormReluKernel.forwardTraining(FloatBuffer.wrap(x.clone()), FloatBuffer.wrap(y), s, gamma, beta, 1e-5, true,
-                new float[2], new float[2]);
+        kernel.forward(FloatBuffer.wrap(x.clone()), FloatBuffer.wrap(y), s, gamma, beta, new float[2], new float[2]);
         double l = 0;
         for (int i = 0; i < y.length; i++) {
             l += (double) w[i] * y[i];

@@ -32,18 +32,26 @@ class ConvolutionTest {
 
     /** conv(3x3, 5) -> conv(1x1, 4, activation) -> pool -> softmax; the first conv's gradient flows through the second. */
     static ComputationGraph net(boolean own, Activation activation) {
+        return net(own, activation, false);
+    }
+
+    /** {@code channelsLast}: the images turned NHWC before the first convolution, as the graph builder does. */
+    static ComputationGraph net(boolean own, Activation activation, boolean channelsLast) {
         var conf = new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.FLOAT).updater(new Nesterovs(0.1, 0.9))
                 .trainingWorkspaceMode(WorkspaceMode.ENABLED).inferenceWorkspaceMode(WorkspaceMode.ENABLED)
                 .graphBuilder().addInputs("in").setInputTypes(InputType.convolutional(6, 7, 2))
                 .addLayer("conv1", (own ? new Convolution.Builder(3, 3) : new ConvolutionLayer.Builder(3, 3))
-                        .padding(1, 1).nOut(5).activation(Activation.IDENTITY).hasBias(false).build(), "in")
+                        .stride(2, 2).padding(1, 1).nOut(5).activation(Activation.IDENTITY).hasBias(false).build(), "in")
                 .addLayer("conv2", (own ? new Convolution.Builder(1, 1) : new ConvolutionLayer.Builder(1, 1))
                         .nOut(4).activation(activation).build(), "conv1")
                 .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "conv2")
                 .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
                         .activation(Activation.SOFTMAX).build(), "pool")
-                .setOutputs("out").build();
-        var graph = new ComputationGraph(conf);
+                .setOutputs("out");
+        if (channelsLast) {
+            conf.inputPreProcessor("conv1", new ChannelsLast());
+        }
+        var graph = new ComputationGraph(conf.build());
         graph.init();
         return graph;
     }
@@ -68,6 +76,43 @@ class ConvolutionTest {
             ours.fit(batch(20 + step));
         }
         assertClose(theirs.params(), ours.params(), 1e-5);
+    }
+
+    /** oneDNN's NHWC kernels, on a stride and padding whose output size DL4J floors, against DL4J's NCHW layer. */
+    @ParameterizedTest
+    @EnumSource(value = Activation.class, names = {"IDENTITY", "RELU"})
+    void channelsLastOnOneDnnMatchesDl4jsConvolution(Activation activation) {
+        ComputationGraph theirs = net(false, activation, false);
+        ComputationGraph ours = net(true, activation, true);
+        assertTrue(ours.getLayer("conv1") instanceof ChannelsLastConvolutionLayer);
+        assertTrue(ours.getLayer("conv2") instanceof ChannelsLastConvolutionLayer);
+        ours.setParams(theirs.params().dup());
+        DataSet data = batch(1);
+        assertClose(theirs.outputSingle(false, data.getFeatures()), ours.outputSingle(false, data.getFeatures()), 1e-5);
+        for (ComputationGraph g : new ComputationGraph[] {theirs, ours}) {
+            g.setInput(0, data.getFeatures());
+            g.setLabels(data.getLabels());
+            g.computeGradientAndScore();
+        }
+        assertEquals(theirs.score(), ours.score(), 1e-6);
+        assertClose(theirs.gradient().gradient(), ours.gradient().gradient(), 1e-5);
+        for (int step = 0; step < 3; step++) {
+            theirs.fit(batch(20 + step));
+            ours.fit(batch(20 + step));
+        }
+        assertClose(theirs.params(), ours.params(), 1e-5);
+    }
+
+    @Test
+    void channelsLastSavesAndLoadsAsItself() throws Exception {
+        ComputationGraph ours = net(true, Activation.RELU, true);
+        ours.fit(batch(2));
+        var bytes = new ByteArrayOutputStream();
+        ModelSerializer.writeModel(ours, bytes, true);
+        ComputationGraph loaded = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(bytes.toByteArray()), true);
+        assertTrue(loaded.getLayer("conv2") instanceof ChannelsLastConvolutionLayer);
+        var x = batch(3).getFeatures();
+        assertArrayEquals(flat(ours.outputSingle(false, x)), flat(loaded.outputSingle(false, x)));
     }
 
     @Test

@@ -1,0 +1,216 @@
+package sparkcnn.kernels.layers;
+
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_BIAS;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_BIAS;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_WEIGHTS;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
+import static org.deeplearning4j.nn.params.ConvolutionParamInitializer.BIAS_KEY;
+import static org.deeplearning4j.nn.params.ConvolutionParamInitializer.WEIGHT_KEY;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.dnnl.IntMemoryMap;
+import org.bytedeco.dnnl.convolution_backward_data;
+import org.bytedeco.dnnl.convolution_backward_weights;
+import org.bytedeco.dnnl.convolution_forward;
+import org.bytedeco.dnnl.global.dnnl.algorithm;
+import org.bytedeco.dnnl.global.dnnl.prop_kind;
+import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.post_ops;
+import org.bytedeco.dnnl.primitive_attr;
+import org.bytedeco.dnnl.reorder;
+import org.bytedeco.dnnl.stream;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The running layer of a channels-last {@link Convolution}: oneDNN's own convolution kernels on
+ * NHWC activations, read and written in place in ND4J's arrays. oneDNN's fastest CPU kernels take
+ * NHWC directly, so a network that stays NHWC pays no reorder per call; libnd4j's conv op reorders
+ * NCHW activations to and from the kernel's layout on every call, which cost more than the
+ * convolutions themselves (bench/results/conv-layouts.md). Only the weights (DL4J's OIHW, small)
+ * are reordered, once per pass. A ReLU activation runs as oneDNN's post-op forward; backward
+ * does not run the forward again.
+ */
+public class ChannelsLastConvolutionLayer extends ConvolutionLayer {
+    private static final memory.format_tag NHWC = memory.format_tag.nhwc;
+    private static final memory.format_tag OIHW = memory.format_tag.oihw;
+    private static final memory.format_tag ANY = memory.format_tag.any;
+
+    /** Primitives per input shape (the last minibatch of an epoch may be smaller). */
+    private final Map<List<Long>, Primitives> primitives = new HashMap<>();
+    private stream stream;
+    /** The last forward's output, for the ReLU's gradient. */
+    private INDArray output;
+
+    public ChannelsLastConvolutionLayer(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    private boolean relu() {
+        return layerConf().getActivationFn() instanceof ActivationReLU;
+    }
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(false);
+        INDArray x = OneDnn.plain(input.castTo(DataType.FLOAT));
+        Primitives p = primitivesFor(x);
+        INDArray y = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, p.outputShape, 'c');
+        KernelClock.time("convolution forward (oneDNN, NHWC)", () -> {
+            p.weightsToForward.execute(stream, OneDnn.point(p.weights, weights()), p.forwardWeights);
+            IntMemoryMap args = new IntMemoryMap()
+                    .put(DNNL_ARG_SRC, OneDnn.point(p.src, x))
+                    .put(DNNL_ARG_WEIGHTS, p.forwardWeights)
+                    .put(DNNL_ARG_DST, OneDnn.point(p.dst, y));
+            if (p.bias != null) {
+                args.put(DNNL_ARG_BIAS, OneDnn.point(p.bias, getParam(BIAS_KEY)));
+            }
+            p.forward.execute(stream, args);
+            stream._wait();
+        });
+        output = training && relu() ? y : null;
+        return y;
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(true);
+        INDArray x = OneDnn.plain(input.castTo(DataType.FLOAT));
+        Primitives p = primitivesFor(x);
+        INDArray dy = epsilon.castTo(DataType.FLOAT);
+        if (relu()) {
+            if (output == null) {
+                throw new IllegalStateException(layerId() + ": backward without a training forward pass");
+            }
+            dy = new ActivationReLU().backprop(output.dup(), dy).getFirst(); // y > 0 exactly where the input to ReLU was
+        }
+        INDArray g = OneDnn.plain(dy);
+        INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, x.shape(), 'c');
+        INDArray dWeights = gradientViews.get(WEIGHT_KEY);
+        KernelClock.time("convolution backward (oneDNN, NHWC)", () -> {
+            OneDnn.point(p.diffDst, g);
+            p.weightsToBackward.execute(stream, OneDnn.point(p.weights, weights()), p.dataWeights);
+            p.backwardData.execute(stream, new IntMemoryMap()
+                    .put(DNNL_ARG_DIFF_DST, p.diffDst)
+                    .put(DNNL_ARG_WEIGHTS, p.dataWeights)
+                    .put(DNNL_ARG_DIFF_SRC, OneDnn.point(p.diffSrc, dx)));
+            IntMemoryMap args = new IntMemoryMap()
+                    .put(DNNL_ARG_SRC, OneDnn.point(p.src, x))
+                    .put(DNNL_ARG_DIFF_DST, p.diffDst)
+                    .put(DNNL_ARG_DIFF_WEIGHTS, p.diffWeights);
+            if (p.bias != null) {
+                args.put(DNNL_ARG_DIFF_BIAS, OneDnn.point(p.bias, gradientViews.get(BIAS_KEY)));
+            }
+            p.backwardWeights.execute(stream, args);
+            p.diffWeightsToDl4j.execute(stream, p.diffWeights, OneDnn.point(p.weightsGradient, dWeights));
+            stream._wait();
+        });
+        Gradient gradient = new DefaultGradient();
+        if (p.bias != null) {
+            gradient.setGradientFor(BIAS_KEY, gradientViews.get(BIAS_KEY));
+        }
+        gradient.setGradientFor(WEIGHT_KEY, dWeights, 'c');
+        output = null;
+        return new Pair<>(gradient, dx);
+    }
+
+    private INDArray weights() {
+        return getParam(WEIGHT_KEY);
+    }
+
+    private Primitives primitivesFor(INDArray x) {
+        if (x.rank() != 4) {
+            throw new IllegalStateException(layerId() + ": takes NHWC activations, got shape " + Arrays.toString(x.shape()));
+        }
+        if (stream == null) {
+            stream = new stream(OneDnn.engine());
+        }
+        return primitives.computeIfAbsent(Arrays.stream(x.shape()).boxed().toList(), k -> new Primitives(x.shape()));
+    }
+
+    /** oneDNN's descriptions of one input shape's convolution, forward and backward, and their memories. */
+    private final class Primitives {
+        final long[] outputShape;
+        final memory src, dst, diffSrc, diffDst, weights, weightsGradient, bias;
+        final memory forwardWeights, dataWeights, diffWeights;
+        final convolution_forward forward;
+        final convolution_backward_data backwardData;
+        final convolution_backward_weights backwardWeights;
+        final reorder weightsToForward, weightsToBackward, diffWeightsToDl4j;
+
+        Primitives(long[] nhwc) {
+            var conf = layerConf();
+            long n = nhwc[0], h = nhwc[1], w = nhwc[2], c = nhwc[3];
+            int[] k = conf.getKernelSize(), s = conf.getStride(), pad = conf.getPadding();
+            long oh = (h + 2L * pad[0] - k[0]) / s[0] + 1, ow = (w + 2L * pad[1] - k[1]) / s[1] + 1;
+            long oc = conf.getNOut();
+            if (c != conf.getNIn() || oh < 1 || ow < 1) {
+                throw new IllegalStateException(layerId() + ": input " + Arrays.toString(nhwc) + " (NHWC) does not fit "
+                        + conf.getNIn() + " input channels, kernel " + Arrays.toString(k));
+            }
+            outputShape = new long[] {n, oh, ow, oc};
+            long[] srcDims = {n, c, h, w}, dstDims = {n, oc, oh, ow}, weightDims = {oc, c, k[0], k[1]};
+            long[] strides = {s[0], s[1]}, padLeft = {pad[0], pad[1]};
+            // the right/bottom padding that makes oneDNN's output size exactly DL4J's (floor) one
+            long[] padRight = {(oh - 1) * s[0] + k[0] - h - pad[0], (ow - 1) * s[1] + k[1] - w - pad[1]};
+            var srcDesc = OneDnn.desc(srcDims, NHWC);
+            var dstDesc = OneDnn.desc(dstDims, NHWC);
+            var anyWeights = OneDnn.desc(weightDims, ANY);
+            var biasDesc = conf.hasBias() ? OneDnn.desc(new long[] {oc}, memory.format_tag.x) : null;
+            var engine = OneDnn.engine();
+
+            var attributes = new primitive_attr();
+            if (relu()) {
+                var ops = new post_ops();
+                ops.append_eltwise(1f, algorithm.eltwise_relu, 0f, 0f);
+                attributes.set_post_ops(ops);
+            }
+            var forwardDesc = biasDesc == null
+                    ? new convolution_forward.desc(prop_kind.forward_training, algorithm.convolution_direct,
+                            srcDesc, anyWeights, dstDesc, strides, padLeft, padRight)
+                    : new convolution_forward.desc(prop_kind.forward_training, algorithm.convolution_direct,
+                            srcDesc, anyWeights, biasDesc, dstDesc, strides, padLeft, padRight);
+            var forwardPd = new convolution_forward.primitive_desc(forwardDesc, attributes, engine);
+            var dataPd = new convolution_backward_data.primitive_desc(new convolution_backward_data.desc(
+                    algorithm.convolution_direct, srcDesc, anyWeights, dstDesc, strides, padLeft, padRight), engine, forwardPd);
+            var weightsDesc = biasDesc == null
+                    ? new convolution_backward_weights.desc(algorithm.convolution_direct, srcDesc, anyWeights, dstDesc,
+                            strides, padLeft, padRight)
+                    : new convolution_backward_weights.desc(algorithm.convolution_direct, srcDesc, anyWeights, biasDesc,
+                            dstDesc, strides, padLeft, padRight);
+            var weightsPd = new convolution_backward_weights.primitive_desc(weightsDesc, engine, forwardPd);
+
+            src = OneDnn.unbound(srcDesc);
+            dst = OneDnn.unbound(dstDesc);
+            diffSrc = OneDnn.unbound(srcDesc);
+            diffDst = OneDnn.unbound(dstDesc);
+            weights = OneDnn.unbound(OneDnn.desc(weightDims, OIHW));
+            weightsGradient = OneDnn.unbound(weights.get_desc());
+            bias = biasDesc == null ? null : OneDnn.unbound(biasDesc);
+            forwardWeights = new memory(forwardPd.weights_desc(), engine);
+            dataWeights = new memory(dataPd.weights_desc(), engine);
+            diffWeights = new memory(weightsPd.diff_weights_desc(), engine);
+            forward = new convolution_forward(forwardPd);
+            backwardData = new convolution_backward_data(dataPd);
+            backwardWeights = new convolution_backward_weights(weightsPd);
+            weightsToForward = new reorder(new reorder.primitive_desc(engine, weights.get_desc(), engine, forwardPd.weights_desc()));
+            weightsToBackward = new reorder(new reorder.primitive_desc(engine, weights.get_desc(), engine, dataPd.weights_desc()));
+            diffWeightsToDl4j = new reorder(new reorder.primitive_desc(engine, weightsPd.diff_weights_desc(), engine, weights.get_desc()));
+        }
+    }
+}
