@@ -4,15 +4,19 @@ import java.nio.FloatBuffer;
 
 /**
  * {@link BatchNormReluKernel}'s batch normalisation + ReLU over an NHWC float tensor: M = N H W rows
- * of C channels each. A row's channels are adjacent, so every pass runs down blocks of rows with
- * the channels as the vector lanes; the threads take contiguous ranges of rows and add their
- * per-channel sums at the end. The same formulas as the NCHW kernel; the statistics in one pass,
- * shifted by the first row (sums of x - k and (x - k)^2 in float per block, double across blocks),
- * which keeps the variance exact enough when the mean is large against the spread.
+ * of C channels each. Every pass runs down blocks of rows as one flat run of values, with each
+ * per-channel constant repeated across the block ({@link #tile}), so the loops are long and the JIT
+ * vectorises them whatever C is (row by row, C = 24..84 is too short a loop to vectorise). Sums
+ * stay per position and fold into per-channel sums at the end. The threads take contiguous ranges
+ * of rows. The same formulas as the NCHW kernel; the statistics in one pass, shifted by the first
+ * row (sums of x - k and (x - k)^2), which keeps the variance exact when the mean is large against
+ * the spread.
  */
 final class ChannelsLastBatchNormReluKernel {
-    /** Rows per block: a block of x and one of dy stay in L1/L2 for the widest DenseNet layers. */
+    /** Rows per block: a block of x and one of dy stay in L1/L2 for a DenseNet's widest layers. */
     private static final int BLOCK_ROWS = 32;
+    /** Blocks summed in float before the sums move to double. */
+    private static final int BLOCKS_PER_FOLD = 32;
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
 
     private ChannelsLastBatchNormReluKernel() {
@@ -24,41 +28,23 @@ final class ChannelsLastBatchNormReluKernel {
         KernelClock.time("batchnorm_relu forward (training, NHWC)", () -> {
             float[] shift = new float[c];
             x.get(0, shift, 0, c);
-            int parts = parts(rows);
-            double[][] sums = new double[parts][c];
-            double[][] squares = new double[parts][c];
-            BatchNormReluKernel.inParallel(parts, part -> {
-                float[] s = new float[c];
-                float[] q = new float[c];
-                forEachBlock(rows, parts, part, c, (first, count) -> {
-                    float[] xs = load(x, first, count, c, 0);
-                    java.util.Arrays.fill(s, 0f);
-                    java.util.Arrays.fill(q, 0f);
-                    for (int r = 0; r < count; r++) {
-                        int row = r * c;
-                        for (int ch = 0; ch < c; ch++) {
-                            float d = xs[row + ch] - shift[ch];
-                            s[ch] += d;
-                            q[ch] += d * d;
-                        }
-                    }
-                    for (int ch = 0; ch < c; ch++) {
-                        sums[part][ch] += s[ch];
-                        squares[part][ch] += q[ch];
-                    }
-                });
-            });
+            float[] shifts = tile(shift);
+            double[][][] sums = perPart(rows, c, 2, (part, acc) -> forEachBlock(rows, part, c, acc, (first, count, width) -> {
+                float[] xs = load(x, first, c, width, 0);
+                float[] s = acc.accumulators[0];
+                float[] q = acc.accumulators[1];
+                for (int i = 0; i < width; i++) {
+                    float d = xs[i] - shifts[i];
+                    s[i] += d;
+                    q[i] += d * d;
+                }
+            }));
             float[] a = new float[c];
             float[] b = new float[c];
             for (int ch = 0; ch < c; ch++) {
-                double s = 0, q = 0;
-                for (int part = 0; part < parts; part++) {
-                    s += sums[part][ch];
-                    q += squares[part][ch];
-                }
-                double meanShifted = s / rows;
+                double meanShifted = total(sums, 0, ch) / rows;
                 mean[ch] = (float) (shift[ch] + meanShifted);
-                var[ch] = (float) Math.max(0, q / rows - meanShifted * meanShifted);
+                var[ch] = (float) Math.max(0, total(sums, 1, ch) / rows - meanShifted * meanShifted);
                 a[ch] = (float) (gamma[ch] / Math.sqrt(var[ch] + eps));
                 b[ch] = beta[ch] - mean[ch] * a[ch];
             }
@@ -92,101 +78,158 @@ final class ChannelsLastBatchNormReluKernel {
                 a[ch] = gamma[ch] * invStd[ch];
                 b[ch] = beta[ch] - mean[ch] * a[ch];
             }
-            int parts = parts(rows);
-            double[][] sumG = new double[parts][c];
-            double[][] sumGx = new double[parts][c];
-            BatchNormReluKernel.inParallel(parts, part -> {
-                float[] s = new float[c];
-                float[] sx = new float[c];
-                forEachBlock(rows, parts, part, c, (first, count) -> {
-                    float[] xs = load(x, first, count, c, 0);
-                    float[] gs = load(dy, first, count, c, 1);
-                    java.util.Arrays.fill(s, 0f);
-                    java.util.Arrays.fill(sx, 0f);
-                    for (int r = 0; r < count; r++) {
-                        int row = r * c;
-                        for (int ch = 0; ch < c; ch++) {
-                            float g = relu ? masked(gs[row + ch], a[ch] * xs[row + ch] + b[ch]) : gs[row + ch];
-                            s[ch] += g;
-                            sx[ch] += g * (xs[row + ch] - mean[ch]) * invStd[ch];
-                        }
-                    }
-                    for (int ch = 0; ch < c; ch++) {
-                        sumG[part][ch] += s[ch];
-                        sumGx[part][ch] += sx[ch];
-                    }
-                });
-            });
-            float[] totalG = new float[c];
-            float[] totalGx = new float[c];
+            float[] as = tile(a), bs = tile(b), means = tile(mean), invStds = tile(invStd);
+            double[][][] sums = perPart(rows, c, 2, (part, acc) -> forEachBlock(rows, part, c, acc, (first, count, width) -> {
+                float[] xs = load(x, first, c, width, 0);
+                float[] gs = load(dy, first, c, width, 1);
+                if (relu) {
+                    mask(gs, xs, as, bs, width);
+                }
+                float[] s = acc.accumulators[0];
+                float[] sx = acc.accumulators[1];
+                for (int i = 0; i < width; i++) {
+                    s[i] += gs[i];
+                    sx[i] += gs[i] * (xs[i] - means[i]) * invStds[i];
+                }
+            }));
             float[] k = new float[c];
             for (int ch = 0; ch < c; ch++) {
-                double s = 0, sx = 0;
-                for (int part = 0; part < parts; part++) {
-                    s += sumG[part][ch];
-                    sx += sumGx[part][ch];
-                }
-                totalG[ch] = (float) s;
-                totalGx[ch] = (float) sx;
-                dbeta[ch] = totalG[ch];
-                dgamma[ch] = totalGx[ch];
+                dbeta[ch] = (float) total(sums, 0, ch);
+                dgamma[ch] = (float) total(sums, 1, ch);
                 k[ch] = a[ch] / rows;
             }
+            float[] ks = tile(k), sumG = tile(dbeta), sumGx = tile(dgamma);
             float m = rows;
-            BatchNormReluKernel.inParallel(parts, part -> forEachBlock(rows, parts, part, c, (first, count) -> {
-                float[] xs = load(x, first, count, c, 0);
-                float[] gs = load(dy, first, count, c, 1);
-                for (int r = 0; r < count; r++) {
-                    int row = r * c;
-                    for (int ch = 0; ch < c; ch++) {
-                        float g = relu ? masked(gs[row + ch], a[ch] * xs[row + ch] + b[ch]) : gs[row + ch];
-                        float xhat = (xs[row + ch] - mean[ch]) * invStd[ch];
-                        gs[row + ch] = k[ch] * (m * g - totalG[ch] - xhat * totalGx[ch]);
-                    }
+            BatchNormReluKernel.inParallel(parts(rows), part -> forEachBlock(rows, part, c, null, (first, count, width) -> {
+                float[] xs = load(x, first, c, width, 0);
+                float[] gs = load(dy, first, c, width, 1);
+                if (relu) {
+                    mask(gs, xs, as, bs, width);
                 }
-                dx.put(first * c, gs, 0, count * c);
+                for (int i = 0; i < width; i++) {
+                    float xhat = (xs[i] - means[i]) * invStds[i];
+                    gs[i] = ks[i] * (m * gs[i] - sumG[i] - xhat * sumGx[i]);
+                }
+                dx.put(first * c, gs, 0, width);
             }));
         });
     }
 
     /** y = a x + b per channel, with the ReLU when asked. */
     private static void affine(FloatBuffer x, FloatBuffer y, int rows, int c, float[] a, float[] b, boolean relu) {
-        int parts = parts(rows);
-        BatchNormReluKernel.inParallel(parts, part -> forEachBlock(rows, parts, part, c, (first, count) -> {
-            float[] xs = load(x, first, count, c, 0);
-            for (int r = 0; r < count; r++) {
-                int row = r * c;
-                if (relu) {
-                    for (int ch = 0; ch < c; ch++) {
-                        xs[row + ch] = Math.max(0f, a[ch] * xs[row + ch] + b[ch]);
-                    }
-                } else {
-                    for (int ch = 0; ch < c; ch++) {
-                        xs[row + ch] = a[ch] * xs[row + ch] + b[ch];
-                    }
+        float[] as = tile(a), bs = tile(b);
+        BatchNormReluKernel.inParallel(parts(rows), part -> forEachBlock(rows, part, c, null, (first, count, width) -> {
+            float[] xs = load(x, first, c, width, 0);
+            if (relu) {
+                for (int i = 0; i < width; i++) {
+                    xs[i] = Math.max(0f, as[i] * xs[i] + bs[i]);
+                }
+            } else {
+                for (int i = 0; i < width; i++) {
+                    xs[i] = as[i] * xs[i] + bs[i];
                 }
             }
-            y.put(first * c, xs, 0, count * c);
+            y.put(first * c, xs, 0, width);
         }));
     }
 
-    /** dy where the output {@code z} was positive, else 0, without a branch. */
-    private static float masked(float dy, float z) {
-        int bits = Float.floatToRawIntBits(z);
-        return Float.intBitsToFloat(Float.floatToRawIntBits(dy) & ((~bits & -bits) >> 31));
+    /**
+     * g where the output a x + b was positive, else 0: g times min(1, max(0, z) 2^126), which is 1
+     * for every positive normal float and 0 otherwise, in float operations the JIT vectorises (a
+     * branch, a conditional move or a bit mask on the float's sign runs one value at a time, 4x slower).
+     */
+    private static void mask(float[] g, float[] xs, float[] as, float[] bs, int width) {
+        for (int i = 0; i < width; i++) {
+            g[i] *= Math.min(1f, Math.max(0f, as[i] * xs[i] + bs[i]) * 0x1p126f);
+        }
+    }
+
+    /** A per-channel vector repeated for every row of a block. */
+    private static float[] tile(float[] perChannel) {
+        int c = perChannel.length;
+        float[] tiled = new float[BLOCK_ROWS * c];
+        for (int r = 0; r < BLOCK_ROWS; r++) {
+            System.arraycopy(perChannel, 0, tiled, r * c, c);
+        }
+        return tiled;
     }
 
     @FunctionalInterface
     private interface Block {
-        void rows(int first, int count);
+        /** Rows [first, first + count), {@code width} = count x C values. */
+        void run(int first, int count, int width);
     }
 
-    /** The blocks of rows of one part of {@code parts} contiguous ranges. */
-    private static void forEachBlock(int rows, int parts, int part, int c, Block block) {
+    @FunctionalInterface
+    private interface PartSums {
+        void run(int part, Folding sums);
+    }
+
+    /**
+     * Runs {@code body} for every part on the worker's threads with {@code sums} float accumulators
+     * per position of a block, and returns them folded to per-channel doubles: [part][sum][channel].
+     */
+    private static double[][][] perPart(int rows, int c, int sums, PartSums body) {
+        int parts = parts(rows);
+        double[][][] totals = new double[parts][sums][c];
+        BatchNormReluKernel.inParallel(parts, part -> {
+            float[][] acc = new float[sums][BLOCK_ROWS * c];
+            var folding = new Folding(acc, totals[part], c);
+            body.run(part, folding);
+            folding.fold();
+        });
+        return totals;
+    }
+
+    /** Float accumulators per block position that move into per-channel doubles every so many blocks. */
+    private static final class Folding {
+        final float[][] accumulators;
+        final double[][] totals;
+        final int c;
+        int blocks;
+
+        Folding(float[][] accumulators, double[][] totals, int c) {
+            this.accumulators = accumulators;
+            this.totals = totals;
+            this.c = c;
+        }
+
+        void afterBlock() {
+            if (++blocks % BLOCKS_PER_FOLD == 0) {
+                fold();
+            }
+        }
+
+        void fold() {
+            for (int sum = 0; sum < accumulators.length; sum++) {
+                float[] acc = accumulators[sum];
+                for (int i = 0; i < acc.length; i++) {
+                    totals[sum][i % c] += acc[i];
+                }
+                java.util.Arrays.fill(acc, 0f);
+            }
+        }
+    }
+
+    private static double total(double[][][] totals, int sum, int channel) {
+        double t = 0;
+        for (double[][] part : totals) {
+            t += part[sum][channel];
+        }
+        return t;
+    }
+
+    /** The blocks of rows of one part; with sums, folds them every {@link #BLOCKS_PER_FOLD} blocks. */
+    private static void forEachBlock(int rows, int part, int c, Folding sums, Block block) {
+        int parts = parts(rows);
         int from = (int) ((long) rows * part / parts);
         int to = (int) ((long) rows * (part + 1) / parts);
         for (int first = from; first < to; first += BLOCK_ROWS) {
-            block.rows(first, Math.min(BLOCK_ROWS, to - first));
+            int count = Math.min(BLOCK_ROWS, to - first);
+            block.run(first, count, count * c);
+            if (sums != null) {
+                sums.afterBlock();
+            }
         }
     }
 
@@ -194,12 +237,13 @@ final class ChannelsLastBatchNormReluKernel {
         return Math.max(1, Math.min(Threads.perWorker(), rows / BLOCK_ROWS));
     }
 
-    private static float[] load(FloatBuffer from, int first, int count, int c, int which) {
+    /** Rows [first, first + width / C) into this thread's scratch array {@code which}. */
+    private static float[] load(FloatBuffer from, int first, int c, int width, int which) {
         float[][] arrays = SCRATCH.get();
-        if (arrays[which].length < BLOCK_ROWS * c) {
-            arrays[which] = new float[BLOCK_ROWS * c];
+        if (arrays[which].length < width) {
+            arrays[which] = new float[width];
         }
-        from.get(first * c, arrays[which], 0, count * c);
+        from.get(first * c, arrays[which], 0, width);
         return arrays[which];
     }
 }
