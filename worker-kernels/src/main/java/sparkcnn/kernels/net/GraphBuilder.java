@@ -93,13 +93,18 @@ public final class GraphBuilder {
             }
             toVertex(spec, fusesRelu(net, node, own) ? Activation.RELU : Activation.IDENTITY, own)
                     .add(graph, node.name(), inputs);
-            if (own && node.inputs().contains(Architecture.INPUT)) {
+            if (channelsLast(dataType) && node.inputs().contains(Architecture.INPUT)) {
                 // channels-last from here on: every later layer takes its layout from its input type
                 graph.inputPreProcessor(node.name(), new ChannelsLast());
             }
             producer.put(node.name(), node.name());
         }
         return graph.setOutputs(net.output().name()).build();
+    }
+
+    /** Whether a network of {@code dataType} built here computes channels-last (NHWC activations). */
+    public static boolean channelsLast(DataType dataType) {
+        return OwnLayers.enabledFor(dataType);
     }
 
     /**

@@ -13,6 +13,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 import sparkcnn.kernels.arch.Architecture;
 import sparkcnn.kernels.arch.ConvSpec;
@@ -50,7 +51,9 @@ class Dl4jAgreementTest {
                 continue; // a ReLU fused into its conv
             }
             Volume v = predicted.get(node.name());
-            long[] expected = a.rank() == 4 ? new long[] {2, v.depth(), v.height(), v.width()} : new long[] {2, v.size()};
+            long[] expected = a.rank() != 4 ? new long[] {2, v.size()}
+                    : GraphBuilder.channelsLast(DataType.FLOAT) ? new long[] {2, v.height(), v.width(), v.depth()}
+                    : new long[] {2, v.depth(), v.height(), v.width()};
             assertArrayEquals(expected, a.shape(), node.name() + " in " + net.name());
         }
     }
