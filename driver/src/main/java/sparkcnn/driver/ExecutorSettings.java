@@ -22,11 +22,17 @@ import sparkcnn.kernels.backend.BackendChoice;
  * memory in the process, as PyTorch's users set it: 1.23x training img/s for DenseNet-BC-40 in one
  * process, 1.09x as deployed (2 workers, averaging every 5), for 12% more resident memory
  * (bench/results/glibc-default.md). Set GLIBC_TUNABLES (even empty) to choose otherwise.
+ *
+ * <p>OpenMP: after each parallel region libgomp's idle threads spin for a while (GOMP_SPINCOUNT,
+ * 300,000 by default), taking the cores that the next kernel - often a Java one, the BN-ReLU -
+ * wants; {@link #GOMP_SPINCOUNT} 0 lets them sleep at once: DenseNet-BC-40 steps 0.48 s instead of
+ * 0.55-0.59 s with 2 threads (2026-11-26, bench profile). Set GOMP_SPINCOUNT to choose otherwise.
  */
 public final class ExecutorSettings {
     static final long MIB = 1L << 20;
     static final long JVM_NATIVE_RESERVE = 384 * MIB;
     public static final String GLIBC_TUNABLES = "glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=68719476736";
+    public static final String GOMP_SPINCOUNT = "0";
 
     private ExecutorSettings() {
     }
@@ -38,6 +44,8 @@ public final class ExecutorSettings {
         }
         conf.setIfMissing("spark.executorEnv.GLIBC_TUNABLES",
                 System.getenv().getOrDefault("GLIBC_TUNABLES", GLIBC_TUNABLES));
+        conf.setIfMissing("spark.executorEnv.GOMP_SPINCOUNT",
+                System.getenv().getOrDefault("GOMP_SPINCOUNT", GOMP_SPINCOUNT));
         for (Map.Entry<String, String> env : backend.environment().entrySet()) {
             conf.setIfMissing("spark.executorEnv." + env.getKey(), env.getValue());
         }

@@ -49,13 +49,17 @@ class ExecutorSettingsTest {
     }
 
     @Test
-    void executorsKeepFreedMemoryUnlessTheUserSaysOtherwise() {
+    void executorsKeepFreedMemoryAndLetOpenMpSleepUnlessTheUserSaysOtherwise() {
         var conf = new SparkConf(false);
         ExecutorSettings.apply(conf, BackendChoice.AUTO);
         String expected = System.getenv().getOrDefault("GLIBC_TUNABLES", ExecutorSettings.GLIBC_TUNABLES);
         assertEquals(expected, conf.get("spark.executorEnv.GLIBC_TUNABLES"));
-        var own = new SparkConf(false).set("spark.executorEnv.GLIBC_TUNABLES", "");
+        assertEquals(System.getenv().getOrDefault("GOMP_SPINCOUNT", ExecutorSettings.GOMP_SPINCOUNT),
+                conf.get("spark.executorEnv.GOMP_SPINCOUNT"));
+        var own = new SparkConf(false).set("spark.executorEnv.GLIBC_TUNABLES", "")
+                .set("spark.executorEnv.GOMP_SPINCOUNT", "300000");
         ExecutorSettings.apply(own, BackendChoice.AUTO);
         assertEquals("", own.get("spark.executorEnv.GLIBC_TUNABLES"));
+        assertEquals("300000", own.get("spark.executorEnv.GOMP_SPINCOUNT"));
     }
 }

@@ -20,10 +20,26 @@ final class PeerProcess {
     private PeerProcess() {
     }
 
+    /** {@code command} in this process's environment. */
     static Outcome run(List<String> command, long timeoutMinutes) throws IOException, InterruptedException {
+        return run(new ProcessBuilder(command), timeoutMinutes);
+    }
+
+    /**
+     * The PyTorch peer, with OpenMP's own default spinning: sparkcnn's GOMP_SPINCOUNT=0 (see
+     * bin/sparkcnn) slows PyTorch, whose whole step is OpenMP (2026-11-26: 0.45-0.47 s per
+     * DenseNet-BC-40 step at the default, 0.46-0.51 s at 0).
+     */
+    static Outcome runPeer(List<String> command, long timeoutMinutes) throws IOException, InterruptedException {
+        var builder = new ProcessBuilder(command);
+        builder.environment().remove("GOMP_SPINCOUNT");
+        return run(builder, timeoutMinutes);
+    }
+
+    private static Outcome run(ProcessBuilder builder, long timeoutMinutes) throws IOException, InterruptedException {
         File errors = File.createTempFile("sparkcnn-peer", ".err");
         try {
-            Process p = new ProcessBuilder(command).redirectError(errors).start();
+            Process p = builder.redirectError(errors).start();
             String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(timeoutMinutes, TimeUnit.MINUTES)) {
                 p.destroyForcibly();

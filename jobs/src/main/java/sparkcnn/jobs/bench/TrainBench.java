@@ -256,7 +256,7 @@ public final class TrainBench {
             command.add("--inference");
         }
         try {
-            PeerProcess.Outcome peer = PeerProcess.run(command, 30);
+            PeerProcess.Outcome peer = PeerProcess.runPeer(command, 30);
             if (peer.status() != 0) {
                 out.println("PyTorch peer failed for " + model.name() + ": " + peer.stderr().strip());
                 return null;
@@ -280,6 +280,8 @@ public final class TrainBench {
         m.put("backend", backend.describe());
         m.put("device", BackendChoice.AUTO.verify());
         m.put("glibc_tunables", System.getenv().getOrDefault("GLIBC_TUNABLES", "(unset)"));
+        m.put("gomp_spincount", System.getenv().getOrDefault("GOMP_SPINCOUNT", "(unset)")
+                + " (sparkcnn; PyTorch at OpenMP's default, its fastest)");
         m.put("nd4j_build", NativeOpsHolder.getInstance().getDeviceNativeOps().buildInfo().strip().replace('\n', ' '));
         m.put("java", System.getProperty("java.version"));
         m.put("threads", threads);

@@ -16,7 +16,7 @@ final class ChannelsLastBatchNormReluKernel {
     /** Rows per block: a block of x and one of dy stay in L1/L2 for a DenseNet's widest layers. */
     private static final int BLOCK_ROWS = 32;
     /** Blocks summed in float before the sums move to double. */
-    private static final int BLOCKS_PER_FOLD = 32;
+    private static final int BLOCKS_PER_FOLD = 64;
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
 
     private ChannelsLastBatchNormReluKernel() {
@@ -203,8 +203,11 @@ final class ChannelsLastBatchNormReluKernel {
         void fold() {
             for (int sum = 0; sum < accumulators.length; sum++) {
                 float[] acc = accumulators[sum];
-                for (int i = 0; i < acc.length; i++) {
-                    totals[sum][i % c] += acc[i];
+                double[] total = totals[sum];
+                for (int row = 0; row < BLOCK_ROWS; row++) {
+                    for (int ch = 0; ch < c; ch++) {
+                        total[ch] += acc[row * c + ch];
+                    }
                 }
                 java.util.Arrays.fill(acc, 0f);
             }
