@@ -1,9 +1,6 @@
 package sparkcnn.kernels.layers;
 
 import java.nio.FloatBuffer;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ForkJoinPool;
-import java.util.stream.IntStream;
 
 /**
  * Batch normalisation with an optional ReLU after it, over an NCHW float tensor, one channel at a
@@ -24,7 +21,6 @@ import java.util.stream.IntStream;
  * </pre>
  */
 public final class BatchNormReluKernel {
-    private static volatile ForkJoinPool pool;
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
 
     private BatchNormReluKernel() {
@@ -207,49 +203,6 @@ public final class BatchNormReluKernel {
 
     /** Runs {@code body} for every channel on the worker's threads (in this thread when there is one). */
     private static void forEachChannel(String kernel, int channels, java.util.function.IntConsumer body) {
-        KernelClock.time(kernel, () -> inParallel(channels, body));
+        KernelClock.time(kernel, () -> Threads.inParallel(channels, body));
     }
-
-    /** Runs {@code body(i)} for i in [0, tasks) on the worker's threads. */
-    static void inParallel(int channels, java.util.function.IntConsumer body) {
-        int threads = Threads.perWorker();
-        if (threads <= 1 || channels == 1) {
-            for (int c = 0; c < channels; c++) {
-                body.accept(c);
-            }
-            return;
-        }
-        ForkJoinPool p = pool(threads);
-        try {
-            p.submit(() -> IntStream.range(0, channels).parallel().forEach(body)).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        }
-    }
-
-    private static ForkJoinPool pool(int threads) {
-        ForkJoinPool p = pool;
-        if (p == null || p.getParallelism() != threads) {
-            synchronized (BatchNormReluKernel.class) {
-                if (pool == null || pool.getParallelism() != threads) {
-                    pool = new ForkJoinPool(threads, named(), null, false);
-                }
-                p = pool;
-            }
-        }
-        return p;
-    }
-
-    private static ForkJoinPool.ForkJoinWorkerThreadFactory named() {
-        return p -> {
-            var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-            t.setName("sparkcnn-bn-" + t.getPoolIndex());
-            t.setDaemon(true);
-            return t;
-        };
-    }
-
 }

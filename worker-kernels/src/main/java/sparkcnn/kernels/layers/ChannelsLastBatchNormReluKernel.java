@@ -100,7 +100,7 @@ final class ChannelsLastBatchNormReluKernel {
             }
             float[] ks = tile(k), sumG = tile(dbeta), sumGx = tile(dgamma);
             float m = rows;
-            BatchNormReluKernel.inParallel(parts(rows), part -> forEachBlock(rows, part, c, null, (first, count, width) -> {
+            Threads.inParallel(parts(rows), part -> forEachBlock(rows, part, c, null, (first, count, width) -> {
                 float[] xs = load(x, first, c, width, 0);
                 float[] gs = load(dy, first, c, width, 1);
                 if (relu) {
@@ -118,7 +118,7 @@ final class ChannelsLastBatchNormReluKernel {
     /** y = a x + b per channel, with the ReLU when asked. */
     private static void affine(FloatBuffer x, FloatBuffer y, int rows, int c, float[] a, float[] b, boolean relu) {
         float[] as = tile(a), bs = tile(b);
-        BatchNormReluKernel.inParallel(parts(rows), part -> forEachBlock(rows, part, c, null, (first, count, width) -> {
+        Threads.inParallel(parts(rows), part -> forEachBlock(rows, part, c, null, (first, count, width) -> {
             float[] xs = load(x, first, c, width, 0);
             if (relu) {
                 for (int i = 0; i < width; i++) {
@@ -172,7 +172,7 @@ final class ChannelsLastBatchNormReluKernel {
     private static double[][][] perPart(int rows, int c, int sums, PartSums body) {
         int parts = parts(rows);
         double[][][] totals = new double[parts][sums][c];
-        BatchNormReluKernel.inParallel(parts, part -> {
+        Threads.inParallel(parts, part -> {
             float[][] acc = new float[sums][BLOCK_ROWS * c];
             var folding = new Folding(acc, totals[part], c);
             body.run(part, folding);

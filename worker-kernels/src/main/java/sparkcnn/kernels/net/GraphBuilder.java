@@ -12,6 +12,7 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import sparkcnn.kernels.layers.BatchNormRelu;
+import sparkcnn.kernels.layers.ChannelConcat;
 import sparkcnn.kernels.layers.ChannelsLast;
 import sparkcnn.kernels.layers.Convolution;
 import sparkcnn.kernels.layers.OwnLayers;
@@ -194,7 +195,7 @@ public final class GraphBuilder {
 
             @Override
             public Vertex concat(ConcatSpec concat) {
-                return (graph, name, inputs) -> graph.addVertex(name, new MergeVertex(), inputs);
+                return (graph, name, inputs) -> graph.addVertex(name, own ? new ChannelConcat() : new MergeVertex(), inputs);
             }
 
             @Override
