@@ -2,6 +2,7 @@ package sparkcnn.kernels.layers;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static sparkcnn.kernels.layers.BatchNormReluTest.assertClose;
 import static sparkcnn.kernels.layers.BatchNormReluTest.batch;
@@ -101,6 +102,23 @@ class ConvolutionTest {
             ours.fit(batch(20 + step));
         }
         assertClose(theirs.params(), ours.params(), 1e-5);
+    }
+
+    /** oneDNN's layer only where it computes exactly DL4J's: channels-last float, no SAME padding, identity or ReLU. */
+    @Test
+    void oneDnnOnlyWhereItComputesDl4jsConvolution() {
+        var nhwc = (Convolution) new Convolution.Builder(3, 3).dataFormat(org.deeplearning4j.nn.conf.CNN2DFormat.NHWC)
+                .nOut(2).activation(Activation.RELU).build();
+        assertTrue(nhwc.runsOnOneDnn(DataType.FLOAT));
+        assertFalse(nhwc.runsOnOneDnn(DataType.DOUBLE), "double networks (gradient checks) keep DL4J's layer");
+        var nchw = (Convolution) new Convolution.Builder(3, 3).nOut(2).build();
+        assertFalse(nchw.runsOnOneDnn(DataType.FLOAT), "NCHW networks (models saved before) keep DL4J's layer");
+        var same = (Convolution) new Convolution.Builder(3, 3).dataFormat(org.deeplearning4j.nn.conf.CNN2DFormat.NHWC)
+                .convolutionMode(org.deeplearning4j.nn.conf.ConvolutionMode.Same).nOut(2).build();
+        assertFalse(same.runsOnOneDnn(DataType.FLOAT));
+        var tanh = (Convolution) new Convolution.Builder(3, 3).dataFormat(org.deeplearning4j.nn.conf.CNN2DFormat.NHWC)
+                .activation(Activation.TANH).nOut(2).build();
+        assertFalse(tanh.runsOnOneDnn(DataType.FLOAT));
     }
 
     @Test
