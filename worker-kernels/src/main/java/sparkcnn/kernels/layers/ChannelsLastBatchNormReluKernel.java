@@ -7,16 +7,22 @@ import java.nio.FloatBuffer;
  * of C channels each. Every pass runs down blocks of rows as one flat run of values, with each
  * per-channel constant repeated across the block ({@link #tile}), so the loops are long and the JIT
  * vectorises them whatever C is (row by row, C = 24..84 is too short a loop to vectorise). Sums
- * stay per position and fold into per-channel sums at the end. The threads take contiguous ranges
- * of rows. The same formulas as the NCHW kernel; the statistics in one pass, shifted by the first
- * row (sums of x - k and (x - k)^2), which keeps the variance exact when the mean is large against
- * the spread.
+ * stay per position and fold into per-channel sums every so many blocks. The threads take
+ * contiguous ranges of rows. The same formulas as the NCHW kernel; the statistics in one pass,
+ * shifted by the first row (sums of x - k and (x - k)^2), which keeps the variance exact when the
+ * mean is large against the spread.
+ *
+ * <p>The ReLU's gradient is dy times min(1, max(0, z) 2^126) for the output z = a x + b: 1 for every
+ * positive normal float, 0 otherwise, in float operations the JIT vectorises (a branch, a
+ * conditional move or a bit mask on the sign runs one value at a time, 4x slower), as a loop of its
+ * own: folded into the loops of the sums it stopped them vectorising (3x slower).
  */
 final class ChannelsLastBatchNormReluKernel {
     /** Rows per block: a block of x and one of dy stay in L1/L2 for a DenseNet's widest layers. */
     private static final int BLOCK_ROWS = 32;
     /** Blocks summed in float before the sums move to double. */
     private static final int BLOCKS_PER_FOLD = 64;
+    private static final float HUGE = 0x1p126f;
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
 
     private ChannelsLastBatchNormReluKernel() {
@@ -29,8 +35,7 @@ final class ChannelsLastBatchNormReluKernel {
             float[] shift = new float[c];
             x.get(0, shift, 0, c);
             float[] shifts = tile(shift);
-            double[][][] sums = perPart(rows, c, 2, (part, acc) -> forEachBlock(rows, part, c, acc, (first, count, width) -> {
-                float[] xs = load(x, first, c, width, 0);
+            double[][][] sums = perPart(rows, c, 2, (part, acc) -> forEachBlock(rows, part, c, x, null, acc, (first, width, xs, unused) -> {
                 float[] s = acc.accumulators[0];
                 float[] q = acc.accumulators[1];
                 for (int i = 0; i < width; i++) {
@@ -79,9 +84,7 @@ final class ChannelsLastBatchNormReluKernel {
                 b[ch] = beta[ch] - mean[ch] * a[ch];
             }
             float[] as = tile(a), bs = tile(b), means = tile(mean), invStds = tile(invStd);
-            double[][][] sums = perPart(rows, c, 2, (part, acc) -> forEachBlock(rows, part, c, acc, (first, count, width) -> {
-                float[] xs = load(x, first, c, width, 0);
-                float[] gs = load(dy, first, c, width, 1);
+            double[][][] sums = perPart(rows, c, 2, (part, acc) -> forEachBlock(rows, part, c, x, dy, acc, (first, width, xs, gs) -> {
                 if (relu) {
                     mask(gs, xs, as, bs, width);
                 }
@@ -100,9 +103,7 @@ final class ChannelsLastBatchNormReluKernel {
             }
             float[] ks = tile(k), sumG = tile(dbeta), sumGx = tile(dgamma);
             float m = rows;
-            Threads.inParallel(parts(rows), part -> forEachBlock(rows, part, c, null, (first, count, width) -> {
-                float[] xs = load(x, first, c, width, 0);
-                float[] gs = load(dy, first, c, width, 1);
+            Threads.inParallel(parts(rows), part -> forEachBlock(rows, part, c, x, dy, null, (first, width, xs, gs) -> {
                 if (relu) {
                     mask(gs, xs, as, bs, width);
                 }
@@ -118,29 +119,19 @@ final class ChannelsLastBatchNormReluKernel {
     /** y = a x + b per channel, with the ReLU when asked. */
     private static void affine(FloatBuffer x, FloatBuffer y, int rows, int c, float[] a, float[] b, boolean relu) {
         float[] as = tile(a), bs = tile(b);
-        Threads.inParallel(parts(rows), part -> forEachBlock(rows, part, c, null, (first, count, width) -> {
-            float[] xs = load(x, first, c, width, 0);
-            if (relu) {
-                for (int i = 0; i < width; i++) {
-                    xs[i] = Math.max(0f, as[i] * xs[i] + bs[i]);
-                }
-            } else {
-                for (int i = 0; i < width; i++) {
-                    xs[i] = as[i] * xs[i] + bs[i];
-                }
+        float low = relu ? 0f : Float.NEGATIVE_INFINITY;
+        Threads.inParallel(parts(rows), part -> forEachBlock(rows, part, c, x, null, null, (first, width, xs, unused) -> {
+            for (int i = 0; i < width; i++) {
+                xs[i] = Math.max(low, as[i] * xs[i] + bs[i]);
             }
             y.put(first * c, xs, 0, width);
         }));
     }
 
-    /**
-     * g where the output a x + b was positive, else 0: g times min(1, max(0, z) 2^126), which is 1
-     * for every positive normal float and 0 otherwise, in float operations the JIT vectorises (a
-     * branch, a conditional move or a bit mask on the float's sign runs one value at a time, 4x slower).
-     */
+    /** g where the output a x + b was positive, else 0 (see the class comment). */
     private static void mask(float[] g, float[] xs, float[] as, float[] bs, int width) {
         for (int i = 0; i < width; i++) {
-            g[i] *= Math.min(1f, Math.max(0f, as[i] * xs[i] + bs[i]) * 0x1p126f);
+            g[i] *= Math.min(1f, Math.max(0f, as[i] * xs[i] + bs[i]) * HUGE);
         }
     }
 
@@ -156,8 +147,8 @@ final class ChannelsLastBatchNormReluKernel {
 
     @FunctionalInterface
     private interface Block {
-        /** Rows [first, first + count), {@code width} = count x C values. */
-        void run(int first, int count, int width);
+        /** Rows from {@code first}, {@code width} values of x and (when read) dy in this thread's scratch. */
+        void run(int first, int width, float[] xs, float[] gs);
     }
 
     @FunctionalInterface
@@ -173,8 +164,7 @@ final class ChannelsLastBatchNormReluKernel {
         int parts = parts(rows);
         double[][][] totals = new double[parts][sums][c];
         Threads.inParallel(parts, part -> {
-            float[][] acc = new float[sums][BLOCK_ROWS * c];
-            var folding = new Folding(acc, totals[part], c);
+            var folding = new Folding(new float[sums][BLOCK_ROWS * c], totals[part], c);
             body.run(part, folding);
             folding.fold();
         });
@@ -222,14 +212,30 @@ final class ChannelsLastBatchNormReluKernel {
         return t;
     }
 
-    /** The blocks of rows of one part; with sums, folds them every {@link #BLOCKS_PER_FOLD} blocks. */
-    private static void forEachBlock(int rows, int part, int c, Folding sums, Block block) {
+    /**
+     * The blocks of rows of one part, x (and dy when given) loaded into this thread's scratch
+     * arrays; with sums, folds them every {@link #BLOCKS_PER_FOLD} blocks.
+     */
+    private static void forEachBlock(int rows, int part, int c, FloatBuffer x, FloatBuffer dy, Folding sums,
+                                     Block block) {
+        float[][] scratch = SCRATCH.get();
+        for (int i = 0; i < scratch.length; i++) {
+            if (scratch[i].length < BLOCK_ROWS * c) {
+                scratch[i] = new float[BLOCK_ROWS * c];
+            }
+        }
+        float[] xs = scratch[0];
+        float[] gs = scratch[1];
         int parts = parts(rows);
         int from = (int) ((long) rows * part / parts);
         int to = (int) ((long) rows * (part + 1) / parts);
         for (int first = from; first < to; first += BLOCK_ROWS) {
-            int count = Math.min(BLOCK_ROWS, to - first);
-            block.run(first, count, count * c);
+            int width = Math.min(BLOCK_ROWS, to - first) * c;
+            x.get(first * c, xs, 0, width);
+            if (dy != null) {
+                dy.get(first * c, gs, 0, width);
+            }
+            block.run(first, width, xs, gs);
             if (sums != null) {
                 sums.afterBlock();
             }
@@ -238,15 +244,5 @@ final class ChannelsLastBatchNormReluKernel {
 
     private static int parts(int rows) {
         return Math.max(1, Math.min(Threads.perWorker(), rows / BLOCK_ROWS));
-    }
-
-    /** Rows [first, first + width / C) into this thread's scratch array {@code which}. */
-    private static float[] load(FloatBuffer from, int first, int c, int width, int which) {
-        float[][] arrays = SCRATCH.get();
-        if (arrays[which].length < width) {
-            arrays[which] = new float[width];
-        }
-        from.get(first * c, arrays[which], 0, width);
-        return arrays[which];
     }
 }
