@@ -73,14 +73,12 @@ public class ChannelsLastConvolutionLayer extends ConvolutionLayer {
         INDArray y = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, p.outputShape, 'c');
         KernelClock.time("convolution forward (oneDNN, NHWC)", () -> {
             p.weightsToForward.execute(stream, OneDnn.point(p.weights, weights()), p.forwardWeights);
-            IntMemoryMap args = new IntMemoryMap()
-                    .put(DNNL_ARG_SRC, OneDnn.point(p.src, x))
-                    .put(DNNL_ARG_WEIGHTS, p.forwardWeights)
-                    .put(DNNL_ARG_DST, OneDnn.point(p.dst, y));
+            OneDnn.point(p.src, x);
+            OneDnn.point(p.dst, y);
             if (p.bias != null) {
-                args.put(DNNL_ARG_BIAS, OneDnn.point(p.bias, getParam(BIAS_KEY)));
+                OneDnn.point(p.bias, getParam(BIAS_KEY));
             }
-            p.forward.execute(stream, args);
+            p.forward.execute(stream, p.forwardArgs);
             stream._wait();
         });
         output = training && relu() ? y : null;
@@ -103,20 +101,15 @@ public class ChannelsLastConvolutionLayer extends ConvolutionLayer {
         INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, x.shape(), 'c');
         INDArray dWeights = gradientViews.get(WEIGHT_KEY);
         KernelClock.time("convolution backward (oneDNN, NHWC)", () -> {
+            OneDnn.point(p.src, x);
             OneDnn.point(p.diffDst, g);
-            p.weightsToBackward.execute(stream, OneDnn.point(p.weights, weights()), p.dataWeights);
-            p.backwardData.execute(stream, new IntMemoryMap()
-                    .put(DNNL_ARG_DIFF_DST, p.diffDst)
-                    .put(DNNL_ARG_WEIGHTS, p.dataWeights)
-                    .put(DNNL_ARG_DIFF_SRC, OneDnn.point(p.diffSrc, dx)));
-            IntMemoryMap args = new IntMemoryMap()
-                    .put(DNNL_ARG_SRC, OneDnn.point(p.src, x))
-                    .put(DNNL_ARG_DIFF_DST, p.diffDst)
-                    .put(DNNL_ARG_DIFF_WEIGHTS, p.diffWeights);
+            OneDnn.point(p.diffSrc, dx);
             if (p.bias != null) {
-                args.put(DNNL_ARG_DIFF_BIAS, OneDnn.point(p.bias, gradientViews.get(BIAS_KEY)));
+                OneDnn.point(p.bias, gradientViews.get(BIAS_KEY));
             }
-            p.backwardWeights.execute(stream, args);
+            p.weightsToBackward.execute(stream, OneDnn.point(p.weights, weights()), p.dataWeights);
+            p.backwardData.execute(stream, p.dataArgs);
+            p.backwardWeights.execute(stream, p.weightsArgs);
             p.diffWeightsToDl4j.execute(stream, p.diffWeights, OneDnn.point(p.weightsGradient, dWeights));
             stream._wait();
         });
@@ -152,6 +145,8 @@ public class ChannelsLastConvolutionLayer extends ConvolutionLayer {
         final convolution_backward_data backwardData;
         final convolution_backward_weights backwardWeights;
         final reorder weightsToForward, weightsToBackward, diffWeightsToDl4j;
+        /** Each primitive's arguments, made once: the memories stay, their buffers are set per call. */
+        final IntMemoryMap forwardArgs, dataArgs, weightsArgs;
 
         Primitives(long[] nhwc) {
             var conf = layerConf();
@@ -211,6 +206,15 @@ public class ChannelsLastConvolutionLayer extends ConvolutionLayer {
             weightsToForward = new reorder(new reorder.primitive_desc(engine, weights.get_desc(), engine, forwardPd.weights_desc()));
             weightsToBackward = new reorder(new reorder.primitive_desc(engine, weights.get_desc(), engine, dataPd.weights_desc()));
             diffWeightsToDl4j = new reorder(new reorder.primitive_desc(engine, weightsPd.diff_weights_desc(), engine, weights.get_desc()));
+            forwardArgs = new IntMemoryMap().put(DNNL_ARG_SRC, src).put(DNNL_ARG_WEIGHTS, forwardWeights).put(DNNL_ARG_DST, dst);
+            dataArgs = new IntMemoryMap().put(DNNL_ARG_DIFF_DST, diffDst).put(DNNL_ARG_WEIGHTS, dataWeights)
+                    .put(DNNL_ARG_DIFF_SRC, diffSrc);
+            weightsArgs = new IntMemoryMap().put(DNNL_ARG_SRC, src).put(DNNL_ARG_DIFF_DST, diffDst)
+                    .put(DNNL_ARG_DIFF_WEIGHTS, diffWeights);
+            if (bias != null) {
+                forwardArgs.put(DNNL_ARG_BIAS, bias);
+                weightsArgs.put(DNNL_ARG_DIFF_BIAS, bias);
+            }
         }
     }
 }
