@@ -3,7 +3,6 @@ package sparkcnn.kernels.layers;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static sparkcnn.kernels.layers.BatchNormReluTest.assertClose;
 import static sparkcnn.kernels.layers.BatchNormReluTest.batch;
 
 import java.io.ByteArrayInputStream;
@@ -22,7 +21,6 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
@@ -56,15 +54,7 @@ class ChannelConcatTest {
         ComputationGraph theirs = net(false);
         ComputationGraph ours = net(true);
         assertTrue(ours.getVertex("concat") instanceof ChannelConcatVertex);
-        ours.setParams(theirs.params().dup());
-        DataSet data = batch(4);
-        for (ComputationGraph g : new ComputationGraph[] {theirs, ours}) {
-            g.setInput(0, data.getFeatures());
-            g.setLabels(data.getLabels());
-            g.computeGradientAndScore();
-        }
-        assertEquals(theirs.score(), ours.score(), 1e-6);
-        assertClose(theirs.gradient().gradient(), ours.gradient().gradient(), 1e-5);
+        Agreement.assertSameGradients(theirs, ours, batch(4), 1e-5);
     }
 
     @Test

@@ -63,20 +63,8 @@ class ConvolutionTest {
         ComputationGraph theirs = net(false, activation);
         ComputationGraph ours = net(true, activation);
         assertTrue(ours.getLayer("conv1") instanceof ConvolutionLayerWithoutRecompute);
-        ours.setParams(theirs.params().dup());
-        DataSet data = batch(1);
-        for (ComputationGraph g : new ComputationGraph[] {theirs, ours}) {
-            g.setInput(0, data.getFeatures());
-            g.setLabels(data.getLabels());
-            g.computeGradientAndScore();
-        }
-        assertEquals(theirs.score(), ours.score(), 1e-6);
-        assertClose(theirs.gradient().gradient(), ours.gradient().gradient(), 1e-5);
-        for (int step = 0; step < 3; step++) {
-            theirs.fit(batch(20 + step));
-            ours.fit(batch(20 + step));
-        }
-        assertClose(theirs.params(), ours.params(), 1e-5);
+        Agreement.assertSameGradients(theirs, ours, batch(1), 1e-5);
+        Agreement.assertSameTraining(theirs, ours, 3, 1e-5);
     }
 
     /** oneDNN's NHWC kernels, on a stride and padding whose output size DL4J floors, against DL4J's NCHW layer. */
@@ -87,21 +75,10 @@ class ConvolutionTest {
         ComputationGraph ours = net(true, activation, true);
         assertTrue(ours.getLayer("conv1") instanceof ChannelsLastConvolutionLayer);
         assertTrue(ours.getLayer("conv2") instanceof ChannelsLastConvolutionLayer);
-        ours.setParams(theirs.params().dup());
         DataSet data = batch(1);
+        Agreement.assertSameGradients(theirs, ours, data, 1e-5);
         assertClose(theirs.outputSingle(false, data.getFeatures()), ours.outputSingle(false, data.getFeatures()), 1e-5);
-        for (ComputationGraph g : new ComputationGraph[] {theirs, ours}) {
-            g.setInput(0, data.getFeatures());
-            g.setLabels(data.getLabels());
-            g.computeGradientAndScore();
-        }
-        assertEquals(theirs.score(), ours.score(), 1e-6);
-        assertClose(theirs.gradient().gradient(), ours.gradient().gradient(), 1e-5);
-        for (int step = 0; step < 3; step++) {
-            theirs.fit(batch(20 + step));
-            ours.fit(batch(20 + step));
-        }
-        assertClose(theirs.params(), ours.params(), 1e-5);
+        Agreement.assertSameTraining(theirs, ours, 3, 1e-5);
     }
 
     /** oneDNN's layer only where it computes exactly DL4J's: channels-last float, no SAME padding, identity or ReLU. */
