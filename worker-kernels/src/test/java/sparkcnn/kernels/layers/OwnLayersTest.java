@@ -8,9 +8,11 @@ import org.junit.jupiter.api.Test;
 class OwnLayersTest {
     @Test
     void cpuUsesOwnLayersCudaKeepsCudnnsAndThePropertyTurnsThemOff() {
-        assertTrue(OwnLayers.enabledFor("org.nd4j.linalg.cpu.nativecpu.CpuBackend", "true"));
-        assertFalse(OwnLayers.enabledFor("org.nd4j.linalg.jcublas.JCublasBackend", "true"));
-        assertFalse(OwnLayers.enabledFor("org.nd4j.linalg.cpu.nativecpu.CpuBackend", "false"));
+        assertTrue(OwnLayers.enabledFor("org.nd4j.linalg.cpu.nativecpu.CpuBackend", "true", "amd64"));
+        assertFalse(OwnLayers.enabledFor("org.nd4j.linalg.jcublas.JCublasBackend", "true", "amd64"));
+        assertFalse(OwnLayers.enabledFor("org.nd4j.linalg.cpu.nativecpu.CpuBackend", "false", "amd64"));
+        assertFalse(OwnLayers.enabledFor("org.nd4j.linalg.cpu.nativecpu.CpuBackend", "true", "aarch64"),
+                "oneDNN's presets ship for x86-64 only here");
         assertTrue(OwnLayers.enabled(), "the tests run on the CPU backend");
     }
 }
