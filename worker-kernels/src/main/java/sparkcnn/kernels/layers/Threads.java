@@ -2,6 +2,7 @@ package sparkcnn.kernels.layers;
 
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 import sparkcnn.kernels.backend.BackendInfo;
@@ -19,7 +20,11 @@ final class Threads {
         return backend == null ? Runtime.getRuntime().availableProcessors() : backend.threads();
     }
 
-    /** Runs {@code body(i)} for i in [0, tasks) on the worker's threads (in this thread when it has one). */
+    /**
+     * Runs {@code body(i)} for i in [0, tasks) on the worker's threads (in this thread when it has
+     * one). With no more tasks than threads, this thread runs task 0 itself while the pool runs the
+     * rest: one wake-up fewer per call, and the caller does not idle.
+     */
     static void inParallel(int tasks, IntConsumer body) {
         int threads = perWorker();
         if (threads <= 1 || tasks == 1) {
@@ -28,8 +33,25 @@ final class Threads {
             }
             return;
         }
+        ForkJoinPool p = pool(threads);
+        if (tasks > threads) {
+            join(p.submit(() -> IntStream.range(0, tasks).parallel().forEach(body)));
+            return;
+        }
+        ForkJoinTask<?>[] others = new ForkJoinTask<?>[tasks - 1];
+        for (int i = 1; i < tasks; i++) {
+            int task = i;
+            others[i - 1] = p.submit(() -> body.accept(task));
+        }
+        body.accept(0);
+        for (ForkJoinTask<?> other : others) {
+            join(other);
+        }
+    }
+
+    private static void join(ForkJoinTask<?> task) {
         try {
-            pool(threads).submit(() -> IntStream.range(0, tasks).parallel().forEach(body)).get();
+            task.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
