@@ -38,26 +38,28 @@ public class BatchNormReluLayer extends BatchNormalization {
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
-        INDArray x = plain(input);
+        INDArray x = Plain.of(input);
         var shape = shape(x);
         INDArray y = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, x.shape(), 'c');
+        FloatBuffer xs = Plain.floats(x);
+        FloatBuffer ys = Plain.floats(y);
         BatchNormRelu conf = config();
         if (training) {
             batchMean = new float[shape.c()];
             batchVar = new float[shape.c()];
             if (channelsLast()) {
-                ChannelsLastBatchNormReluKernel.forwardTraining(buffer(x), buffer(y), shape.values(), shape.c(),
+                ChannelsLastBatchNormReluKernel.forwardTraining(xs, ys, shape.values(), shape.c(),
                         vector(GAMMA), vector(BETA), conf.getEps(), conf.isRelu(), batchMean, batchVar);
             } else {
-                BatchNormReluKernel.forwardTraining(buffer(x), buffer(y), shape, vector(GAMMA), vector(BETA),
+                BatchNormReluKernel.forwardTraining(xs, ys, shape, vector(GAMMA), vector(BETA),
                         conf.getEps(), conf.isRelu(), batchMean, batchVar);
             }
         } else {
             if (channelsLast()) {
-                ChannelsLastBatchNormReluKernel.forwardInference(buffer(x), buffer(y), shape.values(), shape.c(),
+                ChannelsLastBatchNormReluKernel.forwardInference(xs, ys, shape.values(), shape.c(),
                         vector(GAMMA), vector(BETA), vector(GLOBAL_MEAN), runningVariance(), conf.getEps(), conf.isRelu());
             } else {
-                BatchNormReluKernel.forwardInference(buffer(x), buffer(y), shape, vector(GAMMA), vector(BETA),
+                BatchNormReluKernel.forwardInference(xs, ys, shape, vector(GAMMA), vector(BETA),
                         vector(GLOBAL_MEAN), runningVariance(), conf.getEps(), conf.isRelu());
             }
         }
@@ -70,17 +72,20 @@ public class BatchNormReluLayer extends BatchNormalization {
         if (batchMean == null) {
             throw new IllegalStateException(layerId() + ": backward without a training forward pass");
         }
-        INDArray x = plain(input);
+        INDArray x = Plain.of(input);
         var shape = shape(x);
         INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, x.shape(), 'c');
+        FloatBuffer xs = Plain.floats(x);
+        FloatBuffer dys = Plain.floats(Plain.of(epsilon));
+        FloatBuffer dxs = Plain.floats(dx);
         float[] dgamma = new float[shape.c()];
         float[] dbeta = new float[shape.c()];
         BatchNormRelu conf = config();
         if (channelsLast()) {
-            ChannelsLastBatchNormReluKernel.backward(buffer(x), buffer(plain(epsilon)), buffer(dx), shape.values(),
+            ChannelsLastBatchNormReluKernel.backward(xs, dys, dxs, shape.values(),
                     shape.c(), vector(GAMMA), vector(BETA), batchMean, batchVar, conf.getEps(), conf.isRelu(), dgamma, dbeta);
         } else {
-            BatchNormReluKernel.backward(buffer(x), buffer(plain(epsilon)), buffer(dx), shape, vector(GAMMA),
+            BatchNormReluKernel.backward(xs, dys, dxs, shape, vector(GAMMA),
                     vector(BETA), batchMean, batchVar, conf.getEps(), conf.isRelu(), dgamma, dbeta);
         }
         Gradient gradient = new DefaultGradient();
@@ -161,16 +166,5 @@ public class BatchNormReluLayer extends BatchNormalization {
         int channelAxis = channelsLast() ? 3 : 1;
         return new BatchNormReluKernel.Shape((int) x.size(0), (int) x.size(channelAxis),
                 (int) (x.length() / x.size(0) / x.size(channelAxis)));
-    }
-
-    /** A float, C-ordered array with its own strides and buffer: what the kernel can address plane by plane. */
-    private static INDArray plain(INDArray a) {
-        boolean plain = a.dataType() == DataType.FLOAT && a.ordering() == 'c' && a.offset() == 0
-                && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(a);
-        return plain ? a : a.castTo(DataType.FLOAT).dup('c');
-    }
-
-    private static FloatBuffer buffer(INDArray a) {
-        return a.data().asNioFloat();
     }
 }

@@ -25,7 +25,7 @@ public class ChannelConcatVertex extends MergeVertex {
     public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
         INDArray[] in = getInputs();
         boolean channelsLast = epsilon != null && epsilon.rank() == 4 && mergeAxis == 3 && in != null && in.length > 1
-                && epsilon.offset() == 0 && OneDnn.isPlain(epsilon);
+                && Plain.is(epsilon);
         if (!channelsLast) {
             return super.doBackward(tbptt, workspaceMgr);
         }
@@ -37,9 +37,9 @@ public class ChannelConcatVertex extends MergeVertex {
         for (int i = 0; i < in.length; i++) {
             widths[i] = (int) in[i].size(3);
             out[i] = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, in[i].shape(), 'c');
-            pieces[i] = out[i].data().asNioFloat();
+            pieces[i] = Plain.floats(out[i]);
         }
-        FloatBuffer whole = epsilon.data().asNioFloat();
+        FloatBuffer whole = Plain.floats(epsilon);
         KernelClock.time("concat backward (NHWC split)", () -> split(whole, rows, channels, widths, pieces));
         return new Pair<>(null, out);
     }

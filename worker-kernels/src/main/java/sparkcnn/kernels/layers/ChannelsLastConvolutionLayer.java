@@ -68,7 +68,7 @@ public class ChannelsLastConvolutionLayer extends ConvolutionLayer {
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
-        INDArray x = OneDnn.plain(input.castTo(DataType.FLOAT));
+        INDArray x = Plain.of(input);
         Primitives p = primitivesFor(x);
         INDArray y = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, p.outputShape, 'c');
         KernelClock.time("convolution forward (oneDNN, NHWC)", () -> {
@@ -88,7 +88,7 @@ public class ChannelsLastConvolutionLayer extends ConvolutionLayer {
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
-        INDArray x = OneDnn.plain(input.castTo(DataType.FLOAT));
+        INDArray x = Plain.of(input);
         Primitives p = primitivesFor(x);
         INDArray dy = epsilon.castTo(DataType.FLOAT);
         if (relu()) {
@@ -97,7 +97,7 @@ public class ChannelsLastConvolutionLayer extends ConvolutionLayer {
             }
             dy = new ActivationReLU().backprop(output.dup(), dy).getFirst(); // y > 0 exactly where the input to ReLU was
         }
-        INDArray g = OneDnn.plain(dy);
+        INDArray g = Plain.of(dy);
         INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, x.shape(), 'c');
         INDArray dWeights = gradientViews.get(WEIGHT_KEY);
         KernelClock.time("convolution backward (oneDNN, NHWC)", () -> {

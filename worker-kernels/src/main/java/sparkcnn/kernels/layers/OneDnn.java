@@ -3,7 +3,6 @@ package sparkcnn.kernels.layers;
 import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.javacpp.Pointer;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -39,9 +38,9 @@ final class OneDnn {
         return new memory(desc, engine(), (Pointer) null);
     }
 
-    /** Points {@code m} at the values of {@code a}, a float array with default C strides. */
+    /** Points {@code m} at the values of {@code a}, a {@link Plain} array. */
     static memory point(memory m, INDArray a) {
-        if (!isPlain(a)) {
+        if (!Plain.is(a)) {
             throw new IllegalArgumentException("oneDNN needs a dense float C-ordered array, got " + a.shapeInfoToString());
         }
         long values = a.data().addressPointer().address(); // a view's buffer starts at the view's offset
@@ -51,25 +50,5 @@ final class OneDnn {
             }
         });
         return m;
-    }
-
-    /** Float, with its values dense in C order (a size-1 axis may carry any stride). */
-    static boolean isPlain(INDArray a) {
-        if (a.dataType() != DataType.FLOAT) {
-            return false;
-        }
-        long expected = 1;
-        for (int axis = a.rank() - 1; axis >= 0; axis--) {
-            if (a.size(axis) != 1 && a.stride(axis) != expected) {
-                return false;
-            }
-            expected *= a.size(axis);
-        }
-        return true;
-    }
-
-    /** {@code a} itself when oneDNN can read it in place, else a plain copy. */
-    static INDArray plain(INDArray a) {
-        return isPlain(a) ? a : a.castTo(DataType.FLOAT).dup('c');
     }
 }

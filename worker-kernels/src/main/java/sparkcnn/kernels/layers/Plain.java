@@ -1,0 +1,39 @@
+package sparkcnn.kernels.layers;
+
+import java.nio.FloatBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** ND4J arrays whose values the own kernels and oneDNN read and write in place: float, dense in C order. */
+final class Plain {
+    private Plain() {
+    }
+
+    /** Float, with its values dense in C order (a size-1 axis may carry any stride). */
+    static boolean is(INDArray a) {
+        if (a.dataType() != DataType.FLOAT) {
+            return false;
+        }
+        long expected = 1;
+        for (int axis = a.rank() - 1; axis >= 0; axis--) {
+            if (a.size(axis) != 1 && a.stride(axis) != expected) {
+                return false;
+            }
+            expected *= a.size(axis);
+        }
+        return true;
+    }
+
+    /** {@code a} itself when it is plain, else a plain copy. */
+    static INDArray of(INDArray a) {
+        return is(a) ? a : a.castTo(DataType.FLOAT).dup('c');
+    }
+
+    /** The values of a plain array, from its first: a view's buffer is its whole array's, from 0. */
+    static FloatBuffer floats(INDArray a) {
+        if (!is(a)) {
+            throw new IllegalArgumentException("not a dense float C-ordered array: " + a.shapeInfoToString());
+        }
+        return a.data().asNioFloat().position((int) a.offset()).slice();
+    }
+}
