@@ -82,7 +82,7 @@ public final class GraphBuilder {
                 .addInputs(Architecture.INPUT)
                 .setInputTypes(InputType.convolutional(input.height(), input.width(), input.depth()));
         // name in the architecture -> DL4J vertex that produces it (a fused ReLU maps to its layer)
-        boolean own = OwnLayers.enabledFor(dataType);
+        boolean own = channelsLast(dataType); // this module's own layers, which compute NHWC
         Map<String, String> producer = new HashMap<>();
         producer.put(Architecture.INPUT, Architecture.INPUT);
         for (Architecture.Node node : net.nodes()) {
@@ -94,7 +94,7 @@ public final class GraphBuilder {
             }
             toVertex(spec, fusesRelu(net, node, own) ? Activation.RELU : Activation.IDENTITY, own)
                     .add(graph, node.name(), inputs);
-            if (channelsLast(dataType) && node.inputs().contains(Architecture.INPUT)) {
+            if (own && node.inputs().contains(Architecture.INPUT)) {
                 // channels-last from here on: every later layer takes its layout from its input type
                 graph.inputPreProcessor(node.name(), new ChannelsLast());
             }
