@@ -1,5 +1,6 @@
 package sparkcnn.ml;
 
+import sparkcnn.driver.run.Normalization;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -35,7 +36,7 @@ import org.deeplearning4j.util.ModelSerializer;
 import scala.Option;
 import sparkcnn.driver.TaskGpu;
 import sparkcnn.driver.io.HadoopConf;
-import sparkcnn.driver.train.RunLayout;
+import sparkcnn.driver.run.RunLayout;
 import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.backend.NativeBackend;
 import sparkcnn.kernels.data.Preprocessing;
@@ -93,7 +94,7 @@ public class ImageClassificationModel extends Model<ImageClassificationModel> im
     static ImageClassificationModel fromRun(String uid, String runDir, Volume input, List<String> classes,
                                             JavaSparkContext sc) {
         RunLayout run = RunLayout.of(runDir, sc.hadoopConfiguration());
-        Preprocessing scaling = run.scaling(input.depth());
+        Preprocessing scaling = Normalization.scaling(run.normalization(), input.depth());
         return new ImageClassificationModel(uid, read(new Path(run.uri(RunLayout.MODEL)), sc.sc()), classes, input,
                 scaling.mean(), scaling.std());
     }

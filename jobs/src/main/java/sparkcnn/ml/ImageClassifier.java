@@ -1,5 +1,6 @@
 package sparkcnn.ml;
 
+import sparkcnn.driver.run.RunStart;
 import com.typesafe.config.Config;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -31,7 +32,7 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructType;
 import sparkcnn.driver.data.EpochData;
 import sparkcnn.driver.io.HadoopConf;
-import sparkcnn.driver.train.RunLayout;
+import sparkcnn.driver.run.RunLayout;
 import sparkcnn.jobs.config.JobConfig;
 import sparkcnn.jobs.train.DataSpec;
 import sparkcnn.jobs.train.TrainJob;
@@ -214,7 +215,7 @@ public class ImageClassifier extends Estimator<ImageClassificationModel> impleme
         var opened = new DataSpec.Opened(
                 EpochData.fixed(blocks(split[0], rows, $(labelCol), parts).cache(), shape, classes),
                 EpochData.fixed(blocks(split[1], rows, $(labelCol), parts).cache(), shape, classes));
-        trainJob.runOn(sc, RunLayout.Start.NEW, opened);
+        trainJob.runOn(sc, RunStart.NEW, opened);
         ImageClassificationModel model = ImageClassificationModel.fromRun(uid, dir, shape, classes, sc);
         copyValues(model.setParent(this), ParamMap.empty());
         return model;

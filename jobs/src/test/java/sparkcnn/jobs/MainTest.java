@@ -123,10 +123,11 @@ class MainTest {
         assertTrue(last.out().contains("RUN_DIR|MODEL_ZIP") && last.out().contains("data.test.images"), last.out());
         assertEquals(0, run("inspect", "--help"));
         assertTrue(last.out().contains("model.growth-rate = 12"), last.out());
+        // the spark-submit jar's bench: what runs on a cluster (the bench module adds the rest, BenchCommandsTest)
         assertEquals(0, run("bench", "--help"));
-        assertTrue(last.out().contains("bench train"), last.out());
-        assertEquals(0, run("bench", "train", "--help"));
-        assertTrue(last.out().contains("--only=MODEL"), last.out());
+        assertTrue(last.out().contains("rounds"), last.out());
+        assertEquals(0, run("bench", "rounds", "--help"));
+        assertTrue(last.out().contains("--workers=N"), last.out());
         // a completion script for bash and zsh, generated from the same command tree
         assertEquals(0, run("completion"));
         assertTrue(last.out().contains("complete -F") && last.out().contains("--resume"), last.out());

@@ -19,14 +19,16 @@ import org.apache.hadoop.fs.Path;
  * after a crash there, the error names the file to delete.
  */
 public final class RunLock implements AutoCloseable {
-    public static final String FILE = "run.lock";
+    
 
     private final RunStore store;
+    private final String file;
     private final FileChannel channel;
     private final FileLock osLock;
     private final OutputStream shared;
 
-    private RunLock(RunStore store, FileChannel channel, FileLock osLock, OutputStream shared) {
+    private RunLock(RunStore store, String file, FileChannel channel, FileLock osLock, OutputStream shared) {
+        this.file = file;
         this.store = store;
         this.channel = channel;
         this.osLock = osLock;
@@ -34,9 +36,9 @@ public final class RunLock implements AutoCloseable {
     }
 
     /** Takes the lock of {@code store}'s run directory, or fails naming who holds it. */
-    public static RunLock acquire(RunStore store) {
+    public static RunLock acquire(RunStore store, String file) {
         String owner = ManagementFactory.getRuntimeMXBean().getName(); // pid@host
-        Path path = store.path(FILE);
+        Path path = store.path(file);
         try {
             if (store.fileSystem() instanceof LocalFileSystem local) {
                 FileChannel channel = FileChannel.open(local.pathToFile(path).toPath(), StandardOpenOption.CREATE,
@@ -48,17 +50,17 @@ public final class RunLock implements AutoCloseable {
                             + path + "); wait for it to end or use another run.dir");
                 }
                 channel.truncate(0).write(java.nio.ByteBuffer.wrap((owner + "\n").getBytes(StandardCharsets.UTF_8)));
-                return new RunLock(store, channel, lock, null);
+                return new RunLock(store, file, channel, lock, null);
             }
             if (store.fileSystem().exists(path)) {
                 throw new RunDirectoryException("another run is writing to " + store.root() + " (" + path + " exists: "
-                        + new String(store.read(FILE), StandardCharsets.UTF_8).trim() + "); if that run is no "
+                        + new String(store.read(file), StandardCharsets.UTF_8).trim() + "); if that run is no "
                         + "longer alive, delete " + path);
             }
             OutputStream out = store.fileSystem().create(path, false);
             out.write((owner + "\n").getBytes(StandardCharsets.UTF_8));
             out.flush();
-            return new RunLock(store, null, null, out);
+            return new RunLock(store, file, null, null, out);
         } catch (org.apache.hadoop.fs.FileAlreadyExistsException e) {
             throw new RunDirectoryException("another run is writing to " + store.root() + " (" + path + " exists)");
         } catch (java.nio.channels.OverlappingFileLockException e) {
@@ -76,10 +78,10 @@ public final class RunLock implements AutoCloseable {
                 channel.close();
             } else {
                 shared.close();
-                store.delete(FILE);
+                store.delete(this.file);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot release " + store.uri(FILE) + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot release " + store.uri(this.file) + ": " + e.getMessage(), e);
         }
     }
 }

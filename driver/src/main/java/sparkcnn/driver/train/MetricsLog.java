@@ -9,7 +9,10 @@ import java.util.DoubleSummaryStatistics;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import sparkcnn.driver.io.RunStore;
+import sparkcnn.driver.run.Checkpoint;
+import sparkcnn.driver.run.RunLayout;
 import sparkcnn.kernels.eval.EvalCounts;
 
 /**
@@ -25,7 +28,6 @@ import sparkcnn.kernels.eval.EvalCounts;
 public final class MetricsLog {
     static final double FLUSH_SECONDS = 10;
     static final int INLINE_CLASSES = 32;
-    static final String CONFUSION_DIR = "confusion";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final RunStore store;
@@ -42,7 +44,18 @@ public final class MetricsLog {
      * that point are kept, later ones (written after the checkpoint) are dropped, as they will be
      * done again.
      */
-    static MetricsLog resume(RunStore store, int epoch, int roundsDone, boolean complete) {
+    /** The run's {@code metrics.jsonl}, up to {@code from} (what a run resumed from it continues). */
+    static MetricsLog open(RunLayout run, Optional<Checkpoint> from) {
+        return from.map(c -> resume(run.store(), c.epoch(), c.roundsDone(), c.epochComplete()))
+                .orElseGet(() -> new MetricsLog(run.store()));
+    }
+
+    /** All that a run recorded, to read (benchmarks, reports). */
+    public static MetricsLog read(RunLayout run) {
+        return resume(run.store(), Integer.MAX_VALUE, Integer.MAX_VALUE, true);
+    }
+
+    private static MetricsLog resume(RunStore store, int epoch, int roundsDone, boolean complete) {
         var log = new MetricsLog(store);
         if (store.exists(RunLayout.METRICS)) {
             String[] lines = new String(store.read(RunLayout.METRICS), StandardCharsets.UTF_8).split("\n");
@@ -103,7 +116,7 @@ public final class MetricsLog {
             m.put("per_class_accuracy", EpochResult.perClassAccuracy(r.test()));
             m.put("confusion", r.test().confusion());
         } else {
-            String file = String.format(java.util.Locale.ROOT, "%s/epoch-%04d.json", CONFUSION_DIR, r.epoch());
+            String file = String.format(java.util.Locale.ROOT, "%s/epoch-%04d.json", RunLayout.CONFUSION_DIR, r.epoch());
             Map<String, Object> matrix = new LinkedHashMap<>();
             matrix.put("per_class_accuracy", EpochResult.perClassAccuracy(r.test()));
             matrix.put("confusion", r.test().confusion());
@@ -200,19 +213,21 @@ public final class MetricsLog {
         return rounds(epoch).stream().mapToDouble(r -> r.path("seconds").asDouble()).sum();
     }
 
+    /** Seconds of every round recorded, and of their fitting alone (the rest is averaging). */
+    public double[] roundSeconds() {
+        return records.stream().filter(r -> isEvent(r, "round")).mapToDouble(r -> r.path("seconds").asDouble()).toArray();
+    }
+
+    public double[] fitSeconds() {
+        return records.stream().filter(r -> isEvent(r, "round")).mapToDouble(r -> r.path("fit_seconds").asDouble())
+                .toArray();
+    }
+
     private List<JsonNode> rounds(int epoch) {
         return records.stream().filter(r -> isEvent(r, "round") && r.path("epoch").asInt() == epoch).toList();
     }
 
     private static boolean isEvent(JsonNode record, String event) {
         return event.equals(record.path("event").asText());
-    }
-
-    private static JsonNode parse(String line) {
-        try {
-            return JSON.readTree(line);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("unreadable line in " + RunLayout.METRICS + ": " + line, e);
-        }
     }
 }

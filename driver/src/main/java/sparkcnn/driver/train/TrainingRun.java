@@ -1,12 +1,8 @@
 package sparkcnn.driver.train;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.slf4j.Logger;
@@ -15,6 +11,9 @@ import sparkcnn.driver.data.ChannelStats;
 import sparkcnn.driver.data.DataException;
 import sparkcnn.driver.data.EpochData;
 import sparkcnn.driver.eval.DistributedEvaluation;
+import sparkcnn.driver.run.Checkpoint;
+import sparkcnn.driver.run.Normalization;
+import sparkcnn.driver.run.RunLayout;
 import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.data.Preprocessing;
 import sparkcnn.kernels.eval.EvalCounts;
@@ -51,6 +50,11 @@ public final class TrainingRun {
     public record Result(List<EpochResult> epochs, ModelState model, String runDir, Optional<String> stoppedEarly) {
     }
 
+    /** An epoch's training as its evaluation needs it: the state, its zip, loss, time and examples. */
+    private record Trained(int epoch, ModelState state, byte[] modelZip, double trainLoss, double trainSeconds,
+                           long examples) {
+    }
+
     private final JavaSparkContext sc;
     private final RunLayout run;
     private final RunSettings settings;
@@ -70,124 +74,112 @@ public final class TrainingRun {
      */
     public Result run(EpochData train, EpochData test, Supplier<ModelState> fresh,
                       Map<String, List<String>> changedOnResume) {
-        Optional<Checkpoint> start = run.latestCheckpoint();
-        MetricsLog metrics = run.metrics(start);
-        start.ifPresent(c -> {
-            metrics.resumed(c, changedOnResume);
-            listener.resumed(c, run.uri(RunLayout.CHECKPOINTS + "/" + c.fileName()));
-        });
-        ModelState state = start.map(Checkpoint::state).orElseGet(fresh);
-        var checkpoints = new Checkpoints(metrics, start.map(c -> run.uri(RunLayout.CHECKPOINTS + "/" + c.fileName())));
-        List<EpochResult> results = new ArrayList<>(metrics.epochs());
-        var stopper = new EarlyStopping(settings.targetAccuracy(), settings.patience());
-        results.forEach(r -> stopper.record(r.test().accuracy()));
-
-        var badImages = new BadImages();
+        var from = new ResumePoint(run.checkpoints().latest());
+        ModelState state = from.state(fresh);
         try (EpochData.Epoch testSet = test.open(0)) {
             requireExamples(testSet, "test");
-            badImages.add("test", testSet.rejected());
-            Preprocessing preprocessing = null;
-            int firstEpoch = start.map(c -> c.epochComplete() ? c.epoch() + 1 : c.epoch()).orElse(1);
-            int firstRound = start.filter(c -> !c.epochComplete()).map(Checkpoint::roundsDone).orElse(0);
-            // killed after an epoch's checkpoint, before its evaluation: evaluate it now
-            Optional<Checkpoint> unevaluated = start.filter(c -> c.epochComplete()
-                    && results.stream().noneMatch(r -> r.epoch() == c.epoch()));
-            for (int epoch = firstEpoch; epoch <= settings.epochs() && !stopper.shouldStop(); epoch++) {
-                long t0 = System.nanoTime();
-                try (EpochData.Epoch trainSet = train.open(epoch)) {
-                    badImages.add("train", trainSet.rejected());
-                    requireExamples(trainSet, "training");
-                    requireLabelsWithinClasses(trainSet, testSet);
-                    if (preprocessing == null) {
-                        preprocessing = preprocessing(trainSet, train.shape());
-                    }
-                    var averaging = settings.averaging(preprocessing);
-                    Engine engine = settings.engine(sc, averaging);
-                    int fullPass = averaging.roundsPerEpoch(trainSet.largestShard());
-                    int rounds = engine.roundsPerEpoch(fullPass, settings);
-                    if (epoch == firstEpoch) {
-                        listener.started(trainSet.examples(), testSet.examples(), rounds);
-                    }
-                    if (unevaluated.isPresent()) {
-                        finishCheckpointedEpoch(unevaluated.get(), testSet, preprocessing, metrics, results, stopper,
-                                badImages);
-                        unevaluated = Optional.empty();
-                        if (stopper.shouldStop()) {
-                            break;
-                        }
-                    }
-                    int rejectedBefore = badImages.count("train");
-                    try {
-                        state = engine.fitRounds(state, trainSet.shards(),
-                                rounds, epoch, epoch == firstEpoch ? firstRound : 0,
-                                settings.schedule(), (round, after) -> {
-                                    badImages.add("train", round.rejected());
-                                    metrics.round(round);
-                                    listener.afterRound(round);
-                                    checkpoints.afterRound(round, after);
-                                });
-                    } catch (DivergenceException diverged) {
-                        metrics.flush();
-                        throw new DivergenceException(diverged.getMessage() + "; " + checkpoints.describeLastGood());
-                    }
-                    byte[] modelZip = checkpoints.epochEnd(state, epoch, rounds);
-                    // a streamed epoch learns of rejected files as it reads them
-                    long examples = rounds < fullPass
-                            ? metrics.examplesSeen(epoch) // steps-per-epoch or DL4J's one round: as the rounds counted
-                            : trainSet.examples() - (trainSet.streamed() ? badImages.count("train") - rejectedBefore : 0);
-                    // the epoch's loss and time are those of all its rounds, those before a resume included
-                    boolean resumedMidEpoch = epoch == firstEpoch && firstRound > 0;
-                    double trainSeconds = resumedMidEpoch ? metrics.roundSeconds(epoch) : (System.nanoTime() - t0) / 1e9;
-                    finishEpoch(epoch, state, modelZip, metrics.roundLosses(epoch).getAverage(), trainSeconds,
-                            examples, testSet, preprocessing, metrics, results, stopper, badImages);
+            RunState s = RunState.start(run, from, settings, testSet, changedOnResume, listener);
+            s.badImages.add("test", testSet.rejected());
+            for (int epoch = from.firstEpoch(); epoch <= settings.epochs() && !s.stopped(); epoch++) {
+                state = trainEpoch(train, epoch, state, s);
+            }
+            if (s.unevaluated.isPresent()) { // every epoch was trained: only the last evaluation was missing
+                try (EpochData.Epoch trainSet = train.open(s.unevaluated.get().epoch())) {
+                    s.preprocessing = preprocessing(trainSet, train.shape());
+                    finishCheckpointedEpoch(s);
                 }
             }
-            if (unevaluated.isPresent()) { // every epoch was trained: only the last evaluation was missing
-                Checkpoint c = unevaluated.get();
-                try (EpochData.Epoch trainSet = train.open(c.epoch())) {
-                    finishCheckpointedEpoch(c, testSet, preprocessing(trainSet, train.shape()), metrics, results,
-                            stopper, badImages);
-                }
-            }
+            return new Result(s.results, state, run.root(), Optional.ofNullable(s.stopper.reason()));
         }
-        return new Result(results, state, run.root(), Optional.ofNullable(stopper.reason()));
     }
 
-    /** An epoch trained and checkpointed by an earlier start, which was killed before evaluating it. */
-    private void finishCheckpointedEpoch(Checkpoint c, EpochData.Epoch testSet, Preprocessing preprocessing,
-                                         MetricsLog metrics, List<EpochResult> results, EarlyStopping stopper,
-                                         BadImages badImages) {
-        finishEpoch(c.epoch(), c.state(), c.modelZip(), metrics.roundLosses(c.epoch()).getAverage(),
-                metrics.roundSeconds(c.epoch()), metrics.examplesSeen(c.epoch()), testSet, preprocessing, metrics,
-                results, stopper, badImages);
+    /** Opens the epoch's training set, fits its rounds, checkpoints and evaluates it; returns the state after. */
+    private ModelState trainEpoch(EpochData train, int epoch, ModelState state, RunState s) {
+        long t0 = System.nanoTime();
+        try (EpochData.Epoch trainSet = train.open(epoch)) {
+            s.badImages.add("train", trainSet.rejected());
+            requireExamples(trainSet, "training");
+            requireLabelsWithinClasses(trainSet, s.testSet);
+            if (s.preprocessing == null) {
+                s.preprocessing = preprocessing(trainSet, train.shape());
+            }
+            var averaging = settings.averaging(s.preprocessing);
+            Engine engine = settings.engine(sc, averaging);
+            int fullPass = averaging.roundsPerEpoch(trainSet.largestShard());
+            int rounds = engine.roundsPerEpoch(fullPass, settings);
+            if (epoch == s.from.firstEpoch()) {
+                listener.started(trainSet.examples(), s.testSet.examples(), rounds);
+            }
+            if (s.unevaluated.isPresent() && finishCheckpointedEpoch(s)) {
+                return state;
+            }
+            int rejectedBefore = s.badImages.count("train");
+            ModelState after = fitRounds(engine, state, trainSet, rounds, epoch, s);
+            byte[] modelZip = s.checkpoints.epochEnd(after, epoch, rounds);
+            // a streamed epoch learns of rejected files as it reads them
+            long examples = rounds < fullPass
+                    ? s.metrics.examplesSeen(epoch) // steps-per-epoch or DL4J's one round: as the rounds counted
+                    : trainSet.examples() - (trainSet.streamed() ? s.badImages.count("train") - rejectedBefore : 0);
+            // the epoch's loss and time are those of all its rounds, those before a resume included
+            double trainSeconds = s.from.resumesMidEpoch(epoch) ? s.metrics.roundSeconds(epoch)
+                    : (System.nanoTime() - t0) / 1e9;
+            finishEpoch(new Trained(epoch, after, modelZip, s.metrics.roundLosses(epoch).getAverage(), trainSeconds,
+                    examples), s);
+            return after;
+        }
+    }
+
+    private ModelState fitRounds(Engine engine, ModelState state, EpochData.Epoch trainSet, int rounds, int epoch,
+                                 RunState s) {
+        try {
+            return engine.fitRounds(state, trainSet.shards(), rounds, epoch, s.from.firstRound(epoch),
+                    settings.schedule(), (round, after) -> {
+                        s.badImages.add("train", round.rejected());
+                        s.metrics.round(round);
+                        listener.afterRound(round);
+                        s.checkpoints.afterRound(round, after);
+                    });
+        } catch (DivergenceException diverged) {
+            s.metrics.flush();
+            throw new DivergenceException(diverged.getMessage() + "; " + s.checkpoints.describeLastGood());
+        }
+    }
+
+    /**
+     * Evaluates the epoch an earlier start trained and checkpointed but was killed before
+     * evaluating; returns whether the run should stop early after it.
+     */
+    private boolean finishCheckpointedEpoch(RunState s) {
+        Checkpoint c = s.unevaluated.orElseThrow();
+        s.unevaluated = Optional.empty();
+        finishEpoch(new Trained(c.epoch(), c.state(), c.modelZip(), s.metrics.roundLosses(c.epoch()).getAverage(),
+                s.metrics.roundSeconds(c.epoch()), s.metrics.examplesSeen(c.epoch())), s);
+        return s.stopped();
     }
 
     /** Evaluates the trained epoch, records it, saves model.zip and tells the listener. */
-    private void finishEpoch(int epoch, ModelState state, byte[] modelZip, double trainLoss, double trainSeconds,
-                             long examples, EpochData.Epoch testSet, Preprocessing preprocessing, MetricsLog metrics,
-                             List<EpochResult> results, EarlyStopping stopper, BadImages badImages) {
+    private void finishEpoch(Trained t, RunState s) {
         long t0 = System.nanoTime();
-        sc.setJobDescription(run.name() + ": epoch " + epoch + " evaluation");
-        DistributedEvaluation.Scored scored = DistributedEvaluation.score(sc, state, testSet.shards(),
-                settings.evalBatchSize(), settings.classes(), settings.workerThreads(), preprocessing.forEvaluation());
-        badImages.add("test", scored.rejected());
+        sc.setJobDescription(run.name() + ": epoch " + t.epoch() + " evaluation");
+        DistributedEvaluation.Scored scored = DistributedEvaluation.score(sc, t.state(), s.testSet.shards(),
+                settings.evalBatchSize(), settings.classes(), settings.workerThreads(), s.preprocessing.forEvaluation());
+        s.badImages.add("test", scored.rejected());
         EvalCounts test = scored.counts();
         if (test.count() == 0) {
             throw DataException.noExamples("test", scored.rejected());
         }
-        double seconds = trainSeconds + (System.nanoTime() - t0) / 1e9;
+        double seconds = t.trainSeconds() + (System.nanoTime() - t0) / 1e9;
         // counted by the workers and summed with the parameters: a task that Spark ran again after
         // losing an executor must not change it
-        long seen = metrics.examplesSeen(epoch);
-        if (seen != examples) {
-            log.error("epoch {}: the workers fitted {} examples, the training set has {}", epoch, seen, examples);
+        long seen = s.metrics.examplesSeen(t.epoch());
+        if (seen != t.examples()) {
+            log.error("epoch {}: the workers fitted {} examples, the training set has {}", t.epoch(), seen, t.examples());
         }
-        var result = new EpochResult(epoch, trainLoss, test, seconds, trainSeconds, examples, seen);
-        results.add(result);
-        stopper.record(test.accuracy());
-        run.saveModel(modelZip);
-        metrics.epoch(result);
-        listener.afterEpoch(result, List.copyOf(results));
+        var result = new EpochResult(t.epoch(), t.trainLoss(), test, seconds, t.trainSeconds(), t.examples(), seen);
+        s.recordEpoch(result);
+        run.saveModel(t.modelZip());
+        s.metrics.epoch(result);
+        listener.afterEpoch(result, List.copyOf(s.results));
     }
 
     /**
@@ -198,36 +190,16 @@ public final class TrainingRun {
         var scaleOnly = Preprocessing.scaleOnly(settings.channels());
         var base = new Preprocessing(settings.augmentation(), scaleOnly.mean(), scaleOnly.std());
         if (settings.normalize()) {
-            base = run.normalization(base).orElseGet(() -> {
+            Normalization normalization = run.normalization().orElseGet(() -> {
                 ChannelStats.Stats stats = ChannelStats.of(train.shards(), settings.channels());
-                run.writeNormalization(stats.mean(), stats.std());
+                var computed = new Normalization(stats.mean(), stats.std());
+                run.writeNormalization(computed);
                 log.info("normalisation: mean {} std {}", stats.mean(), stats.std());
-                return new Preprocessing(settings.augmentation(), stats.mean(), stats.std());
+                return computed;
             });
+            base = normalization.preprocessing(settings.augmentation());
         }
         return base.withCrop(stored, settings.input());
-    }
-
-    /** The files that did not decode, named in the log and in bad-images.txt of the run as they are found. */
-    private final class BadImages {
-        private final Map<String, Set<String>> bySet = new LinkedHashMap<>();
-
-        void add(String set, List<String> rejected) {
-            var names = bySet.computeIfAbsent(set, k -> new LinkedHashSet<>());
-            int before = names.size();
-            names.addAll(rejected); // a retried task or another epoch names a file again
-            if (names.size() > before) {
-                List<String> lines = new ArrayList<>();
-                bySet.forEach((s, all) -> all.forEach(r -> lines.add(s + ": " + r)));
-                log.warn("skipping {} images that do not decode (listed in {}), e.g. {}", lines.size(),
-                        run.uri(RunLayout.BAD_IMAGES), lines.get(0));
-                run.writeText(RunLayout.BAD_IMAGES, String.join("\n", lines) + "\n");
-            }
-        }
-
-        int count(String set) {
-            return bySet.getOrDefault(set, Set.of()).size();
-        }
     }
 
     private static void requireExamples(EpochData.Epoch epoch, String set) {
@@ -244,45 +216,6 @@ public final class TrainingRun {
                         + "be 0..%d)", set == train ? "training" : "test", set.maxLabel(), settings.classes(),
                         settings.classes() - 1));
             }
-        }
-    }
-
-    /** Writes checkpoints every N rounds and at each epoch end, and remembers the last one written. */
-    private final class Checkpoints {
-        private final MetricsLog metrics;
-        private String lastGood;
-
-        Checkpoints(MetricsLog metrics, Optional<String> lastGood) {
-            this.metrics = metrics;
-            this.lastGood = lastGood.orElse(null);
-        }
-
-        void afterRound(RoundReport round, ModelState state) {
-            int every = settings.checkpointEveryRounds();
-            if (every > 0 && round.round() % every == 0 && round.round() < round.rounds()) {
-                save(new Checkpoint(state, round.epoch(), round.round(), false, settings.seed()));
-            }
-        }
-
-        /** The epoch's checkpoint; returns the network's DL4J zip, which is also the run's model.zip. */
-        byte[] epochEnd(ModelState state, int epoch, int rounds) {
-            return save(new Checkpoint(state, epoch, rounds, true, settings.seed()));
-        }
-
-        /**
-         * The metrics first, then the checkpoint: a run killed in between resumes from the previous
-         * checkpoint and drops the extra records, while the other order would lose the records of
-         * rounds the checkpoint holds (and miscount the epoch's examples).
-         */
-        private byte[] save(Checkpoint checkpoint) {
-            metrics.flush();
-            byte[] modelZip = checkpoint.modelZip();
-            lastGood = run.saveCheckpoint(checkpoint, modelZip);
-            return modelZip;
-        }
-
-        String describeLastGood() {
-            return lastGood == null ? "no checkpoint was written yet" : "the last good checkpoint is " + lastGood;
         }
     }
 }

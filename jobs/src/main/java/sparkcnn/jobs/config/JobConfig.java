@@ -59,7 +59,7 @@ public final class JobConfig {
      * Hadoop FileSystem), with {@code overrides} on top.
      */
     public static Config loadRun(String runDir, List<String> overrides) {
-        var path = new org.apache.hadoop.fs.Path(runDir, sparkcnn.driver.train.RunLayout.CONFIG);
+        var path = new org.apache.hadoop.fs.Path(runDir, sparkcnn.driver.run.RunLayout.CONFIG);
         String text;
         try (var in = path.getFileSystem(new org.apache.hadoop.conf.Configuration()).open(path)) {
             text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);

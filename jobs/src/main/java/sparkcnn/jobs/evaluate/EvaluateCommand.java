@@ -1,172 +1,37 @@
 package sparkcnn.jobs.evaluate;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.util.ModelSerializer;
-import sparkcnn.driver.SparkContexts;
-import sparkcnn.driver.data.EpochData;
-import sparkcnn.driver.eval.DistributedEvaluation;
-import sparkcnn.driver.io.HadoopConf;
-import com.typesafe.config.ConfigException;
-import java.util.Locale;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.factory.Nd4j;
-import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
-import sparkcnn.driver.data.DataException;
-import sparkcnn.driver.train.EpochResult;
-import sparkcnn.driver.train.RunLayout;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import sparkcnn.jobs.cli.JobOptions;
+import sparkcnn.jobs.cli.ModelTarget;
 import sparkcnn.jobs.train.TrainSpec;
-import sparkcnn.kernels.arch.Volume;
-import sparkcnn.kernels.backend.NativeBackend;
-import sparkcnn.kernels.data.Preprocessing;
-import sparkcnn.kernels.eval.EvalCounts;
-import sparkcnn.kernels.train.ModelState;
 
-/**
- * {@code evaluate}: a saved model (a run's model.zip) on the test set a job config names, scored
- * on the executors where the data lives: accuracy, top-5, loss, per-class accuracy, confusion matrix.
- */
-public final class EvaluateCommand {
-    private static final ObjectMapper JSON = new ObjectMapper();
+/** {@code sparkcnn evaluate RUN_DIR|MODEL_ZIP}. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+        description = {"Score a saved model on a test set: accuracy, top-5, loss, per-class accuracy, confusion matrix.",
+                "A run directory is scored on the test set of its own config.conf (or of --config FILE), with its",
+                "own class names and normalisation statistics."})
+public final class EvaluateCommand implements Callable<Integer> {
+    @Mixin
+    ModelTarget target = new ModelTarget();
+    @Mixin
+    JobOptions job = new JobOptions();
+    @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON")
+    File json;
 
-    private EvaluateCommand() {
+    private final PrintStream out;
+
+    public EvaluateCommand(PrintStream out) {
+        this.out = out;
     }
 
-    /**
-     * @param model a model.zip, local or on any Hadoop FS; the run directory beside it supplies the
-     *              class names (classes.txt) and normalisation statistics (normalization.json)
-     */
-    public static EvalCounts run(TrainSpec spec, String model, boolean masterExplicit, File json, PrintStream out) {
-        Path modelPath = new Path(model);
-        try (JavaSparkContext sc = SparkContexts.start(spec.master(), spec.appName() + " evaluate", masterExplicit,
-                false, spec.backend())) {
-            sc.setJobGroup("evaluate", "sparkcnn evaluate " + model, false);
-            int threads = spec.resolveWorkerThreads(SparkContexts.taskCpus(sc));
-            NativeBackend.init(threads);
-            SparkContexts.verifyBackend(sc, spec.backend(), spec.workers()).forEach(b -> out.println("backend: " + b));
-            RunLayout run = RunLayout.of(modelPath.getParent().toString(), sc.hadoopConfiguration());
-            ComputationGraph graph = load(modelPath, sc.hadoopConfiguration());
-            Volume input = spec.model().input();
-            int classes = spec.model().classes();
-            requireMatches(graph, input, classes, model);
-            EpochData test = spec.data().open(sc, new HadoopConf(sc.hadoopConfiguration()), spec.workers(), input,
-                    classes, spec.seed()).test();
-            List<String> names = classNames(run, test.classes(), model);
-            Preprocessing pre = preprocessing(spec, run, input.depth()).withCrop(test.shape(), input);
-            EvalCounts counts;
-            try (EpochData.Epoch epoch = test.open(0)) {
-                if (epoch.maxLabel() >= classes) {
-                    throw new DataException("the test set has label " + epoch.maxLabel() + ", but the model has "
-                            + classes + " classes");
-                }
-                var scored = DistributedEvaluation.score(sc, ModelState.of(graph), epoch.shards(), spec.evalBatchSize(),
-                        classes, threads, pre);
-                List<String> rejected = new java.util.ArrayList<>(epoch.rejected());
-                rejected.addAll(scored.rejected());
-                counts = scored.counts();
-                if (counts.count() == 0) {
-                    throw DataException.noExamples("test", rejected);
-                }
-                if (!rejected.isEmpty()) {
-                    out.printf(Locale.ROOT, "skipped %d test files that do not decode, e.g. %s%n", rejected.size(),
-                            rejected.get(0));
-                }
-            }
-            print(counts, names, model, out);
-            if (json != null) {
-                write(json, counts, names, model);
-            }
-            return counts;
-        }
-    }
-
-    /** A model.zip on any Hadoop file system. */
-    public static ComputationGraph load(Path model, Configuration conf) {
-        try (var in = model.getFileSystem(conf).open(model)) {
-            return ModelSerializer.restoreComputationGraph(in, false);
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("cannot read the model " + model + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** The model must take the config's input and score its classes, or every number would be wrong. */
-    public static void requireMatches(ComputationGraph graph, Volume input, int classes, String model) {
-        var outputLayer = graph.getOutputLayer(0).conf().getLayer();
-        if (outputLayer instanceof FeedForwardLayer ff && ff.getNOut() != classes) {
-            throw new ConfigException.BadValue("model.classes", "is " + classes + ", but " + model + " has "
-                    + ff.getNOut() + " outputs");
-        }
-        // one blank image of the config's input through the network: a model made for another input size fails here
-        try {
-            graph.output(Nd4j.zeros(DataType.FLOAT, 1, input.depth(), input.height(), input.width()));
-        } catch (RuntimeException e) {
-            throw new ConfigException.BadValue("model.input", "is " + input + ", but " + model
-                    + " does not take that input: " + e.getMessage());
-        }
-    }
-
-    /** The run's own class names where it recorded them; they must be the test set's. */
-    private static List<String> classNames(RunLayout run, List<String> testClasses, String model) {
-        return run.classes().map(names -> {
-            if (names.size() != testClasses.size()) {
-                throw new DataException(model + " was trained on " + names.size() + " classes (" + run.uri(
-                        RunLayout.CLASSES) + "), the test set has " + testClasses.size());
-            }
-            return names;
-        }).orElse(testClasses);
-    }
-
-    /** The run's own input scaling: per-channel statistics of its training set where it normalised. */
-    private static Preprocessing preprocessing(TrainSpec spec, RunLayout run, int channels) {
-        Preprocessing scale = Preprocessing.scaleOnly(channels);
-        if (!spec.data().normalize()) {
-            return scale;
-        }
-        return run.normalization(scale).map(Preprocessing::forEvaluation).orElseThrow(() ->
-                new IllegalArgumentException("data.normalize = true, but the model's run has no "
-                        + run.uri(RunLayout.NORMALIZATION)));
-    }
-
-    static void print(EvalCounts c, List<String> classes, String model, PrintStream out) {
-        out.printf(Locale.ROOT, "%s on %,d test examples: accuracy %.4f  top-5 %.4f  loss %.4f%n", model, c.count(), c.accuracy(),
-                c.top5Accuracy(), c.meanLoss());
-        double[] perClass = EpochResult.perClassAccuracy(c);
-        int width = Math.max(5, classes.stream().mapToInt(String::length).max().orElse(5));
-        out.printf("%-" + width + "s  accuracy  confusion (row: true class, column: predicted)%n", "class");
-        for (int i = 0; i < classes.size(); i++) {
-            StringBuilder row = new StringBuilder();
-            for (long n : c.confusion()[i]) {
-                row.append(String.format(Locale.ROOT, " %6d", n));
-            }
-            out.printf(Locale.ROOT, "%-" + width + "s  %8.4f %s%n", classes.get(i), perClass[i], row);
-        }
-    }
-
-    private static void write(File json, EvalCounts c, List<String> classes, String model) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("model", model);
-        m.put("examples", c.count());
-        m.put("accuracy", c.accuracy());
-        m.put("top5_accuracy", c.top5Accuracy());
-        m.put("loss", c.meanLoss());
-        m.put("classes", classes);
-        m.put("per_class_accuracy", EpochResult.perClassAccuracy(c));
-        m.put("confusion", c.confusion());
-        try {
-            Files.writeString(json.toPath(), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(m) + "\n");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + json, e);
-        }
+    @Override
+    public Integer call() {
+        EvaluateJob.run(TrainSpec.from(job.loadOrRun(target.runDir())), target.model(), job.masterExplicit(), json, out);
+        return 0;
     }
 }

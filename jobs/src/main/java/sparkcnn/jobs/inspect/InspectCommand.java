@@ -1,39 +1,45 @@
 package sparkcnn.jobs.inspect;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.typesafe.config.Config;
 import java.io.File;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import sparkcnn.jobs.config.ModelConfig;
-import sparkcnn.jobs.report.CostTable;
-import sparkcnn.kernels.arch.Geometry;
-import sparkcnn.kernels.arch.ModelSpec;
-import sparkcnn.kernels.cost.CostReport;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import sparkcnn.jobs.cli.JobOptions;
+import sparkcnn.jobs.cli.ModelOptions;
+import sparkcnn.jobs.cli.Options;
+import sparkcnn.jobs.config.JobConfig;
 
-/**
- * {@code inspect}: the architecture report of the configured model (every layer's output volume,
- * parameters, activations, FLOPs, memory), checked for geometry, with no Spark and no data.
- */
-public final class InspectCommand {
-    private InspectCommand() {
+/** {@code sparkcnn inspect}: the architecture report, without Spark. */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = {"Per-layer report: output volume, parameters, activations, FLOPs, memory.",
+                "Checks every layer's geometry; memory counts parameters x3 for training. Starts no Spark."})
+public final class InspectCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    JobOptions job = new JobOptions();
+    @Mixin
+    ModelOptions model = new ModelOptions();
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "64",
+            description = "batch size for the memory estimate (default ${DEFAULT-VALUE})")
+    int batch;
+    @Option(names = "--json", paramLabel = "FILE", description = "also write the report as JSON")
+    File json;
+
+    private final PrintStream out;
+
+    public InspectCommand(PrintStream out) {
+        this.out = out;
     }
 
-    public static CostReport run(Config config, int batch, File json, PrintStream out) {
-        ModelSpec model = ModelConfig.read(config);
-        Geometry.shapes(model.architecture()); // names the first impossible layer
-        CostReport report = CostReport.of(model.architecture());
-        out.print(CostTable.text(report, batch));
-        if (json != null) {
-            try {
-                new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json, CostTable.json(report, batch));
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot write " + json + ": " + e.getMessage(), e);
-            }
-            out.println("report written to " + json);
-        }
-        return report;
+    @Override
+    public Integer call() {
+        InspectJob.run(JobConfig.load(job.config, model.addTo(job.sets)), Options.positive(spec, batch, "--batch"),
+                json, out);
+        return 0;
     }
 }

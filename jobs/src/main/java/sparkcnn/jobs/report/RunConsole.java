@@ -3,10 +3,10 @@ package sparkcnn.jobs.report;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
-import sparkcnn.driver.train.Checkpoint;
+import sparkcnn.driver.run.Checkpoint;
 import sparkcnn.driver.train.EpochResult;
 import sparkcnn.driver.train.RoundReport;
-import sparkcnn.driver.train.RunLayout;
+import sparkcnn.driver.run.RunLayout;
 import sparkcnn.driver.train.TrainingRun;
 import sparkcnn.jobs.train.TrainSpec;
 
@@ -28,7 +28,7 @@ public final class RunConsole implements TrainingRun.Listener {
         this.spec = spec;
         this.run = run;
         this.progress = new ProgressPrinter(out, terminal, spec.epochs(), 10);
-        this.report = new RunReport(run.store(), renderedConfig, spec.model().architecture());
+        this.report = new RunReport(run, renderedConfig, spec.model().architecture());
         this.classes = classes;
     }
 

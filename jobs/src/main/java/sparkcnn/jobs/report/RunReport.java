@@ -12,9 +12,8 @@ import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
-import sparkcnn.driver.io.RunStore;
 import sparkcnn.driver.train.EpochResult;
-import sparkcnn.driver.train.RunLayout;
+import sparkcnn.driver.run.RunLayout;
 import sparkcnn.kernels.arch.Architecture;
 import sparkcnn.kernels.cost.CostReport;
 
@@ -24,20 +23,20 @@ import sparkcnn.kernels.cost.CostReport;
  */
 public final class RunReport {
 
-    private final RunStore store;
+    private final RunLayout run;
     private final String config;
     private final CostReport cost;
 
-    public RunReport(RunStore store, String config, Architecture architecture) {
-        this.store = store;
+    public RunReport(RunLayout run, String config, Architecture architecture) {
+        this.run = run;
         this.config = config;
         this.cost = CostReport.of(architecture);
     }
 
     public void write(List<EpochResult> epochs, List<String> classes) {
         byte[] png = curves(epochs);
-        store.write(RunLayout.CURVES, out -> out.write(png));
-        store.writeText(RunLayout.REPORT, html(epochs, classes, png));
+        run.writeCurves(png);
+        run.writeReport(html(epochs, classes, png));
     }
 
     static byte[] curves(List<EpochResult> epochs) {

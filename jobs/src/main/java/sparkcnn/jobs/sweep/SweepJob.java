@@ -1,5 +1,6 @@
 package sparkcnn.jobs.sweep;
 
+import sparkcnn.driver.run.RunStart;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigValueFactory;
@@ -16,7 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sparkcnn.driver.SparkContexts;
 import sparkcnn.driver.io.RunStore;
-import sparkcnn.driver.train.RunLayout;
+import sparkcnn.driver.run.RunLayout;
 import sparkcnn.driver.train.TrainingRun;
 import sparkcnn.driver.train.DivergenceException;
 import sparkcnn.jobs.config.JobConfig;
@@ -134,7 +135,7 @@ public final class SweepJob {
         try {
             // a trial directory without a checkpoint holds at most a start that died early: begin afresh
             TrainingRun.Result result = new TrainJob(p.config(), trialOut, false).runOn(sc,
-                    resume ? RunLayout.Start.RESUME : RunLayout.Start.OVERWRITE);
+                    resume ? RunStart.RESUME : RunStart.OVERWRITE);
             outcome = TrialOutcome.done(trial, result, seconds(t0));
         } catch (DivergenceException e) {
             outcome = TrialOutcome.stopped(trial, "diverged", e.getMessage(), seconds(t0), run.root());

@@ -1,12 +1,13 @@
 package sparkcnn.jobs.train;
 
+import sparkcnn.jobs.cli.ModelTarget;
 import com.typesafe.config.ConfigException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import sparkcnn.driver.train.RunLayout;
-import sparkcnn.jobs.evaluate.EvaluateCommand;
+import sparkcnn.driver.run.RunLayout;
+import sparkcnn.jobs.evaluate.EvaluateJob;
 import sparkcnn.kernels.net.Transfer;
 import sparkcnn.kernels.train.ModelState;
 
@@ -21,13 +22,13 @@ final class FineTune {
 
     static ModelState start(String initFrom, String freezeUntil, TrainSpec spec,
                             org.deeplearning4j.nn.conf.ComputationGraphConfiguration architecture, Configuration hadoop) {
-        String model = RunLayout.modelOf(initFrom);
-        ComputationGraph trained = EvaluateCommand.load(new Path(model), hadoop);
+        String model = ModelTarget.modelOf(initFrom);
+        ComputationGraph trained = EvaluateJob.load(new Path(model), hadoop);
         int classes = spec.model().classes();
         var output = trained.getOutputLayer(0).conf().getLayer();
         int trainedClasses = output instanceof FeedForwardLayer ff ? (int) ff.getNOut() : -1;
         // the trained model must take this run's input; its classes may differ (a new classifier)
-        EvaluateCommand.requireMatches(trained, spec.model().input(), trainedClasses, model);
+        EvaluateJob.requireMatches(trained, spec.model().input(), trainedClasses, model);
         if (freezeUntil == null && trainedClasses == classes) {
             // the same network with this run's optimiser: model.* must describe the trained one
             var graph = new ComputationGraph(architecture);
@@ -51,9 +52,9 @@ final class FineTune {
      * normalisation statistics, where it normalised, become this run's.
      */
     static void inheritNormalization(String initFrom, RunLayout run, Configuration hadoop) {
-        RunLayout trained = RunLayout.of(RunLayout.runDirOf(initFrom), hadoop);
-        if (!run.has(RunLayout.NORMALIZATION) && trained.has(RunLayout.NORMALIZATION)) {
-            run.writeText(RunLayout.NORMALIZATION, trained.readText(RunLayout.NORMALIZATION));
+        RunLayout trained = RunLayout.of(ModelTarget.runDirOf(initFrom), hadoop);
+        if (!run.has(RunLayout.NORMALIZATION)) {
+            trained.normalization().ifPresent(run::writeNormalization);
         }
     }
 }

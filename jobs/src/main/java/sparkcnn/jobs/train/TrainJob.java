@@ -1,5 +1,6 @@
 package sparkcnn.jobs.train;
 
+import sparkcnn.driver.run.RunStart;
 import com.typesafe.config.Config;
 import java.io.PrintStream;
 import java.util.List;
@@ -13,7 +14,7 @@ import org.slf4j.LoggerFactory;
 import sparkcnn.driver.SparkContexts;
 import sparkcnn.driver.io.HadoopConf;
 import sparkcnn.driver.io.RunLock;
-import sparkcnn.driver.train.RunLayout;
+import sparkcnn.driver.run.RunLayout;
 import sparkcnn.driver.train.TrainingRun;
 import sparkcnn.jobs.config.JobConfig;
 import sparkcnn.jobs.report.RunConsole;
@@ -49,10 +50,10 @@ public final class TrainJob {
      * Trains in its own Spark application. The geometry and the run directory are checked, and the
      * directory locked, before Spark starts.
      */
-    public TrainingRun.Result run(boolean masterExplicit, RunLayout.Start start) {
+    public TrainingRun.Result run(boolean masterExplicit, RunStart start) {
         ComputationGraphConfiguration architecture = architecture();
         RunLayout run = RunLayout.of(spec.runDir(), SparkContexts.hadoopConfiguration());
-        try (RunLock lock = run.begin(start)) {
+        try (RunLock lock = start.begin(run)) {
             Map<String, List<String>> changed = changesOnResume(run, start);
             try (JavaSparkContext sc = SparkContexts.start(spec.master(), spec.appName(), masterExplicit, false,
                     spec.backend())) {
@@ -62,7 +63,7 @@ public final class TrainJob {
     }
 
     /** Trains on a context the caller owns (a sweep runs several trials on one). */
-    public TrainingRun.Result runOn(JavaSparkContext sc, RunLayout.Start start) {
+    public TrainingRun.Result runOn(JavaSparkContext sc, RunStart start) {
         return runOn(sc, start, null);
     }
 
@@ -70,22 +71,22 @@ public final class TrainJob {
      * As above, on data the caller opened (the Spark ML API's DataFrames) instead of the config's
      * {@code data} keys; null opens those.
      */
-    public TrainingRun.Result runOn(JavaSparkContext sc, RunLayout.Start start, DataSpec.Opened data) {
+    public TrainingRun.Result runOn(JavaSparkContext sc, RunStart start, DataSpec.Opened data) {
         ComputationGraphConfiguration architecture = architecture();
         RunLayout run = RunLayout.of(spec.runDir(), sc.hadoopConfiguration());
-        try (RunLock lock = run.begin(start)) {
+        try (RunLock lock = start.begin(run)) {
             return train(sc, architecture, run, changesOnResume(run, start), data);
         }
     }
 
     /** The config keys a resume changes (checked: the network, data and optimiser stay as they were). */
-    private Map<String, List<String>> changesOnResume(RunLayout run, RunLayout.Start start) {
-        if (start == RunLayout.Start.RESUME && spec.engine().equals(sparkcnn.driver.train.Engine.DL4J_PARAMETER_AVERAGING)) {
+    private Map<String, List<String>> changesOnResume(RunLayout run, RunStart start) {
+        if (start == RunStart.RESUME && spec.engine().equals(sparkcnn.driver.train.Engine.DL4J_PARAMETER_AVERAGING)) {
             throw new com.typesafe.config.ConfigException.BadValue("train.engine", "a run of "
                     + spec.engine() + " cannot be resumed: DL4J's training master repartitions and shuffles each epoch "
                     + "its own way, so a resumed run would not continue the one that stopped; start it anew");
         }
-        return start != RunLayout.Start.RESUME ? Map.of()
+        return start != RunStart.RESUME ? Map.of()
                 : ResumeChanges.check(JobConfig.parseRun(run.readText(RunLayout.CONFIG)), config, run.root());
     }
 
@@ -108,7 +109,7 @@ public final class TrainJob {
                 spec.workers(), spec.model().input(), spec.model().classes(), spec.seed());
         String rendered = JobConfig.render(config);
         if (!run.has(RunLayout.CONFIG) || !changedOnResume.isEmpty()) {
-            run.writeText(RunLayout.CONFIG, rendered); // a resume records the keys it changed
+            run.writeConfig(rendered); // a resume records the keys it changed
         }
         if (!run.has(RunLayout.CLASSES)) {
             run.writeClasses(data.train().classes());

@@ -92,7 +92,7 @@ public final class ScalingMeasurement {
     }
 
     private static double median(List<Double> values) {
-        return sparkcnn.jobs.bench.DecodeBench.median(values.stream().mapToDouble(Double::doubleValue).toArray());
+        return sparkcnn.jobs.report.Stats.median(values.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     /** SparkSubmit of the shaded jar with {@code workers} one-core executors; waits for it. */

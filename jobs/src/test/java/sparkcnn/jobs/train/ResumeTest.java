@@ -18,8 +18,8 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sparkcnn.driver.FashionMnist;
-import sparkcnn.driver.train.Checkpoint;
-import sparkcnn.driver.train.RunLayout;
+import sparkcnn.driver.run.Checkpoint;
+import sparkcnn.driver.run.RunLayout;
 import sparkcnn.jobs.Main;
 import sparkcnn.jobs.MainRunner;
 
@@ -130,7 +130,7 @@ class ResumeTest {
         assertTrue(result.err().contains("diverged in epoch 2"), result.err());
         assertTrue(result.err().contains("the last good checkpoint is"), result.err());
 
-        Checkpoint last = RunLayout.of(run.toString(), new Configuration()).latestCheckpoint().orElseThrow();
+        Checkpoint last = RunLayout.of(run.toString(), new Configuration()).checkpoints().latest().orElseThrow();
         assertTrue(result.err().contains(last.fileName()), result.err());
         for (float p : last.state().params()) {
             assertTrue(Float.isFinite(p));

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sparkcnn.driver.FashionMnist;
 import sparkcnn.driver.data.SyntheticImageFolder;
-import sparkcnn.driver.train.RunLayout;
+import sparkcnn.driver.run.RunLayout;
 import sparkcnn.jobs.MainRunner;
 
 /**

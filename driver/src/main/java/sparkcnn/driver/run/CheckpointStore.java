@@ -1,0 +1,72 @@
+package sparkcnn.driver.run;
+
+import java.io.IOException;
+import sparkcnn.driver.io.RunDirectoryException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import sparkcnn.driver.io.RunStore;
+
+/** A run's checkpoints/: each written atomically, LATEST naming the newest, the newest {@link #KEEP} kept. */
+public final class CheckpointStore {
+    /** Checkpoints kept: the newest few, so a damaged last one still leaves an earlier one. */
+    static final int KEEP = 3;
+
+    private final RunStore store;
+
+    CheckpointStore(RunStore store) {
+        this.store = store;
+    }
+
+    /**
+     * Writes {@code checkpoint} (atomically), then points LATEST at it, then deletes all but the
+     * newest {@link #KEEP}, ordered by epoch and round. Returns its location.
+     */
+    public String save(Checkpoint checkpoint, byte[] modelZip) {
+        String file = fileOf(checkpoint.fileName());
+        store.write(file, out -> checkpoint.writeTo(out, modelZip));
+        store.writeText(RunLayout.LATEST, checkpoint.fileName() + "\n");
+        List<String> all = new ArrayList<>(store.list(RunLayout.CHECKPOINTS, ".zip").stream()
+                .filter(n -> Checkpoint.NAME.matcher(n).matches()).toList());
+        all.sort(Checkpoint::compareNames);
+        for (int i = 0; i < all.size() - KEEP; i++) {
+            store.delete(fileOf(all.get(i)));
+        }
+        return store.uri(file);
+    }
+
+    /** The checkpoint LATEST names, if the run has one; LATEST may name only a checkpoint file of this run. */
+    public Optional<Checkpoint> latest() {
+        return latestName().map(name -> {
+            String file = fileOf(name);
+            try {
+                return Checkpoint.read(store.read(file), store.uri(file));
+            } catch (IOException | RuntimeException e) {
+                throw new RunDirectoryException("cannot read checkpoint " + store.uri(file) + ": " + e.getMessage());
+            }
+        });
+    }
+
+    /** Where {@code checkpoint} is (or would be) stored. */
+    public String uri(Checkpoint checkpoint) {
+        return store.uri(fileOf(checkpoint.fileName()));
+    }
+
+    private static String fileOf(String name) {
+        return RunLayout.CHECKPOINTS + "/" + name;
+    }
+
+    /** The file name LATEST holds, checked to be a checkpoint's name (no path, no other file). */
+    private Optional<String> latestName() {
+        if (!store.exists(RunLayout.LATEST)) {
+            return Optional.empty();
+        }
+        String name = new String(store.read(RunLayout.LATEST), StandardCharsets.UTF_8).trim();
+        if (!Checkpoint.NAME.matcher(name).matches()) {
+            throw new RunDirectoryException(store.uri(RunLayout.LATEST) + " names '" + name
+                    + "', which is not a checkpoint file (epoch-EEEE-round-RRRRRR.zip)");
+        }
+        return Optional.of(name);
+    }
+}

@@ -1,0 +1,49 @@
+package sparkcnn.driver.train;
+
+import java.util.Optional;
+import sparkcnn.driver.run.Checkpoint;
+import sparkcnn.driver.run.CheckpointStore;
+import sparkcnn.kernels.train.ModelState;
+
+/** Writes a run's checkpoints every N rounds and at each epoch end, and remembers the last one written. */
+final class RunCheckpoints {
+    private final CheckpointStore store;
+    private final MetricsLog metrics;
+    private final RunSettings settings;
+    private String lastGood;
+
+    RunCheckpoints(CheckpointStore store, MetricsLog metrics, RunSettings settings, Optional<Checkpoint> start) {
+        this.store = store;
+        this.metrics = metrics;
+        this.settings = settings;
+        this.lastGood = start.map(store::uri).orElse(null);
+    }
+
+    void afterRound(RoundReport round, ModelState state) {
+        int every = settings.checkpointEveryRounds();
+        if (every > 0 && round.round() % every == 0 && round.round() < round.rounds()) {
+            save(new Checkpoint(state, round.epoch(), round.round(), false, settings.seed()));
+        }
+    }
+
+    /** The epoch's checkpoint; returns the network's DL4J zip, which is also the run's model.zip. */
+    byte[] epochEnd(ModelState state, int epoch, int rounds) {
+        return save(new Checkpoint(state, epoch, rounds, true, settings.seed()));
+    }
+
+    /**
+     * The metrics first, then the checkpoint: a run killed in between resumes from the previous
+     * checkpoint and drops the extra records, while the other order would lose the records of
+     * rounds the checkpoint holds (and miscount the epoch's examples).
+     */
+    private byte[] save(Checkpoint checkpoint) {
+        metrics.flush();
+        byte[] modelZip = checkpoint.modelZip();
+        lastGood = store.save(checkpoint, modelZip);
+        return modelZip;
+    }
+
+    String describeLastGood() {
+        return lastGood == null ? "no checkpoint was written yet" : "the last good checkpoint is " + lastGood;
+    }
+}

@@ -1,0 +1,61 @@
+package sparkcnn.driver.train;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import sparkcnn.driver.data.EpochData;
+import sparkcnn.driver.run.Checkpoint;
+import sparkcnn.driver.run.RunLayout;
+import sparkcnn.kernels.data.Preprocessing;
+
+/**
+ * What one run of {@link TrainingRun} keeps from epoch to epoch: where it started, its metrics and
+ * evaluated epochs (those of earlier starts included), early stopping, the files that did not
+ * decode, its checkpoints, the test set and the input preparation (computed once per run).
+ */
+final class RunState {
+    final ResumePoint from;
+    final MetricsLog metrics;
+    final List<EpochResult> results;
+    final EarlyStopping stopper;
+    final BadImages badImages;
+    final RunCheckpoints checkpoints;
+    final EpochData.Epoch testSet;
+    Preprocessing preprocessing;
+    /** An epoch checkpointed but not evaluated by an earlier start, until it is. */
+    Optional<Checkpoint> unevaluated;
+
+    private RunState(ResumePoint from, MetricsLog metrics, RunSettings settings, RunLayout run,
+                     EpochData.Epoch testSet) {
+        this.from = from;
+        this.metrics = metrics;
+        this.results = new ArrayList<>(metrics.epochs());
+        this.stopper = new EarlyStopping(settings.targetAccuracy(), settings.patience());
+        results.forEach(r -> stopper.record(r.test().accuracy()));
+        this.badImages = new BadImages(run);
+        this.checkpoints = new RunCheckpoints(run.checkpoints(), metrics, settings, from.checkpoint());
+        this.testSet = testSet;
+        this.unevaluated = from.unevaluated(results);
+    }
+
+    /** The state of a run starting {@code from} its latest checkpoint (or afresh), its resume recorded. */
+    static RunState start(RunLayout run, ResumePoint from, RunSettings settings, EpochData.Epoch testSet,
+                          Map<String, List<String>> changedOnResume, TrainingRun.Listener listener) {
+        MetricsLog metrics = MetricsLog.open(run, from.checkpoint());
+        from.checkpoint().ifPresent(c -> {
+            metrics.resumed(c, changedOnResume);
+            listener.resumed(c, run.checkpoints().uri(c));
+        });
+        return new RunState(from, metrics, settings, run, testSet);
+    }
+
+    boolean stopped() {
+        return stopper.shouldStop();
+    }
+
+    void recordEpoch(EpochResult result) {
+        results.add(result);
+        stopper.record(result.test().accuracy());
+    }
+}
