@@ -34,7 +34,9 @@ import sparkcnn.driver.data.EpochData;
 import sparkcnn.driver.io.HadoopConf;
 import sparkcnn.driver.run.RunLayout;
 import sparkcnn.jobs.config.JobConfig;
-import sparkcnn.jobs.train.DataSpec;
+import sparkcnn.jobs.data.DataContext;
+import sparkcnn.jobs.data.DataFormats;
+import sparkcnn.jobs.data.TrainingData;
 import sparkcnn.jobs.train.TrainJob;
 import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.data.CorruptImageException;
@@ -189,7 +191,7 @@ public class ImageClassifier extends Estimator<ImageClassificationModel> impleme
         keys.put("train.seed", String.valueOf($(seed)));
         keys.put("train.eval-batch-size", String.valueOf($(batchSize)));
         keys.put("run.dir", dir);
-        keys.put("data.format", DataSpec.DATAFRAME);
+        keys.put("data.format", DataFormats.DATAFRAME);
         List<String> sets = new ArrayList<>();
         keys.forEach((k, v) -> sets.add(k + "=" + v));
         String base = $(config);
@@ -212,7 +214,7 @@ public class ImageClassifier extends Estimator<ImageClassificationModel> impleme
         double held = (Double) $(validationFraction);
         Dataset<Row>[] split = dataset.toDF().randomSplit(new double[] {1 - held, held}, (Long) $(seed));
         int parts = (Integer) $(workers);
-        var opened = new DataSpec.Opened(
+        var opened = new TrainingData(
                 EpochData.fixed(blocks(split[0], rows, $(labelCol), parts).cache(), shape, classes),
                 EpochData.fixed(blocks(split[1], rows, $(labelCol), parts).cache(), shape, classes));
         trainJob.runOn(sc, RunStart.NEW, opened);
@@ -231,7 +233,7 @@ public class ImageClassifier extends Estimator<ImageClassificationModel> impleme
         if (max.isNullAt(0)) {
             throw new IllegalArgumentException("no labelled rows in column " + $(labelCol));
         }
-        return DataSpec.numbered((int) ((Number) max.get(0)).doubleValue() + 1);
+        return DataContext.numbered((int) ((Number) max.get(0)).doubleValue() + 1);
     }
 
     ImageRows imageRows(Dataset<?> dataset, Volume shape, JavaSparkContext sc) {

@@ -1,14 +1,11 @@
 package sparkcnn.driver.data;
 
 import java.io.IOException;
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
 import sparkcnn.driver.io.HadoopConf;
 import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.data.ExampleBlock;
@@ -19,7 +16,7 @@ import sparkcnn.kernels.data.ExampleBlock;
  * green and blue 32x32 planes in turn, which is already NCHW. CIFAR-100 records carry the coarse
  * then the fine label; the fine label (100 classes) is used.
  */
-public final class CifarSource implements Serializable {
+public final class CifarSource implements RecordSource {
     public static final Volume SHAPE = new Volume(32, 32, 3);
     private static final int PIXELS = 3072;
 
@@ -57,21 +54,18 @@ public final class CifarSource implements Serializable {
         return labelBytes + PIXELS;
     }
 
-    public int count() {
-        return counts.stream().mapToInt(Integer::intValue).sum();
+    @Override
+    public Volume shape() {
+        return SHAPE;
     }
 
-    /** One block per partition, read on the executors; partition sizes differ by at most one. */
-    public JavaRDD<ExampleBlock> blocks(JavaSparkContext sc, int partitions) {
-        List<long[]> ranges = new ArrayList<>();
-        for (int i = 0; i < partitions; i++) {
-            long from = (long) count() * i / partitions;
-            ranges.add(new long[] {from, (long) count() * (i + 1) / partitions - from});
-        }
-        return sc.parallelize(ranges, partitions).map(r -> read(r[0], (int) r[1]));
+    @Override
+    public long count() {
+        return counts.stream().mapToLong(Integer::longValue).sum();
     }
 
     /** Records {@code [first, first + n)} across the files in order. */
+    @Override
     public ExampleBlock read(long first, int n) {
         byte[] pixels = new byte[n * PIXELS];
         int[] labels = new int[n];

@@ -1,10 +1,5 @@
 package sparkcnn.driver.data;
 
-import java.io.Serializable;
-import java.util.ArrayList;
-import java.util.List;
-import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
 import sparkcnn.driver.io.HadoopConf;
 import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.data.ExampleBlock;
@@ -13,11 +8,11 @@ import sparkcnn.kernels.data.ExampleBlock;
  * An MNIST-style data set: an idx image file and an idx label file. The driver reads only the two
  * headers; each executor reads its own contiguous range of records straight from the files.
  */
-public final class IdxDataSource implements Serializable {
+public final class IdxDataSource implements RecordSource {
     private final IdxFile images;
     private final IdxFile labels;
     private final HadoopConf conf;
-    private final int count;
+    private final long count;
 
     /** The whole data set. */
     public IdxDataSource(String imagesUri, String labelsUri, HadoopConf conf) {
@@ -50,43 +45,25 @@ public final class IdxDataSource implements Serializable {
         this.count = limit == 0 ? images.count() : Math.min(limit, images.count());
     }
 
-    public int count() {
+    @Override
+    public long count() {
         return count;
     }
 
     /** One grey channel: width = cols, height = rows. */
+    @Override
     public Volume shape() {
         return new Volume(images.dims()[2], images.dims()[1], 1);
     }
 
-    /** The examples, split into {@code parts} contiguous ranges whose sizes differ by at most one. */
-    public List<Range> ranges(int parts) {
-        List<Range> ranges = new ArrayList<>(parts);
-        for (int i = 0; i < parts; i++) {
-            long from = (long) count * i / parts;
-            long to = (long) count * (i + 1) / parts;
-            ranges.add(new Range(from, (int) (to - from)));
-        }
-        return ranges;
-    }
-
-    /** One block per partition, read on the executors. */
-    public JavaRDD<ExampleBlock> blocks(JavaSparkContext sc, int partitions) {
-        return sc.parallelize(ranges(partitions), partitions).map(this::read);
-    }
-
-    /** Reads one range of examples (on whichever JVM calls it). */
-    public ExampleBlock read(Range range) {
-        byte[] pixels = images.read(conf.get(), range.first(), range.count());
-        byte[] labelBytes = labels == null ? new byte[range.count()] : labels.read(conf.get(), range.first(), range.count());
+    @Override
+    public ExampleBlock read(long first, int n) {
+        byte[] pixels = images.read(conf.get(), first, n);
+        byte[] labelBytes = labels == null ? new byte[n] : labels.read(conf.get(), first, n);
         int[] labelInts = new int[labelBytes.length];
         for (int i = 0; i < labelInts.length; i++) {
             labelInts[i] = labelBytes[i] & 0xFF;
         }
-        return ExampleBlock.contiguous(range.first(), shape(), pixels, labelInts);
-    }
-
-    /** Examples {@code [first, first + count)}. */
-    public record Range(long first, int count) implements Serializable {
+        return ExampleBlock.contiguous(first, shape(), pixels, labelInts);
     }
 }

@@ -93,7 +93,7 @@ final class ShardReaders {
                     rejected.addAll(loaded.rejected()); // a unit's rejects count once, with its first position
                 }
                 if (examples.size() == shard.units().get(unit).size()) {
-                    blocks.add(MinibatchExport.slice(examples, offset, end));
+                    blocks.add(ExportedSource.slice(examples, offset, end));
                 } else if (offset == 0) {
                     blocks.add(examples); // a rejected file: the unit holds fewer examples than planned
                 }
@@ -102,7 +102,7 @@ final class ShardReaders {
             prefetch();
             List<ExampleBlock> nonEmpty = blocks.stream().filter(b -> b.size() > 0).toList();
             return new Shard.Slice(nonEmpty.isEmpty() ? ExampleBlock.empty(shard.shape())
-                    : MinibatchExport.concat(nonEmpty), rejected);
+                    : ExportedSource.concat(nonEmpty), rejected);
         }
 
         private int unitAt(int position) {

@@ -60,9 +60,9 @@ public record StreamedShard(String key, List<Unit> units, long firstId, Volume s
         public Slice load(Volume shape, BadImagePolicy policy, HadoopConf conf) {
             List<ExampleBlock> blocks = new ArrayList<>();
             for (String file : files) {
-                blocks.add(MinibatchExport.readFile(file, conf));
+                blocks.add(MinibatchFile.read(file, conf));
             }
-            ExampleBlock all = MinibatchExport.concat(blocks);
+            ExampleBlock all = ExportedSource.concat(blocks);
             if (all.size() != examples) {
                 throw new DataException("exported files " + files + " hold " + all.size() + " examples, their sizes said "
                         + examples + ": were they rewritten during training?");

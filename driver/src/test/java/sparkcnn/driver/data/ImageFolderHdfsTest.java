@@ -128,7 +128,7 @@ class ImageFolderHdfsTest {
         assertTrue(summary.written() >= 4);
 
         Map<Long, String> original = byId(blocks.collect());
-        Map<Long, String> reread = byId(MinibatchExport.read(sc, dir, 3, conf).collect());
+        Map<Long, String> reread = byId(ExportedSource.read(sc, dir, 3, conf).collect());
         assertEquals(original, reread);
 
         MinibatchExport.Summary again = MinibatchExport.export(shards(blocks), dir, 16, "test source\n", conf);
@@ -140,7 +140,7 @@ class ImageFolderHdfsTest {
         var other = assertThrows(DataException.class, () -> MinibatchExport.export(shards(blocks), dir, 8, "test source\n", conf));
         assertTrue(other.getMessage().contains("batch 16") && other.getMessage().contains("batch 8"), other.getMessage());
         assertThrows(DataException.class, () -> MinibatchExport.export(shards(blocks), dir, 16, "other data\n", conf));
-        assertEquals(original, byId(MinibatchExport.read(sc, dir, 3, conf).collect()), "the export is unchanged");
+        assertEquals(original, byId(ExportedSource.read(sc, dir, 3, conf).collect()), "the export is unchanged");
     }
 
     static JavaRDD<Shard> shards(JavaRDD<ExampleBlock> blocks) {

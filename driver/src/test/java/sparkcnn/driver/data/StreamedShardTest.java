@@ -89,14 +89,14 @@ class StreamedShardTest {
                 labels[i] = (f * 16 + i) % 3;
             }
             ExampleBlock block = ExampleBlock.contiguous(f * 16L, SHAPE, pixels, labels);
-            MinibatchExport.writeIfAbsent(new org.apache.hadoop.fs.Path(dir.toString(),
+            MinibatchFile.writeIfAbsent(new org.apache.hadoop.fs.Path(dir.toString(),
                     String.format("part-00000-batch-%06d.scnb", f)), block, CONF);
         }
-        var listing = MinibatchExport.listing(dir.toString(), CONF);
+        var listing = ExportedSource.listing(dir.toString(), CONF);
         assertEquals(130, listing.total());
         List<List<Long>> epochs = new ArrayList<>();
         for (int epoch = 1; epoch <= 2; epoch++) {
-            List<StreamedShard> shards = MinibatchExport.plan(listing, 2, 31L + epoch, "x/" + dir + "/" + epoch, CONF, 1, 2, 3);
+            List<StreamedShard> shards = ExportedSource.plan(listing, 2, 31L + epoch, "x/" + dir + "/" + epoch, CONF, 1, 2, 3);
             List<Long> seen = new ArrayList<>();
             for (StreamedShard shard : shards) {
                 List<Long> inOrder = new ArrayList<>();

@@ -73,7 +73,7 @@ class AveragingTrainerTest {
 
         // The same two workers' steps, recomputed here one after the other from the same start
         List<RoundResult> workers = new ArrayList<>();
-        for (IdxDataSource.Range range : train.ranges(2)) {
+        for (sparkcnn.driver.data.RecordSource.Range range : train.ranges(2)) {
             workers.add(AveragingTrainer.workerRound(start, new CachedShard(train.read(range)), SETTINGS, 1, 0).result());
         }
         float[] w0 = workers.get(0).paramSum();

@@ -60,7 +60,7 @@ public final class EvaluateJob {
             Volume input = spec.model().input();
             int classes = spec.model().classes();
             requireMatches(graph, input, classes, model);
-            EpochData test = spec.data().open(sc, new HadoopConf(sc.hadoopConfiguration()), spec.workers(), input,
+            EpochData test = spec.data().open(sc, spec.workers(), input,
                     classes, spec.seed()).test();
             List<String> names = classNames(run, test.classes(), model);
             Preprocessing pre = preprocessing(spec, run, input.depth()).withCrop(test.shape(), input);

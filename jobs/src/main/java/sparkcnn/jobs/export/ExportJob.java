@@ -26,7 +26,7 @@ public final class ExportJob {
         try (JavaSparkContext sc = SparkContexts.start(spec.master(), spec.appName() + " export", masterExplicit)) {
             HadoopConf hadoop = new HadoopConf(sc.hadoopConfiguration());
             ModelSpec model = spec.model();
-            var data = spec.data().open(sc, hadoop, spec.workers(), model.input(), model.classes(), spec.seed());
+            var data = spec.data().open(sc, spec.workers(), model.input(), model.classes(), spec.seed());
             export("train", data.train(), dir, batchSize, source(spec, spec.data().train()), hadoop, out);
             export("test", data.test(), dir, batchSize, source(spec, spec.data().test()), hadoop, out);
             out.println(sparkcnn.jobs.report.PeakMemory.describe());
@@ -35,7 +35,7 @@ public final class ExportJob {
 
     /** What one exported set is made of: its data keys, the input size, the workers it is split over. */
     private static String source(TrainSpec spec, Config set) {
-        return String.join("\n", "format " + spec.data().format(),
+        return String.join("\n", "format " + spec.data().format().name(),
                 "data " + set.root().render(ConfigRenderOptions.concise()), "cifar100 " + spec.data().cifar100(),
                 "input " + spec.model().input(), "workers " + spec.workers(), "seed " + spec.seed()) + "\n";
     }

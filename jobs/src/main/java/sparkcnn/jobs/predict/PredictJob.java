@@ -32,7 +32,9 @@ import sparkcnn.driver.io.HadoopConf;
 import sparkcnn.driver.predict.Predictions;
 import sparkcnn.driver.run.RunLayout;
 import sparkcnn.jobs.evaluate.EvaluateJob;
-import sparkcnn.jobs.train.DataSpec;
+import sparkcnn.jobs.data.DataContext;
+import sparkcnn.jobs.data.PredictInput;
+import sparkcnn.jobs.data.PredictSource;
 import sparkcnn.jobs.train.TrainSpec;
 import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.backend.NativeBackend;
@@ -80,7 +82,7 @@ public final class PredictJob {
             int outputs = spec.model().classes();
             EvaluateJob.requireMatches(graph, input, outputs, model);
             RunLayout run = RunLayout.of(modelPath.getParent().toString(), sc.hadoopConfiguration());
-            List<String> classes = run.classes().orElse(DataSpec.numbered(outputs));
+            List<String> classes = run.classes().orElse(DataContext.numbered(outputs));
             if (classes.size() != outputs) {
                 throw new DataException(run.uri(RunLayout.CLASSES) + " names " + classes.size() + " classes, the model has "
                         + outputs + " outputs");
@@ -89,7 +91,8 @@ public final class PredictJob {
             var counters = Predictions.Counters.of(sc);
             var state = sc.broadcast(ModelState.of(graph));
             try {
-                var source = Source.open(sc, spec, request, input, hadoop);
+                PredictSource source = spec.data().predictSource(sc, new PredictInput(request.input(), request.labels()),
+                        spec.workers(), input);
                 out.printf(Locale.ROOT, "predict: %,d %s from %s with %s%n", source.count(), source.what(),
                         request.input(), model);
                 var settings = new Predictions.Model(state, input, scaling.forEvaluation().withCrop(source.stored(), input),
@@ -136,117 +139,5 @@ public final class PredictJob {
             writer = writer.option("header", "true");
         }
         writer.save(request.out());
-    }
-
-    /** What --input holds: image files, an export, an idx image file, or CIFAR binaries. */
-    interface Source {
-        long count();
-
-        String what();
-
-        /** The examples as stored: the model's input, or larger (its centre is scored). */
-        Volume stored();
-
-        JavaRDD<Row> rows(JavaSparkContext sc, Predictions.Model model, Predictions.Counters counters, int workers,
-                          HadoopConf hadoop);
-
-        static Source open(JavaSparkContext sc, TrainSpec spec, Request request, Volume input, HadoopConf hadoop) {
-            Path path = new Path(request.input());
-            try {
-                FileSystem fs = path.getFileSystem(hadoop.get());
-                if (!fs.exists(path)) {
-                    throw new DataException("--input " + request.input() + " does not exist");
-                }
-                if (fs.getFileStatus(path).isDirectory()) {
-                    return fs.exists(new Path(path, "export.txt")) ? exported(request.input(), hadoop)
-                            : images(fs, path, spec, input);
-                }
-                // CIFAR's binaries are named *.bin; anything else must be an idx image file (its header is checked)
-                return path.getName().endsWith(".bin") ? cifar(request.input(), spec.data().cifar100(), hadoop)
-                        : idx(request, hadoop);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read --input " + request.input(), e);
-            }
-        }
-
-        private static Source images(FileSystem fs, Path root, TrainSpec spec, Volume input) throws IOException {
-            List<Predictions.ImageRef> images = new ArrayList<>();
-            RemoteIterator<LocatedFileStatus> files = fs.listFiles(root, true);
-            while (files.hasNext()) {
-                LocatedFileStatus file = files.next();
-                if (ImageFolderSource.isImage(file.getPath().getName())) {
-                    images.add(new Predictions.ImageRef(0, file.getPath().toString()));
-                }
-            }
-            if (images.isEmpty()) {
-                throw new DataException("--input " + root + " holds no .jpg, .jpeg or .png files");
-            }
-            images.sort(java.util.Comparator.comparing(Predictions.ImageRef::path));
-            List<Predictions.ImageRef> numbered = new ArrayList<>(images.size());
-            for (int i = 0; i < images.size(); i++) {
-                numbered.add(new Predictions.ImageRef(i, images.get(i).path()));
-            }
-            int decodeSize = spec.data().decodeSize();
-            Volume stored = decodeSize > 0 ? new Volume(decodeSize, decodeSize, input.depth()) : input;
-            return new Source() {
-                public long count() {
-                    return numbered.size();
-                }
-
-                public String what() {
-                    return "images";
-                }
-
-                public Volume stored() {
-                    return stored;
-                }
-
-                public JavaRDD<Row> rows(JavaSparkContext sc, Predictions.Model model, Predictions.Counters counters,
-                                         int workers, HadoopConf hadoop) {
-                    int partitions = Math.max(workers, (int) Math.min(10_000, numbered.size() / 1_000));
-                    return Predictions.ofImages(sc, numbered, partitions, stored, model, counters, hadoop);
-                }
-            };
-        }
-
-        private static Source exported(String dir, HadoopConf hadoop) {
-            var listing = MinibatchExport.listing(dir, hadoop);
-            return shards(listing.total(), "exported examples", listing.shape(), true,
-                    (sc, workers) -> MinibatchExport.read(sc, dir, workers, hadoop));
-        }
-
-        private static Source idx(Request request, HadoopConf hadoop) {
-            var source = new IdxDataSource(request.input(), request.labels(), hadoop);
-            return shards(source.count(), "idx images", source.shape(), request.labels() != null, source::blocks);
-        }
-
-        private static Source cifar(String file, boolean cifar100, HadoopConf hadoop) {
-            var source = new CifarSource(List.of(file), cifar100, hadoop);
-            return shards(source.count(), "CIFAR images", CifarSource.SHAPE, true, source::blocks);
-        }
-
-        private static Source shards(long count, String what, Volume stored, boolean labelled,
-                                     java.util.function.BiFunction<JavaSparkContext, Integer,
-                                             JavaRDD<sparkcnn.kernels.data.ExampleBlock>> blocks) {
-            return new Source() {
-                public long count() {
-                    return count;
-                }
-
-                public String what() {
-                    return what;
-                }
-
-                public Volume stored() {
-                    return stored;
-                }
-
-                public JavaRDD<Row> rows(JavaSparkContext sc, Predictions.Model model, Predictions.Counters counters,
-                                         int workers, HadoopConf hadoop) {
-                    JavaRDD<Shard> shards = blocks.apply(sc, workers).map(b -> (Shard) new CachedShard(b));
-                    return Predictions.ofShards(shards, labelled, model, counters);
-                }
-            };
-        }
     }
 }

@@ -1,5 +1,6 @@
 package sparkcnn.jobs.train;
 
+import sparkcnn.jobs.data.TrainingData;
 import sparkcnn.driver.run.RunStart;
 import com.typesafe.config.Config;
 import java.io.PrintStream;
@@ -71,7 +72,7 @@ public final class TrainJob {
      * As above, on data the caller opened (the Spark ML API's DataFrames) instead of the config's
      * {@code data} keys; null opens those.
      */
-    public TrainingRun.Result runOn(JavaSparkContext sc, RunStart start, DataSpec.Opened data) {
+    public TrainingRun.Result runOn(JavaSparkContext sc, RunStart start, TrainingData data) {
         ComputationGraphConfiguration architecture = architecture();
         RunLayout run = RunLayout.of(spec.runDir(), sc.hadoopConfiguration());
         try (RunLock lock = start.begin(run)) {
@@ -95,7 +96,7 @@ public final class TrainJob {
     }
 
     private TrainingRun.Result train(JavaSparkContext sc, ComputationGraphConfiguration architecture, RunLayout run,
-                                     Map<String, List<String>> changedOnResume, DataSpec.Opened opened) {
+                                     Map<String, List<String>> changedOnResume, TrainingData opened) {
         int threads = spec.resolveWorkerThreads(SparkContexts.taskCpus(sc));
         NativeBackend.init(threads); // logs the backend, oneDNN helpers and threads per worker
         log.info("spark: master {}, {} workers, {} task slots", sc.master(), spec.workers(), sc.defaultParallelism());
@@ -105,8 +106,7 @@ public final class TrainJob {
         if (sc.defaultParallelism() < spec.workers()) {
             log.warn("{} workers but only {} task slots: workers will run in waves", spec.workers(), sc.defaultParallelism());
         }
-        var data = opened != null ? opened : spec.data().open(sc, new HadoopConf(sc.hadoopConfiguration()),
-                spec.workers(), spec.model().input(), spec.model().classes(), spec.seed());
+        var data = opened != null ? opened : spec.data().open(sc, spec.workers(), spec.model().input(), spec.model().classes(), spec.seed());
         String rendered = JobConfig.render(config);
         if (!run.has(RunLayout.CONFIG) || !changedOnResume.isEmpty()) {
             run.writeConfig(rendered); // a resume records the keys it changed

@@ -1,5 +1,6 @@
 package sparkcnn.jobs.train;
 
+import sparkcnn.jobs.data.DataSpec;
 import static sparkcnn.jobs.config.ConfigValues.nonNegative;
 import static sparkcnn.jobs.config.ConfigValues.number;
 import static sparkcnn.jobs.config.ConfigValues.positive;
