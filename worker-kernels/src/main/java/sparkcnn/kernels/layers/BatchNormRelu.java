@@ -11,7 +11,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * DenseNet's composite BN-ReLU as one layer: DL4J's batch normalisation (same parameters, gamma,
  * beta and the running mean and log10 standard deviation, same updaters, same distributed-safe
- * running averages) computed by {@link BatchNormReluKernel}, with the ReLU fused in when
+ * running averages) computed by {@link ChannelsLastBatchNormReluKernel}, with the ReLU fused in when
  * {@code relu} is set. A drop-in for {@code BatchNormalization} followed by a ReLU
  * {@code ActivationLayer}: the parameters line up one for one, so model files, transfer learning
  * and parameter averaging see the same network.

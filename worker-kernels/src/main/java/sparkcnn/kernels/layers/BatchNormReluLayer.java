@@ -17,11 +17,9 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
-/**
- * The running layer of {@link BatchNormRelu}: float activations through {@link BatchNormReluKernel}
- * (NCHW) or {@link ChannelsLastBatchNormReluKernel} (NHWC).
- */
+/** The running layer of {@link BatchNormRelu}: float activations through {@link ChannelsLastBatchNormReluKernel}. */
 public class BatchNormReluLayer extends BatchNormalization {
     /** The last training forward's batch statistics, for backward. */
     private float[] batchMean;
@@ -38,32 +36,23 @@ public class BatchNormReluLayer extends BatchNormalization {
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
-        INDArray x = Plain.of(input);
-        var shape = shape(x);
+        INDArray x = channelsLast(input);
+        int rows = (int) (x.length() / x.size(3));
+        int c = (int) x.size(3);
         INDArray y = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, x.shape(), 'c');
         FloatBuffer xs = Plain.floats(x);
         FloatBuffer ys = Plain.floats(y);
         BatchNormRelu conf = config();
         if (training) {
-            batchMean = new float[shape.c()];
-            batchVar = new float[shape.c()];
-            if (channelsLast()) {
-                ChannelsLastBatchNormReluKernel.forwardTraining(xs, ys, shape.values(), shape.c(),
-                        vector(GAMMA), vector(BETA), conf.getEps(), conf.isRelu(), batchMean, batchVar);
-            } else {
-                BatchNormReluKernel.forwardTraining(xs, ys, shape, vector(GAMMA), vector(BETA),
-                        conf.getEps(), conf.isRelu(), batchMean, batchVar);
-            }
+            batchMean = new float[c];
+            batchVar = new float[c];
+            ChannelsLastBatchNormReluKernel.forwardTraining(xs, ys, rows, c, vector(GAMMA), vector(BETA), conf.getEps(),
+                    conf.isRelu(), batchMean, batchVar);
         } else {
-            if (channelsLast()) {
-                ChannelsLastBatchNormReluKernel.forwardInference(xs, ys, shape.values(), shape.c(),
-                        vector(GAMMA), vector(BETA), vector(GLOBAL_MEAN), runningVariance(), conf.getEps(), conf.isRelu());
-            } else {
-                BatchNormReluKernel.forwardInference(xs, ys, shape, vector(GAMMA), vector(BETA),
-                        vector(GLOBAL_MEAN), runningVariance(), conf.getEps(), conf.isRelu());
-            }
+            ChannelsLastBatchNormReluKernel.forwardInference(xs, ys, rows, c, vector(GAMMA), vector(BETA),
+                    vector(GLOBAL_MEAN), runningVariance(), conf.getEps(), conf.isRelu());
         }
-        return y;
+        return asConfigured(y, ArrayType.ACTIVATIONS, workspaceMgr);
     }
 
     @Override
@@ -72,29 +61,22 @@ public class BatchNormReluLayer extends BatchNormalization {
         if (batchMean == null) {
             throw new IllegalStateException(layerId() + ": backward without a training forward pass");
         }
-        INDArray x = Plain.of(input);
-        var shape = shape(x);
+        INDArray x = channelsLast(input);
+        int rows = (int) (x.length() / x.size(3));
+        int c = (int) x.size(3);
         INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, x.shape(), 'c');
-        FloatBuffer xs = Plain.floats(x);
-        FloatBuffer dys = Plain.floats(Plain.of(epsilon));
-        FloatBuffer dxs = Plain.floats(dx);
-        float[] dgamma = new float[shape.c()];
-        float[] dbeta = new float[shape.c()];
+        float[] dgamma = new float[c];
+        float[] dbeta = new float[c];
         BatchNormRelu conf = config();
-        if (channelsLast()) {
-            ChannelsLastBatchNormReluKernel.backward(xs, dys, dxs, shape.values(),
-                    shape.c(), vector(GAMMA), vector(BETA), batchMean, batchVar, conf.getEps(), conf.isRelu(), dgamma, dbeta);
-        } else {
-            BatchNormReluKernel.backward(xs, dys, dxs, shape, vector(GAMMA),
-                    vector(BETA), batchMean, batchVar, conf.getEps(), conf.isRelu(), dgamma, dbeta);
-        }
+        ChannelsLastBatchNormReluKernel.backward(Plain.floats(x), Plain.floats(channelsLast(epsilon)), Plain.floats(dx),
+                rows, c, vector(GAMMA), vector(BETA), batchMean, batchVar, conf.getEps(), conf.isRelu(), dgamma, dbeta);
         Gradient gradient = new DefaultGradient();
         gradientViews.get(GAMMA).assign(row(dgamma));
         gradientViews.get(BETA).assign(row(dbeta));
         gradient.setGradientFor(GAMMA, gradientViews.get(GAMMA));
         gradient.setGradientFor(BETA, gradientViews.get(BETA));
         runningStatisticUpdates(gradient);
-        return new Pair<>(gradient, dx);
+        return new Pair<>(gradient, asConfigured(dx, ArrayType.ACTIVATION_GRAD, workspaceMgr));
     }
 
     /**
@@ -153,18 +135,33 @@ public class BatchNormReluLayer extends BatchNormalization {
         return org.nd4j.linalg.factory.Nd4j.createFromArray(values).reshape(1, values.length);
     }
 
-    private boolean channelsLast() {
-        return config().getCnn2DFormat() == CNN2DFormat.NHWC;
+    private boolean isChannelsFirst() {
+        return config().getCnn2DFormat() == CNN2DFormat.NCHW;
     }
 
-    /** N, C and H x W of NCHW or NHWC activations. */
-    private BatchNormReluKernel.Shape shape(INDArray x) {
-        if (x.rank() != 4) {
+    /**
+     * The activations as a dense NHWC float array, the kernel's layout. A network of this layer in
+     * NCHW (saved before the networks computed channels-last) is transposed in and out: correct,
+     * not fast; new networks are NHWC throughout.
+     */
+    private INDArray channelsLast(INDArray a) {
+        if (a.rank() != 4) {
             throw new IllegalStateException(layerId() + ": BN-ReLU takes 4-d activations, got shape "
-                    + java.util.Arrays.toString(x.shape()));
+                    + java.util.Arrays.toString(a.shape()));
         }
-        int channelAxis = channelsLast() ? 3 : 1;
-        return new BatchNormReluKernel.Shape((int) x.size(0), (int) x.size(channelAxis),
-                (int) (x.length() / x.size(0) / x.size(channelAxis)));
+        if (!isChannelsFirst()) {
+            return Plain.of(a);
+        }
+        try (var ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            return a.castTo(DataType.FLOAT).permute(0, 2, 3, 1).dup('c');
+        }
+    }
+
+    /** {@code nhwc} in the layout the layer is configured for, in the workspace of {@code type}. */
+    private INDArray asConfigured(INDArray nhwc, ArrayType type, LayerWorkspaceMgr workspaceMgr) {
+        if (!isChannelsFirst()) {
+            return nhwc;
+        }
+        return workspaceMgr.dup(type, nhwc.permute(0, 3, 1, 2), 'c');
     }
 }

@@ -3,13 +3,13 @@ package sparkcnn.kernels.layers;
 import java.nio.FloatBuffer;
 
 /**
- * {@link BatchNormReluKernel}'s batch normalisation + ReLU over an NHWC float tensor: M = N H W rows
+ * Batch normalisation + ReLU over an NHWC float tensor: M = N H W rows
  * of C channels each. Every pass runs down blocks of rows as one flat run of values, with each
  * per-channel constant repeated across the block ({@link #tile}), so the loops are long and the JIT
  * vectorises them whatever C is (row by row, C = 24..84 is too short a loop to vectorise). Sums
  * stay per position and fold into per-channel sums every so many blocks. The threads take
- * contiguous ranges of rows. The same formulas as the NCHW kernel; the statistics in one pass,
- * shifted by the first row (sums of x - k and (x - k)^2), which keeps the variance exact when the
+ * contiguous ranges of rows. The formulas of the NCHW reference kernel in the tests
+ * (BatchNormReluKernel, PyTorch's way); the statistics in one pass, shifted by the first row (sums of x - k and (x - k)^2), which keeps the variance exact when the
  * mean is large against the spread.
  *
  * <p>The ReLU's gradient is dy times min(1, max(0, z) 2^126) for the output z = a x + b: 1 for every

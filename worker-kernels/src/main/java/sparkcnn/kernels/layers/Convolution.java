@@ -14,12 +14,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * DL4J's convolution, configured and stored exactly as {@link ConvolutionLayer}. Channels-last
- * (NHWC) on the CPU backend it runs on oneDNN directly ({@link ChannelsLastConvolutionLayer});
- * otherwise on DL4J's, whose backward pass no longer runs the forward convolution again when nothing
- * needs its output: with an identity
- * activation (a DenseNet's convolutions, each followed by a BN-ReLU) the incoming gradient is
- * already the gradient of the convolution's output. DL4J recomputes it on every backward pass to
- * apply the activation's derivative, which doubled the forward convolution time in the profiles.
+ * (NHWC) float on the CPU backend it runs on oneDNN directly ({@link ChannelsLastConvolutionLayer}),
+ * whose backward pass does not run the forward convolution again (DL4J's does, to apply the
+ * activation's derivative, which doubled the forward convolution time in the profiles); anything
+ * else (NCHW, a GPU, double) runs on DL4J's own layer.
  */
 public class Convolution extends ConvolutionLayer {
     /** For JSON. */
@@ -47,7 +45,7 @@ public class Convolution extends ConvolutionLayer {
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> trainingListeners,
                              int layerIndex, INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
         var layer = runsOnOneDnn(networkDataType) ? new ChannelsLastConvolutionLayer(conf, networkDataType)
-                : new ConvolutionLayerWithoutRecompute(conf, networkDataType);
+                : new org.deeplearning4j.nn.layers.convolution.ConvolutionLayer(conf, networkDataType);
         return OwnLayers.wire(layer, initializer(), conf, trainingListeners, layerIndex, layerParamsView, initializeParams);
     }
 
