@@ -70,24 +70,18 @@ public class ImageClassificationModel extends Model<ImageClassificationModel> im
         this.uid = uid;
         this.modelZip = modelZip;
         // params after the uid: a Param records its parent's uid when it is made
-        this.imageCol = SharedParams.imageCol(this);
-        this.pathCol = SharedParams.pathCol(this);
-        this.predictionCol = SharedParams.predictionCol(this);
-        this.probabilityCol = SharedParams.probabilityCol(this);
-        this.topClassesCol = SharedParams.topClassesCol(this);
-        this.topK = SharedParams.topK(this);
-        this.batchSize = SharedParams.batchSize(this);
+        var shared = new SharedParams(this, this::setDefault);
+        this.imageCol = shared.imageCol;
+        this.pathCol = shared.pathCol;
+        this.predictionCol = shared.predictionCol;
+        this.probabilityCol = shared.probabilityCol;
+        this.topClassesCol = shared.topClassesCol;
+        this.topK = shared.topK;
+        this.batchSize = shared.batchSize;
         this.classes = List.copyOf(classes);
         this.input = input;
         this.mean = mean;
         this.std = std;
-        setDefault(imageCol, "image");
-        setDefault(pathCol, "path");
-        setDefault(predictionCol, "prediction");
-        setDefault(probabilityCol, "probability");
-        setDefault(topClassesCol, "top_classes");
-        setDefault(topK, 5);
-        setDefault(batchSize, 256);
     }
 
     /** The model a training run saved, with its normalisation. */
@@ -257,21 +251,14 @@ public class ImageClassificationModel extends Model<ImageClassificationModel> im
                 var json = new ObjectMapper().readTree(read(new Path(path, "data/model.json"), sc()));
                 List<String> classes = new ArrayList<>();
                 json.get("classes").forEach(c -> classes.add(c.asText()));
+                var scaling = Normalization.of(json); // model.json's mean and std, as in a run's normalization.json
                 var model = new ImageClassificationModel(metadata.uid(), read(new Path(path, "data/model.zip"), sc()),
-                        classes, Volume.parse(json.get("input").asText()), floats(json.get("mean")), floats(json.get("std")));
+                        classes, Volume.parse(json.get("input").asText()), scaling.mean(), scaling.std());
                 metadata.getAndSetParams(model, Option.empty());
                 return model;
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read the model saved in " + path, e);
             }
-        }
-
-        private static float[] floats(com.fasterxml.jackson.databind.JsonNode array) {
-            float[] values = new float[array.size()];
-            for (int i = 0; i < values.length; i++) {
-                values[i] = (float) array.get(i).asDouble();
-            }
-            return values;
         }
     }
 

@@ -83,14 +83,15 @@ public class ImageClassifier extends Estimator<ImageClassificationModel> impleme
     public ImageClassifier(String uid) {
         this.uid = uid;
         // params after the uid: a Param records its parent's uid when it is made
-        this.imageCol = SharedParams.imageCol(this);
-        this.pathCol = SharedParams.pathCol(this);
+        var shared = new SharedParams(this, this::setDefault);
+        this.imageCol = shared.imageCol;
+        this.pathCol = shared.pathCol;
         this.labelCol = new Param<>(this, "labelCol", "column of class indices 0..K-1");
-        this.predictionCol = SharedParams.predictionCol(this);
-        this.probabilityCol = SharedParams.probabilityCol(this);
-        this.topClassesCol = SharedParams.topClassesCol(this);
-        this.topK = SharedParams.topK(this);
-        this.batchSize = SharedParams.batchSize(this);
+        this.predictionCol = shared.predictionCol;
+        this.probabilityCol = shared.probabilityCol;
+        this.topClassesCol = shared.topClassesCol;
+        this.topK = shared.topK;
+        this.batchSize = shared.batchSize;
         this.config = new Param<>(this, "config",
                 "a HOCON job text, or the path of a job file, for keys without a param of their own; params win");
         this.modelType = new Param<>(this, "modelType", "model.type: pattern, densenet, ...");
@@ -109,14 +110,7 @@ public class ImageClassifier extends Estimator<ImageClassificationModel> impleme
                 "run.dir: checkpoints, metrics and model.zip of the training run (empty: a new temporary directory)");
         this.validationFraction = new DoubleParam(this, "validationFraction",
                 "share of the rows held out to evaluate each epoch on", ParamValidators.inRange(0, 1, false, false));
-        setDefault(imageCol, "image");
-        setDefault(pathCol, "path");
         setDefault(labelCol, "label");
-        setDefault(predictionCol, "prediction");
-        setDefault(probabilityCol, "probability");
-        setDefault(topClassesCol, "top_classes");
-        setDefault(topK, 5);
-        setDefault(batchSize, 256);
         setDefault(config, "");
         setDefault(modelType, "pattern");
         setDefault(input, "28x28x1");

@@ -5,37 +5,41 @@ import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.param.Params;
 
-/** The params {@link ImageClassifier} and {@link ImageClassificationModel} share: columns and scoring. */
+/**
+ * The params {@link ImageClassifier} and {@link ImageClassificationModel} share (columns and
+ * scoring), each with its name, doc and default in one place, as Spark's sharedParams.scala keeps them.
+ */
 final class SharedParams {
-    private SharedParams() {
+    /** A params owner's {@code setDefault}, which Spark ML lets only the owner call. */
+    interface Defaults {
+        <T> void set(Param<T> param, T value);
     }
 
-    static Param<String> imageCol(Params parent) {
-        return new Param<>(parent, "imageCol", "column of Spark's image source structs (used when present)");
-    }
+    final Param<String> imageCol;
+    final Param<String> pathCol;
+    final Param<String> predictionCol;
+    final Param<String> probabilityCol;
+    final Param<String> topClassesCol;
+    final IntParam topK;
+    final IntParam batchSize;
 
-    static Param<String> pathCol(Params parent) {
-        return new Param<>(parent, "pathCol", "column of image file paths (used when imageCol is absent)");
-    }
-
-    static Param<String> predictionCol(Params parent) {
-        return new Param<>(parent, "predictionCol", "output: the predicted class index, as a double");
-    }
-
-    static Param<String> probabilityCol(Params parent) {
-        return new Param<>(parent, "probabilityCol", "output: the class probabilities, a vector");
-    }
-
-    static Param<String> topClassesCol(Params parent) {
-        return new Param<>(parent, "topClassesCol", "output: the topK most probable class names, most probable first");
-    }
-
-    static IntParam topK(Params parent) {
-        return new IntParam(parent, "topK", "classes listed in topClassesCol", ParamValidators.gtEq(1));
-    }
-
-    static IntParam batchSize(Params parent) {
-        return new IntParam(parent, "batchSize", "images scored at once (config key train.eval-batch-size)",
+    /** The params of {@code parent} (made after its uid: a Param records its parent's uid), defaults set. */
+    SharedParams(Params parent, Defaults defaults) {
+        imageCol = new Param<>(parent, "imageCol", "column of Spark's image source structs (used when present)");
+        pathCol = new Param<>(parent, "pathCol", "column of image file paths (used when imageCol is absent)");
+        predictionCol = new Param<>(parent, "predictionCol", "output: the predicted class index, as a double");
+        probabilityCol = new Param<>(parent, "probabilityCol", "output: the class probabilities, a vector");
+        topClassesCol = new Param<>(parent, "topClassesCol",
+                "output: the topK most probable class names, most probable first");
+        topK = new IntParam(parent, "topK", "classes listed in topClassesCol", ParamValidators.gtEq(1));
+        batchSize = new IntParam(parent, "batchSize", "images scored at once (config key train.eval-batch-size)",
                 ParamValidators.gtEq(1));
+        defaults.set(imageCol, "image");
+        defaults.set(pathCol, "path");
+        defaults.set(predictionCol, "prediction");
+        defaults.set(probabilityCol, "probability");
+        defaults.set(topClassesCol, "top_classes");
+        defaults.set(topK, 5);
+        defaults.set(batchSize, 256);
     }
 }

@@ -100,39 +100,22 @@ public final class ScalingMeasurement {
             throws Exception {
         String cache = System.getProperty("org.bytedeco.javacpp.cachedir",
                 Path.of(System.getProperty("user.home"), ".javacpp", "cache").toString());
-        Path target = Path.of("target").toAbsolutePath();
-        List<String> driverJvm = new ArrayList<>(Arrays.asList(
-                Files.readString(target.resolve("jvm.options")).trim().split("\\s+")));
-        driverJvm.add("-Xmx3g");
-        driverJvm.add("-Dlog4j2.configurationFile=" + Path.of("../conf/log4j2.properties").toAbsolutePath());
-        List<String> command = cluster.javaCommand(driverJvm);
-        command.addAll(List.of("org.apache.spark.deploy.SparkSubmit", "--master", cluster.masterUrl(),
-                "--class", "sparkcnn.jobs.Main",
-                "--conf", "spark.executor.cores=1",
+        List<String> driverJvm = StandaloneCluster.driverJvm("-Xmx3g",
+                "-Dlog4j2.configurationFile=" + Path.of("../conf/log4j2.properties").toAbsolutePath());
+        Path log = dir.resolve(name + ".log");
+        List<String> options = List.of("--conf", "spark.executor.cores=1",
                 "--conf", "spark.cores.max=" + workers,
                 "--conf", "spark.executor.memory=1500m",
                 "--conf", "spark.executor.extraJavaOptions=-Dorg.bytedeco.javacpp.cachedir=" + cache
-                        + " -Dorg.bytedeco.javacpp.maxbytes=3G -Dorg.bytedeco.javacpp.maxphysicalbytes=5G",
-                shadedJar(target).toString()));
-        command.addAll(args);
-        Path log = dir.resolve(name + ".log");
-        var builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        cluster.environment(builder.environment());
+                        + " -Dorg.bytedeco.javacpp.maxbytes=3G -Dorg.bytedeco.javacpp.maxphysicalbytes=5G");
         System.out.println(name + ": " + String.join(" ", args));
-        Process process = builder.start();
+        Process process = cluster.submit(driverJvm, "sparkcnn.jobs.Main", options, StandaloneCluster.shadedJar(), args,
+                log);
         if (!process.waitFor(20, TimeUnit.MINUTES) || process.exitValue() != 0) {
             process.destroyForcibly();
             List<String> lines = Files.readAllLines(log);
             throw new IllegalStateException(name + " failed:\n"
                     + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())));
         }
-    }
-
-    private static Path shadedJar(Path target) {
-        File[] jars = target.toFile().listFiles((d, n) -> n.startsWith("sparkcnn-") && n.endsWith("-spark.jar"));
-        if (jars == null || jars.length != 1) {
-            throw new IllegalStateException("no shaded jar in " + target + ": run mvn package");
-        }
-        return jars[0].toPath();
     }
 }

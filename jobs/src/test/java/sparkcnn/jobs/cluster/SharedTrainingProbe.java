@@ -17,20 +17,13 @@ public final class SharedTrainingProbe {
         Path jar = Path.of(args[0]).toAbsolutePath();
         Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "shared-");
         try (var cluster = new StandaloneCluster(dir, 2)) {
-            List<String> jvm = new ArrayList<>(List.of(Files.readString(Path.of("target/jvm.options")).trim().split("\\s+")));
-            jvm.add("-Xmx2g");
-            jvm.add("-Daeron.publication.unblock.timeout=60000000000"); // STACK.md: Aeron refuses its defaults
-            List<String> command = cluster.javaCommand(jvm);
-            command.addAll(List.of("org.apache.spark.deploy.SparkSubmit", "--master", cluster.masterUrl(),
-                    "--class", "SharedProbe", "--conf", "spark.executor.cores=1", "--conf", "spark.cores.max=2",
-                    "--conf", "spark.executor.memory=1g",
-                    "--conf", "spark.executor.extraJavaOptions=-Daeron.publication.unblock.timeout=60000000000",
-                    "--driver-java-options", "-Daeron.publication.unblock.timeout=60000000000",
-                    jar.toString()));
+            List<String> jvm = StandaloneCluster.driverJvm("-Xmx2g",
+                    "-Daeron.publication.unblock.timeout=60000000000"); // STACK.md: Aeron refuses its defaults
             Path log = dir.resolve("probe.log");
-            var builder = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true).redirectOutput(log.toFile());
-            cluster.environment(builder.environment());
-            Process probe = builder.start();
+            Process probe = cluster.submit(jvm, "SharedProbe", List.of("--conf", "spark.executor.cores=1",
+                    "--conf", "spark.cores.max=2", "--conf", "spark.executor.memory=1g",
+                    "--conf", "spark.executor.extraJavaOptions=-Daeron.publication.unblock.timeout=60000000000",
+                    "--driver-java-options", "-Daeron.publication.unblock.timeout=60000000000"), jar, List.of(), log);
             boolean finished = probe.waitFor(4, TimeUnit.MINUTES);
             if (!finished) {
                 probe.descendants().forEach(ProcessHandle::destroyForcibly);

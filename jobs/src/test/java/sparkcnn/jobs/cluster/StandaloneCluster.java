@@ -80,6 +80,38 @@ final class StandaloneCluster implements AutoCloseable {
         return command;
     }
 
+    /** The JVM flags bin/sparkcnn gives a driver (target/jvm.options), then {@code more}. */
+    static List<String> driverJvm(String... more) throws IOException {
+        List<String> jvm = new ArrayList<>(List.of(Files.readString(Path.of("target/jvm.options")).trim().split("\\s+")));
+        jvm.addAll(List.of(more));
+        return jvm;
+    }
+
+    /** This build's spark-submit jar (target/sparkcnn-*-spark.jar). */
+    static Path shadedJar() {
+        File[] jars = Path.of("target").toFile().listFiles((d, n) -> n.startsWith("sparkcnn-") && n.endsWith("-spark.jar"));
+        if (jars == null || jars.length != 1) {
+            throw new IllegalStateException("no shaded jar in target/: run mvn package");
+        }
+        return jars[0].toPath().toAbsolutePath();
+    }
+
+    /**
+     * SparkSubmit to this cluster as users submit: {@code --master}, {@code --class mainClass}, then
+     * {@code options}, {@code jar} and {@code args}; its output goes to {@code log}.
+     */
+    Process submit(List<String> driverJvm, String mainClass, List<String> options, Path jar, List<String> args,
+                   Path log) throws IOException {
+        List<String> command = javaCommand(driverJvm);
+        command.addAll(List.of("org.apache.spark.deploy.SparkSubmit", "--master", masterUrl(), "--class", mainClass));
+        command.addAll(options);
+        command.add(jar.toString());
+        command.addAll(args);
+        var builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        environment(builder.environment());
+        return builder.start();
+    }
+
     /** The environment of every cluster process: Spark's launcher needs SPARK_HOME and the Scala version. */
     void environment(Map<String, String> env) {
         env.put("SPARK_HOME", home.toString());

@@ -220,33 +220,17 @@ class StandaloneClusterIT {
     private static Process sparkSubmit(String name, String mainClass, List<String> args) throws Exception {
         Path events = Files.createDirectories(dir.resolve("events-" + name));
         String cache = System.getProperty("org.bytedeco.javacpp.cachedir");
-        List<String> driverJvm = new ArrayList<>(Arrays.asList(
-                Files.readString(TARGET.resolve("jvm.options")).trim().split("\\s+")));
-        driverJvm.add("-Dorg.bytedeco.javacpp.cachedir=" + cache);
-        driverJvm.add("-Dlog4j2.configurationFile=" + Path.of("../conf/log4j2.properties").toAbsolutePath());
-        List<String> command = cluster.javaCommand(driverJvm);
-        command.addAll(List.of("org.apache.spark.deploy.SparkSubmit",
-                "--master", cluster.masterUrl(),
-                "--class", mainClass,
+        List<String> driverJvm = StandaloneCluster.driverJvm("-Dorg.bytedeco.javacpp.cachedir=" + cache,
+                "-Dlog4j2.configurationFile=" + Path.of("../conf/log4j2.properties").toAbsolutePath());
+        return cluster.submit(driverJvm, mainClass, List.of(
                 "--conf", "spark.executor.cores=1",
                 "--conf", "spark.cores.max=2",
                 "--conf", "spark.executor.memory=1g",
                 "--conf", "spark.executor.extraJavaOptions=-Dorg.bytedeco.javacpp.cachedir=" + cache
                         + " -Dorg.bytedeco.javacpp.maxbytes=2G -Dorg.bytedeco.javacpp.maxphysicalbytes=4G",
                 "--conf", "spark.eventLog.enabled=true",
-                "--conf", "spark.eventLog.dir=" + events.toUri(),
-                shadedJar().toString()));
-        command.addAll(args);
-        var builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dir.resolve(name + ".log").toFile());
-        cluster.environment(builder.environment());
-        return builder.start();
-    }
-
-    private static Path shadedJar() {
-        File[] jars = TARGET.toFile().listFiles((d, n) -> n.startsWith("sparkcnn-") && n.endsWith("-spark.jar"));
-        assertTrue(jars != null && jars.length == 1, "no shaded jar in target/: run mvn verify");
-        return jars[0].toPath();
+                "--conf", "spark.eventLog.dir=" + events.toUri()),
+                StandaloneCluster.shadedJar(), args, dir.resolve(name + ".log"));
     }
 
     private static List<JsonNode> records(Path run, String event) throws Exception {
