@@ -34,8 +34,11 @@ final class BenchTables {
                     mib(row.get("peak_heap_bytes")), mib(row.get("peak_offheap_bytes")),
                     mib(row.get("peak_rss_bytes")), mib(row.get("torch_peak_rss_bytes"))));
         }
+        spark(md, (List<Map<String, Object>>) result.get("spark_local"));
+        return md.toString();
+    }
 
-        var spark = (List<Map<String, Object>>) result.get("spark_local");
+    private static void spark(StringBuilder md, List<Map<String, Object>> spark) {
         if (!spark.isEmpty()) {
             md.append("\n## Spark local mode, 2 workers x 1 thread, against one process with 2 threads\n\n")
                     .append("A round: broadcast the state, each worker fits `averaging frequency` minibatches, ")
@@ -52,7 +55,16 @@ final class BenchTables {
                         f2(row.get("ratio_vs_torch"))));
             }
         }
-        return md.toString();
+    }
+
+    /** Writes a results file, making its directory. */
+    static void writeMarkdown(java.io.File file, String md) {
+        try {
+            file.getParentFile().mkdirs();
+            java.nio.file.Files.writeString(file.toPath(), md);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static double num(Object value) {

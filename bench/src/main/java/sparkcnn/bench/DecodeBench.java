@@ -36,35 +36,18 @@ public final class DecodeBench {
 
     public static Map<String, Object> run(int images, int passes, File outDir, PrintStream out) {
         try {
-            Path dir = Files.createTempDirectory("sparkcnn-decode-bench");
-            // ImageNet's JPEGs average about 400x350; sides here vary from 200 to 600 pixels
-            var written = SyntheticImageFolder.write(dir.toUri().toString(), new Configuration(), 4,
-                    (images + 3) / 4, 200, 0, 7);
-            List<byte[]> jpegs = new ArrayList<>();
-            long jpegBytes = 0;
-            for (String path : written.images()) {
-                byte[] bytes = Files.readAllBytes(Path.of(java.net.URI.create(path)));
-                jpegs.add(bytes);
-                jpegBytes += bytes.length;
-            }
+            List<byte[]> jpegs = syntheticJpegs(images);
+            long jpegBytes = jpegs.stream().mapToLong(b -> b.length).sum();
             var pre = new Preprocessing(Augmentation.IMAGENET, new float[] {0.485f, 0.456f, 0.406f},
                     new float[] {0.229f, 0.224f, 0.225f});
             double[] decodeRates = new double[passes];
             double[] augmentRates = new double[passes];
-            byte[] stored = new byte[(int) IMAGENET.size() * jpegs.size()];
+            byte[] stored = new byte[(int) IMAGENET.size() * jpegs.size()]; // touched once, by the warm-up pass
             for (int pass = 0; pass < passes + 1; pass++) { // the first pass warms up the JIT
-                long t0 = System.nanoTime();
-                for (int i = 0; i < jpegs.size(); i++) {
-                    System.arraycopy(ImageDecoder.decode(jpegs.get(i), IMAGENET), 0, stored, i * (int) IMAGENET.size(),
-                            (int) IMAGENET.size());
-                }
-                long t1 = System.nanoTime();
-                var block = ExampleBlock.contiguous(0, IMAGENET, stored, new int[jpegs.size()]);
-                block.minibatch(block.storedOrder(), 0, block.size(), 1, pre, pass);
-                long t2 = System.nanoTime();
+                double[] seconds = decodeAndAugment(jpegs, stored, pre, pass);
                 if (pass > 0) {
-                    decodeRates[pass - 1] = jpegs.size() / ((t1 - t0) / 1e9);
-                    augmentRates[pass - 1] = jpegs.size() / ((t2 - t0) / 1e9);
+                    decodeRates[pass - 1] = jpegs.size() / seconds[0];
+                    augmentRates[pass - 1] = jpegs.size() / seconds[1];
                 }
             }
             Map<String, Object> result = new LinkedHashMap<>();
@@ -84,6 +67,32 @@ public final class DecodeBench {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** About {@code images} JPEGs: ImageNet's average about 400x350; sides here vary from 200 to 600 pixels. */
+    private static List<byte[]> syntheticJpegs(int images) throws IOException {
+        Path dir = Files.createTempDirectory("sparkcnn-decode-bench");
+        var written = SyntheticImageFolder.write(dir.toUri().toString(), new Configuration(), 4, (images + 3) / 4, 200,
+                0, 7);
+        List<byte[]> jpegs = new ArrayList<>();
+        for (String path : written.images()) {
+            jpegs.add(Files.readAllBytes(Path.of(java.net.URI.create(path))));
+        }
+        return jpegs;
+    }
+
+    /** Seconds to decode the JPEGs to ImageNet's input, and to decode and augment them. */
+    private static double[] decodeAndAugment(List<byte[]> jpegs, byte[] stored, Preprocessing pre, int pass) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < jpegs.size(); i++) {
+            System.arraycopy(ImageDecoder.decode(jpegs.get(i), IMAGENET), 0, stored, i * (int) IMAGENET.size(),
+                    (int) IMAGENET.size());
+        }
+        long t1 = System.nanoTime();
+        var block = ExampleBlock.contiguous(0, IMAGENET, stored, new int[jpegs.size()]);
+        block.minibatch(block.storedOrder(), 0, block.size(), 1, pre, pass);
+        long t2 = System.nanoTime();
+        return new double[] {(t1 - t0) / 1e9, (t2 - t0) / 1e9};
     }
 
     /**

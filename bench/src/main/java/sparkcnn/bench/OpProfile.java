@@ -43,7 +43,7 @@ public final class OpProfile {
     }
 
     /** PyTorch's torch.profiler table for the same model, batch and threads, where python3-torch is installed. */
-    private static String peer(TrainBench.Model model, int warmup, int threads, int steps) {
+    private static String peer(Model model, int warmup, int threads, int steps) {
         String python = PeerProcess.python();
         java.nio.file.Path script = PeerProcess.script();
         if (!new File(python).canExecute() || !Files.isRegularFile(script)) {
@@ -81,34 +81,32 @@ public final class OpProfile {
         }
     }
 
-    public static String run(TrainBench.Model model, int warmup, int steps, int threads, File outDir, PrintStream out) {
-        NativeBackend.init(threads);
-        ComputationGraph graph = model.newGraph();
-        DataSet batch = model.syntheticBatch();
-        for (int i = 0; i < warmup; i++) {
-            graph.fit(batch);
-        }
+    private static double fitSeconds(ComputationGraph graph, DataSet batch, int steps) {
         long t0 = System.nanoTime();
         for (int i = 0; i < steps; i++) {
             graph.fit(batch);
         }
-        double plainSeconds = (System.nanoTime() - t0) / 1e9 / steps;
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    public static String run(Model model, int warmup, int steps, int threads, File outDir, PrintStream out) {
+        NativeBackend.init(threads);
+        ComputationGraph graph = model.newGraph();
+        DataSet batch = model.syntheticBatch();
+        fitSeconds(graph, batch, warmup);
+        double plainSeconds = fitSeconds(graph, batch, steps) / steps;
         OpProfiler.getInstance().reset();
         KernelClock.reset();
         OpExecutioner executioner = Nd4j.getExecutioner();
         executioner.setProfilingConfig(ProfilerConfig.builder().stackTrace(false).build());
         executioner.setProfilingMode(OpExecutioner.ProfilingMode.OPERATIONS);
-        long p0 = System.nanoTime();
+        double profiledMillis;
         try {
-            for (int i = 0; i < steps; i++) {
-                graph.fit(batch);
-            }
+            profiledMillis = fitSeconds(graph, batch, steps) * 1e3;
         } finally {
             executioner.setProfilingMode(OpExecutioner.ProfilingMode.DISABLED);
         }
-        double profiledMillis = (System.nanoTime() - p0) / 1e6;
-        var aggregator = OpProfiler.getInstance().getLongAggergator();
-        String perOp = aggregator.asPercentageString();
+        String perOp = OpProfiler.getInstance().getLongAggergator().asPercentageString();
         var total = java.util.regex.Pattern.compile("Total time spent: ([0-9]+) ms").matcher(perOp);
         double nd4jMillis = total.find() ? Double.parseDouble(total.group(1)) : 0;
         String md = String.format("""
@@ -127,12 +125,7 @@ public final class OpProfile {
                 %s
                 %s""", model.name(), model.batch(), threads, model.name(), plainSeconds, steps, warmup, steps,
                 perOp.strip(), steps, accounting(profiledMillis, nd4jMillis), peer(model, warmup, threads, steps));
-        try {
-            outDir.mkdirs();
-            Files.writeString(new File(outDir, "profile-" + model.name() + ".md").toPath(), md);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        BenchTables.writeMarkdown(new File(outDir, "profile-" + model.name() + ".md"), md);
         out.print(md);
         return md;
     }

@@ -23,7 +23,7 @@ final class ProfileCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        for (TrainBench.Model model : TrainBench.models(models.models.isEmpty() ? List.of("densenet-bc-40")
+        for (Model model : Model.named(models.models.isEmpty() ? List.of("densenet-bc-40")
                 : models.models)) {
             OpProfile.run(model, models.warmup, models.iterations, models.threads, options.results(), out);
         }

@@ -50,33 +50,7 @@ import sparkcnn.kernels.train.ModelState;
  * parameter-averaging round at averaging frequency 1, 5 and 20.
  */
 public final class TrainBench {
-    /** A benchmarked network: its name (shared with the PyTorch peer), architecture and batch. */
-    public record Model(String name, ModelSpec spec, int batch, boolean inference, boolean spark) {
-        /** A freshly initialised network of this model, trained by SGD with Nesterov momentum as the peer is. */
-        ComputationGraph newGraph() {
-            ComputationGraph graph = new ComputationGraph(GraphBuilder.build(spec.architecture(), SGD, 1));
-            graph.init();
-            return graph;
-        }
-
-        /** One minibatch of random inputs and labels, fixed by a seed. */
-        DataSet syntheticBatch() {
-            Volume in = spec.input();
-            int classes = spec.classes();
-            var random = new SplittableRandom(1);
-            return new DataSet(Nd4j.rand(new int[] {batch, in.depth(), in.height(), in.width()}),
-                    Nd4j.eye(classes).getRows(random.ints(batch, 0, classes).toArray()));
-        }
-    }
-
-    public static final List<Model> MODELS = List.of(
-            new Model("pattern", new PatternNet(new Volume(28, 28, 1), List.of(new PatternNet.Stage(1, 32, 3, true),
-                    new PatternNet.Stage(1, 64, 3, true)), List.of(128), 10), 128, false, true),
-            new Model("densenet-bc-40", denseNetBc(40), 64, true, true),
-            new Model("densenet-bc-100", denseNetBc(100), 64, true, false),
-            new Model("densenet-121", DenseNet.imagenet(121, new Volume(224, 224, 3), 1000), 16, true, false));
     static final int[] FREQUENCIES = {1, 5, 20};
-    static final Optimizer SGD = new Optimizer("nesterovs", 0.01, 0.9, 0);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final int warmup;
@@ -93,22 +67,8 @@ public final class TrainBench {
         this.out = out;
     }
 
-    private static ModelSpec denseNetBc(int depth) {
-        return DenseNet.cifar(depth, 12, true, 0.5, new Volume(32, 32, 3), 10, 0);
-    }
-
-    /** The models named in {@code only} (all where it is empty). */
-    public static List<Model> models(List<String> only) {
-        List<Model> models = MODELS.stream().filter(m -> only.isEmpty() || only.contains(m.name())).toList();
-        if (models.size() < new java.util.HashSet<>(only).size() || models.isEmpty()) {
-            throw new IllegalArgumentException("unknown model in --only " + only + "; bench knows "
-                    + MODELS.stream().map(Model::name).toList());
-        }
-        return models;
-    }
-
     public Map<String, Object> run(List<String> only, File outDir) {
-        List<Model> models = models(only);
+        List<Model> models = Model.named(only);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("machine", machine());
         List<Map<String, Object>> rows = new ArrayList<>();
@@ -120,44 +80,56 @@ public final class TrainBench {
             row.putAll(single(model));
             JsonNode peer = peer(model);
             if (peer != null) {
-                row.put("torch_train_images_per_second", peer.get("train_images_per_second").asDouble());
-                row.put("ratio_train_vs_torch", (double) row.get("train_images_per_second")
-                        / peer.get("train_images_per_second").asDouble());
-                if (peer.has("inference_images_per_second")) {
-                    row.put("torch_inference_images_per_second", peer.get("inference_images_per_second").asDouble());
-                    row.put("ratio_inference_vs_torch", (double) row.get("inference_images_per_second")
-                            / peer.get("inference_images_per_second").asDouble());
-                }
-                row.put("torch_peak_rss_bytes", peer.get("peak_rss_bytes").asLong());
+                row.putAll(besidePeer(row, peer));
             }
             out.println(row);
             rows.add(row);
         }
         result.put("single_process", rows);
+        result.put("spark_local", spark(models.stream().filter(Model::spark).toList(), rows));
+        write(result, outDir);
+        return result;
+    }
+
+    /** PyTorch's figures beside ours, and the ratios. */
+    private static Map<String, Object> besidePeer(Map<String, Object> row, JsonNode peer) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("torch_train_images_per_second", peer.get("train_images_per_second").asDouble());
+        m.put("ratio_train_vs_torch", (double) row.get("train_images_per_second")
+                / peer.get("train_images_per_second").asDouble());
+        if (peer.has("inference_images_per_second")) {
+            m.put("torch_inference_images_per_second", peer.get("inference_images_per_second").asDouble());
+            m.put("ratio_inference_vs_torch", (double) row.get("inference_images_per_second")
+                    / peer.get("inference_images_per_second").asDouble());
+        }
+        m.put("torch_peak_rss_bytes", peer.get("peak_rss_bytes").asLong());
+        return m;
+    }
+
+    /** Spark local mode, {@code threads} workers of one thread, at each averaging frequency. */
+    private List<Map<String, Object>> spark(List<Model> models, List<Map<String, Object>> singleRows) {
         List<Map<String, Object>> spark = new ArrayList<>();
-        List<Model> sparkModels = models.stream().filter(Model::spark).toList();
-        if (!sparkModels.isEmpty()) {
-            try (JavaSparkContext sc = SparkContexts.start("local[" + threads + "]", "sparkcnn bench", true)) {
-                for (Model model : sparkModels) {
-                    Map<String, Object> single = rows.stream().filter(r -> r.get("model").equals(model.name()))
-                            .findFirst().orElseThrow();
-                    for (int frequency : FREQUENCIES) {
-                        Map<String, Object> row = sparkRounds(sc, model, frequency,
-                                (double) single.get("train_images_per_second"));
-                        if (single.containsKey("torch_train_images_per_second")) {
-                            // the machine's throughput as sparkcnn deploys it against PyTorch's on the same cores
-                            row.put("ratio_vs_torch", (double) row.get("train_images_per_second")
-                                    / (double) single.get("torch_train_images_per_second"));
-                        }
-                        out.println(row);
-                        spark.add(row);
+        if (models.isEmpty()) {
+            return spark;
+        }
+        try (JavaSparkContext sc = SparkContexts.start("local[" + threads + "]", "sparkcnn bench", true)) {
+            for (Model model : models) {
+                Map<String, Object> single = singleRows.stream().filter(r -> r.get("model").equals(model.name()))
+                        .findFirst().orElseThrow();
+                for (int frequency : FREQUENCIES) {
+                    Map<String, Object> row = sparkRounds(sc, model, frequency,
+                            (double) single.get("train_images_per_second"));
+                    if (single.containsKey("torch_train_images_per_second")) {
+                        // the machine's throughput as sparkcnn deploys it against PyTorch's on the same cores
+                        row.put("ratio_vs_torch", (double) row.get("train_images_per_second")
+                                / (double) single.get("torch_train_images_per_second"));
                     }
+                    out.println(row);
+                    spark.add(row);
                 }
             }
         }
-        result.put("spark_local", spark);
-        write(result, outDir);
-        return result;
+        return spark;
     }
 
     /** One process, {@code threads} OpenMP threads: forward + backward + update, then inference. */
@@ -275,9 +247,9 @@ public final class TrainBench {
     private Map<String, Object> machine() {
         BackendInfo backend = NativeBackend.init(threads);
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("cpu", cpuModel());
+        m.put("cpu", Cpu.model());
         m.put("cores", Runtime.getRuntime().availableProcessors());
-        m.put("cpu_flags", cpuFlags());
+        m.put("cpu_flags", Cpu.simdFlags());
         m.put("backend", backend.describe());
         m.put("device", BackendChoice.AUTO.verify());
         m.put("glibc_tunables", System.getenv().getOrDefault("GLIBC_TUNABLES", "(unset)"));
@@ -289,34 +261,6 @@ public final class TrainBench {
         m.put("warmup", warmup);
         m.put("iterations", iterations);
         return m;
-    }
-
-    private static String cpuModel() {
-        return cpuInfo("model name");
-    }
-
-    private static String cpuFlags() {
-        String flags = " " + cpuInfo("flags") + " ";
-        List<String> simd = new ArrayList<>();
-        for (String f : List.of("sse4_2", "avx", "avx2", "fma", "avx512f", "avx512_bf16", "amx_tile")) {
-            if (flags.contains(" " + f + " ")) {
-                simd.add(f);
-            }
-        }
-        return String.join(" ", simd);
-    }
-
-    private static String cpuInfo(String key) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith(key)) {
-                    return line.substring(line.indexOf(':') + 1).strip();
-                }
-            }
-        } catch (IOException ignored) {
-            // not Linux: unknown
-        }
-        return "unknown";
     }
 
     private static void resetPeaks() {

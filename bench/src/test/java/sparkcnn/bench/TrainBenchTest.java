@@ -48,7 +48,7 @@ class TrainBenchTest {
 
     @Test
     void unknownModelsAreNamed() {
-        var e = assertThrows(IllegalArgumentException.class, () -> TrainBench.models(List.of("resnet-50")));
+        var e = assertThrows(IllegalArgumentException.class, () -> Model.named(List.of("resnet-50")));
         assertTrue(e.getMessage().contains("resnet-50") && e.getMessage().contains("densenet-bc-40"), e.getMessage());
     }
 }

@@ -110,6 +110,11 @@ public class ImageClassifier extends Estimator<ImageClassificationModel> impleme
                 "run.dir: checkpoints, metrics and model.zip of the training run (empty: a new temporary directory)");
         this.validationFraction = new DoubleParam(this, "validationFraction",
                 "share of the rows held out to evaluate each epoch on", ParamValidators.inRange(0, 1, false, false));
+        setTrainingDefaults();
+    }
+
+    /** The defaults of the params that configure training: a small pattern net, Adam, 3 epochs on 2 workers. */
+    private void setTrainingDefaults() {
         setDefault(labelCol, "label");
         setDefault(config, "");
         setDefault(modelType, "pattern");
@@ -209,8 +214,8 @@ public class ImageClassifier extends Estimator<ImageClassificationModel> impleme
         Dataset<Row>[] split = dataset.toDF().randomSplit(new double[] {1 - held, held}, (Long) $(seed));
         int parts = (Integer) $(workers);
         var opened = new TrainingData(
-                EpochData.fixed(blocks(split[0], rows, $(labelCol), parts).cache(), shape, classes),
-                EpochData.fixed(blocks(split[1], rows, $(labelCol), parts).cache(), shape, classes));
+                EpochData.fixed(rows.blocks(split[0], $(labelCol), parts).cache(), shape, classes),
+                EpochData.fixed(rows.blocks(split[1], $(labelCol), parts).cache(), shape, classes));
         trainJob.runOn(sc, RunStart.NEW, opened);
         ImageClassificationModel model = ImageClassificationModel.fromRun(uid, dir, shape, classes, sc);
         copyValues(model.setParent(this), ParamMap.empty());
@@ -233,38 +238,6 @@ public class ImageClassifier extends Estimator<ImageClassificationModel> impleme
     ImageRows imageRows(Dataset<?> dataset, Volume shape, JavaSparkContext sc) {
         boolean hasImage = Arrays.asList(dataset.columns()).contains($(imageCol));
         return new ImageRows($(imageCol), $(pathCol), hasImage, shape, new HadoopConf(sc.hadoopConfiguration()));
-    }
-
-    /**
-     * Rows to one block of examples per worker, decoded on the executors. A row whose image cannot
-     * be decoded is skipped and counted, as training skips a bad file.
-     */
-    static JavaRDD<ExampleBlock> blocks(Dataset<Row> rows, ImageRows images, String labelCol, int workers) {
-        Volume shape = images.input();
-        return rows.javaRDD().repartition(workers).mapPartitionsWithIndex((partition, it) -> {
-            List<Long> ids = new ArrayList<>();
-            List<Integer> labels = new ArrayList<>();
-            var pixels = new java.io.ByteArrayOutputStream();
-            long next = (long) partition << 40;
-            while (it.hasNext()) {
-                Row row = it.next();
-                try {
-                    byte[] example = images.example(row);
-                    Object label = row.getAs(labelCol);
-                    if (label == null) {
-                        continue;
-                    }
-                    pixels.write(example);
-                    labels.add((int) ((Number) label).doubleValue());
-                    ids.add(next++);
-                } catch (CorruptImageException e) {
-                    org.slf4j.LoggerFactory.getLogger(ImageClassifier.class)
-                            .warn("skipped {}: {}", images.origin(row), e.getMessage());
-                }
-            }
-            return List.of(new ExampleBlock(ids.stream().mapToLong(Long::longValue).toArray(), shape,
-                    pixels.toByteArray(), labels.stream().mapToInt(Integer::intValue).toArray())).iterator();
-        }, true);
     }
 
     private static String temporaryRunDir() {

@@ -2,7 +2,12 @@ package sparkcnn.ml;
 
 import java.awt.image.BufferedImage;
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import sparkcnn.kernels.data.ExampleBlock;
 import sparkcnn.driver.data.ImageFolderSource;
 import sparkcnn.driver.io.HadoopConf;
 import sparkcnn.kernels.arch.Volume;
@@ -16,6 +21,39 @@ import sparkcnn.kernels.data.ImageDecoder;
  */
 record ImageRows(String imageCol, String pathCol, boolean hasImageCol, Volume input, HadoopConf conf)
         implements Serializable {
+
+    /**
+     * Rows to one block of examples per worker, decoded on the executors. A row whose image cannot
+     * be decoded is skipped and counted, as training skips a bad file.
+     */
+    JavaRDD<ExampleBlock> blocks(Dataset<Row> rows, String labelCol, int workers) {
+        ImageRows images = this;
+        Volume shape = input;
+        return rows.javaRDD().repartition(workers).mapPartitionsWithIndex((partition, it) -> {
+            List<Long> ids = new ArrayList<>();
+            List<Integer> labels = new ArrayList<>();
+            var pixels = new java.io.ByteArrayOutputStream();
+            long next = (long) partition << 40;
+            while (it.hasNext()) {
+                Row row = it.next();
+                try {
+                    byte[] example = images.example(row);
+                    Object label = row.getAs(labelCol);
+                    if (label == null) {
+                        continue;
+                    }
+                    pixels.write(example);
+                    labels.add((int) ((Number) label).doubleValue());
+                    ids.add(next++);
+                } catch (CorruptImageException e) {
+                    org.slf4j.LoggerFactory.getLogger(ImageClassifier.class)
+                            .warn("skipped {}: {}", images.origin(row), e.getMessage());
+                }
+            }
+            return List.of(new ExampleBlock(ids.stream().mapToLong(Long::longValue).toArray(), shape,
+                    pixels.toByteArray(), labels.stream().mapToInt(Integer::intValue).toArray())).iterator();
+        }, true);
+    }
 
     /** NCHW bytes of the model's input volume; {@link CorruptImageException} where it cannot be had. */
     byte[] example(Row row) {

@@ -48,41 +48,17 @@ public final class EvaluateJob {
      *              class names (classes.txt) and normalisation statistics (normalization.json)
      */
     public static EvalCounts run(TrainSpec spec, String model, boolean masterExplicit, File json, PrintStream out) {
-        Path modelPath = new Path(model);
         try (JavaSparkContext sc = SparkContexts.start(spec.master(), spec.appName() + " evaluate", masterExplicit,
                 false, spec.backend())) {
             sc.setJobGroup("evaluate", "sparkcnn evaluate " + model, false);
             int threads = spec.resolveWorkerThreads(SparkContexts.taskCpus(sc));
             NativeBackend.init(threads);
             SparkContexts.verifyBackend(sc, spec.backend(), spec.workers()).forEach(b -> out.println("backend: " + b));
-            RunLayout run = RunLayout.of(modelPath.getParent().toString(), sc.hadoopConfiguration());
-            ComputationGraph graph = load(modelPath, sc.hadoopConfiguration());
-            Volume input = spec.model().input();
-            int classes = spec.model().classes();
-            requireMatches(graph, input, classes, model);
-            EpochData test = spec.data().open(sc, spec.workers(), input,
-                    classes, spec.seed()).test();
-            List<String> names = classNames(run, test.classes(), model);
-            Preprocessing pre = preprocessing(spec, run, input.depth()).withCrop(test.shape(), input);
-            EvalCounts counts;
-            try (EpochData.Epoch epoch = test.open(0)) {
-                if (epoch.maxLabel() >= classes) {
-                    throw new DataException("the test set has label " + epoch.maxLabel() + ", but the model has "
-                            + classes + " classes");
-                }
-                var scored = DistributedEvaluation.score(sc, ModelState.of(graph), epoch.shards(), spec.evalBatchSize(),
-                        classes, threads, pre);
-                List<String> rejected = new java.util.ArrayList<>(epoch.rejected());
-                rejected.addAll(scored.rejected());
-                counts = scored.counts();
-                if (counts.count() == 0) {
-                    throw DataException.noExamples("test", rejected);
-                }
-                if (!rejected.isEmpty()) {
-                    out.printf(Locale.ROOT, "skipped %d test files that do not decode, e.g. %s%n", rejected.size(),
-                            rejected.get(0));
-                }
-            }
+            var trained = TrainedModel.open(model, spec.model(), sc.hadoopConfiguration());
+            EpochData test = spec.data().open(sc, spec.workers(), spec.model().input(), spec.model().classes(),
+                    spec.seed()).test();
+            List<String> names = classNames(trained.run(), test.classes(), model);
+            EvalCounts counts = score(sc, spec, trained, test, threads, out);
             print(counts, names, model, out);
             if (json != null) {
                 write(json, counts, names, model);
@@ -91,28 +67,29 @@ public final class EvaluateJob {
         }
     }
 
-    /** A model.zip on any Hadoop file system. */
-    public static ComputationGraph load(Path model, Configuration conf) {
-        try (var in = model.getFileSystem(conf).open(model)) {
-            return ModelSerializer.restoreComputationGraph(in, false);
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("cannot read the model " + model + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** The model must take the config's input and score its classes, or every number would be wrong. */
-    public static void requireMatches(ComputationGraph graph, Volume input, int classes, String model) {
-        var outputLayer = graph.getOutputLayer(0).conf().getLayer();
-        if (outputLayer instanceof FeedForwardLayer ff && ff.getNOut() != classes) {
-            throw new ConfigException.BadValue("model.classes", "is " + classes + ", but " + model + " has "
-                    + ff.getNOut() + " outputs");
-        }
-        // one blank image of the config's input through the network: a model made for another input size fails here
-        try {
-            graph.output(Nd4j.zeros(DataType.FLOAT, 1, input.depth(), input.height(), input.width()));
-        } catch (RuntimeException e) {
-            throw new ConfigException.BadValue("model.input", "is " + input + ", but " + model
-                    + " does not take that input: " + e.getMessage());
+    /** The test set scored on the executors, with the run's own input scaling; files that do not decode named. */
+    private static EvalCounts score(JavaSparkContext sc, TrainSpec spec, TrainedModel trained, EpochData test,
+                                    int threads, PrintStream out) {
+        Volume input = spec.model().input();
+        int classes = spec.model().classes();
+        Preprocessing pre = preprocessing(spec, trained.run(), input.depth()).withCrop(test.shape(), input);
+        try (EpochData.Epoch epoch = test.open(0)) {
+            if (epoch.maxLabel() >= classes) {
+                throw new DataException("the test set has label " + epoch.maxLabel() + ", but the model has "
+                        + classes + " classes");
+            }
+            var scored = DistributedEvaluation.score(sc, ModelState.of(trained.graph()), epoch.shards(),
+                    spec.evalBatchSize(), classes, threads, pre);
+            List<String> rejected = new java.util.ArrayList<>(epoch.rejected());
+            rejected.addAll(scored.rejected());
+            if (scored.counts().count() == 0) {
+                throw DataException.noExamples("test", rejected);
+            }
+            if (!rejected.isEmpty()) {
+                out.printf(Locale.ROOT, "skipped %d test files that do not decode, e.g. %s%n", rejected.size(),
+                        rejected.get(0));
+            }
+            return scored.counts();
         }
     }
 

@@ -31,7 +31,7 @@ import sparkcnn.driver.data.Shard;
 import sparkcnn.driver.io.HadoopConf;
 import sparkcnn.driver.predict.Predictions;
 import sparkcnn.driver.run.RunLayout;
-import sparkcnn.jobs.evaluate.EvaluateJob;
+import sparkcnn.jobs.evaluate.TrainedModel;
 import sparkcnn.jobs.data.DataContext;
 import sparkcnn.jobs.data.PredictInput;
 import sparkcnn.jobs.data.PredictSource;
@@ -76,41 +76,53 @@ public final class PredictJob {
             refuseExisting(request, hadoop);
             int threads = spec.resolveWorkerThreads(SparkContexts.taskCpus(sc));
             NativeBackend.init(threads);
-            Path modelPath = new Path(model);
-            ComputationGraph graph = EvaluateJob.load(modelPath, sc.hadoopConfiguration());
-            Volume input = spec.model().input();
-            int outputs = spec.model().classes();
-            EvaluateJob.requireMatches(graph, input, outputs, model);
-            RunLayout run = RunLayout.of(modelPath.getParent().toString(), sc.hadoopConfiguration());
-            List<String> classes = run.classes().orElse(DataContext.numbered(outputs));
-            if (classes.size() != outputs) {
-                throw new DataException(run.uri(RunLayout.CLASSES) + " names " + classes.size() + " classes, the model has "
-                        + outputs + " outputs");
-            }
-            Preprocessing scaling = Normalization.scaling(run.normalization(), input.depth());
-            var counters = Predictions.Counters.of(sc);
-            var state = sc.broadcast(ModelState.of(graph));
+            var trained = TrainedModel.open(model, spec.model(), sc.hadoopConfiguration());
+            List<String> classes = classNames(trained, spec.model().classes());
+            var state = sc.broadcast(ModelState.of(trained.graph()));
             try {
                 PredictSource source = spec.data().predictSource(sc, new PredictInput(request.input(), request.labels()),
-                        spec.workers(), input);
+                        spec.workers(), spec.model().input());
                 out.printf(Locale.ROOT, "predict: %,d %s from %s with %s%n", source.count(), source.what(),
                         request.input(), model);
-                var settings = new Predictions.Model(state, input, scaling.forEvaluation().withCrop(source.stored(), input),
+                var settings = new Predictions.Model(state, spec.model().input(), scaling(trained, source, spec),
                         classes, request.topK(), spec.evalBatchSize(), threads);
-                JavaRDD<Row> rows = source.rows(sc, settings, counters, spec.workers(), hadoop);
-                try (var progress = new PredictProgress(counters, source.count(), out)) {
-                    write(sc, rows, request);
-                }
-                var outcome = new Outcome(counters.scored().value() + counters.failed().value(), counters.failed().value());
-                out.printf(Locale.ROOT, "predict: %,d rows in %s (%s)%s%n", outcome.rows(), request.out(),
-                        request.format(), outcome.failed() == 0 ? ""
-                                : String.format(Locale.ROOT, ", %,d images that do not decode (rows with an error)",
-                                outcome.failed()));
-                return outcome;
+                return predict(sc, source, settings, request, spec.workers(), out);
             } finally {
                 state.destroy();
             }
         }
+    }
+
+    /** Scores {@code source}'s rows on the executors and writes them, with a progress line. */
+    private static Outcome predict(JavaSparkContext sc, PredictSource source, Predictions.Model settings,
+                                   Request request, int workers, PrintStream out) {
+        var counters = Predictions.Counters.of(sc);
+        JavaRDD<Row> rows = source.rows(sc, settings, counters, workers, new HadoopConf(sc.hadoopConfiguration()));
+        try (var progress = new PredictProgress(counters, source.count(), out)) {
+            write(sc, rows, request);
+        }
+        var outcome = new Outcome(counters.scored().value() + counters.failed().value(), counters.failed().value());
+        out.printf(Locale.ROOT, "predict: %,d rows in %s (%s)%s%n", outcome.rows(), request.out(), request.format(),
+                outcome.failed() == 0 ? "" : String.format(Locale.ROOT,
+                        ", %,d images that do not decode (rows with an error)", outcome.failed()));
+        return outcome;
+    }
+
+    /** The run's class names, one per output, or "0".."n-1" where it recorded none. */
+    private static List<String> classNames(TrainedModel trained, int outputs) {
+        List<String> classes = trained.run().classes().orElse(DataContext.numbered(outputs));
+        if (classes.size() != outputs) {
+            throw new DataException(trained.run().uri(RunLayout.CLASSES) + " names " + classes.size()
+                    + " classes, the model has " + outputs + " outputs");
+        }
+        return classes;
+    }
+
+    /** The run's input scaling for evaluation, with the centre of larger stored examples cropped. */
+    private static Preprocessing scaling(TrainedModel trained, PredictSource source, TrainSpec spec) {
+        Volume input = spec.model().input();
+        return Normalization.scaling(trained.run().normalization(), input.depth()).forEvaluation()
+                .withCrop(source.stored(), input);
     }
 
     /** As Spark's writers do, an existing output is an error unless asked to replace it; checked before any work. */

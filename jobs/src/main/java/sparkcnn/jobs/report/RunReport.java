@@ -91,28 +91,35 @@ public final class RunReport {
                     e.seconds(), e.examples()));
         }
         h.append("</table>\n");
-        if (!epochs.isEmpty() && epochs.get(epochs.size() - 1).test().confusion().length > 32) {
-            h.append(String.format(Locale.ROOT, "<p>The confusion matrix of epoch %d is in confusion/epoch-%04d.json.</p>%n",
-                    epochs.get(epochs.size() - 1).epoch(), epochs.get(epochs.size() - 1).epoch()));
-        } else if (!epochs.isEmpty()) {
-            long[][] confusion = epochs.get(epochs.size() - 1).test().confusion();
-            h.append("<h2>Confusion matrix (rows: true class, columns: predicted)</h2>\n<table><tr><th></th>");
-            for (int c = 0; c < confusion.length; c++) {
-                h.append("<th>").append(escape(name(classes, c))).append("</th>");
-            }
-            h.append("</tr>\n");
-            for (int i = 0; i < confusion.length; i++) {
-                h.append("<tr><th>").append(escape(name(classes, i))).append("</th>");
-                for (long n : confusion[i]) {
-                    h.append("<td>").append(n).append("</td>");
-                }
-                h.append("</tr>\n");
-            }
-            h.append("</table>\n");
+        if (!epochs.isEmpty()) {
+            confusion(h, epochs.get(epochs.size() - 1), classes);
         }
         h.append("<h2>Architecture</h2>\n<pre>").append(escape(CostTable.text(cost, 64))).append("</pre>\n");
         h.append("<h2>Configuration</h2>\n<pre>").append(escape(config)).append("</pre>\n</body></html>\n");
         return h.toString();
+    }
+
+    /** The last epoch's confusion matrix as a table, or where it is when it is too large for one. */
+    private static void confusion(StringBuilder h, EpochResult last, List<String> classes) {
+        long[][] confusion = last.test().confusion();
+        if (confusion.length > 32) {
+            h.append(String.format(Locale.ROOT, "<p>The confusion matrix of epoch %d is in confusion/epoch-%04d.json.</p>%n",
+                    last.epoch(), last.epoch()));
+            return;
+        }
+        h.append("<h2>Confusion matrix (rows: true class, columns: predicted)</h2>\n<table><tr><th></th>");
+        for (int c = 0; c < confusion.length; c++) {
+            h.append("<th>").append(escape(name(classes, c))).append("</th>");
+        }
+        h.append("</tr>\n");
+        for (int i = 0; i < confusion.length; i++) {
+            h.append("<tr><th>").append(escape(name(classes, i))).append("</th>");
+            for (long n : confusion[i]) {
+                h.append("<td>").append(n).append("</td>");
+            }
+            h.append("</tr>\n");
+        }
+        h.append("</table>\n");
     }
 
     private static String name(List<String> classes, int c) {

@@ -44,23 +44,11 @@ public final class RoundCostBench {
         double[] broadcast = new double[repeats];
         double[] round = new double[repeats];
         for (int r = -1; r < repeats; r++) { // repeat -1 warms up executors and class loading
-            long t0 = System.nanoTime();
-            tasks.map(i -> i).count();
-            long t1 = System.nanoTime();
-            Broadcast<ModelState> shared = sc.broadcast(state);
-            tasks.map(i -> shared.value().params().length).reduce(Integer::sum);
-            shared.destroy();
-            long t2 = System.nanoTime();
-            Broadcast<ModelState> again = sc.broadcast(state);
-            RoundResult sum = tasks.map(i -> echo(again.value())).treeReduce(RoundResult::plus, depth);
-            sum.averageParams();
-            sum.averageUpdaterState();
-            again.destroy();
-            long t3 = System.nanoTime();
+            double[] seconds = timeRound(sc, tasks, state, depth);
             if (r >= 0) {
-                empty[r] = (t1 - t0) / 1e9;
-                broadcast[r] = (t2 - t1) / 1e9;
-                round[r] = (t3 - t2) / 1e9;
+                empty[r] = seconds[0];
+                broadcast[r] = seconds[1];
+                round[r] = seconds[2];
             }
         }
         Map<String, Object> m = new LinkedHashMap<>();
@@ -83,6 +71,24 @@ public final class RoundCostBench {
             throw new UncheckedIOException(e);
         }
         return m;
+    }
+
+    /** Seconds of an empty job, of one reading the broadcast state, of one also tree-reducing it back. */
+    private static double[] timeRound(JavaSparkContext sc, JavaRDD<Integer> tasks, ModelState state, int depth) {
+        long t0 = System.nanoTime();
+        tasks.map(i -> i).count();
+        long t1 = System.nanoTime();
+        Broadcast<ModelState> shared = sc.broadcast(state);
+        tasks.map(i -> shared.value().params().length).reduce(Integer::sum);
+        shared.destroy();
+        long t2 = System.nanoTime();
+        Broadcast<ModelState> again = sc.broadcast(state);
+        RoundResult sum = tasks.map(i -> echo(again.value())).treeReduce(RoundResult::plus, depth);
+        sum.averageParams();
+        sum.averageUpdaterState();
+        again.destroy();
+        long t3 = System.nanoTime();
+        return new double[] {(t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9};
     }
 
     /** A worker's result for a state it did not change: the sums that travel back in a real round. */

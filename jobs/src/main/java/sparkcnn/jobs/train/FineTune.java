@@ -7,7 +7,7 @@ import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import sparkcnn.driver.run.RunLayout;
-import sparkcnn.jobs.evaluate.EvaluateJob;
+import sparkcnn.jobs.evaluate.TrainedModel;
 import sparkcnn.kernels.net.Transfer;
 import sparkcnn.kernels.train.ModelState;
 
@@ -23,12 +23,12 @@ final class FineTune {
     static ModelState start(String initFrom, String freezeUntil, TrainSpec spec,
                             org.deeplearning4j.nn.conf.ComputationGraphConfiguration architecture, Configuration hadoop) {
         String model = ModelTarget.modelOf(initFrom);
-        ComputationGraph trained = EvaluateJob.load(new Path(model), hadoop);
+        ComputationGraph trained = TrainedModel.load(new Path(model), hadoop);
         int classes = spec.model().classes();
         var output = trained.getOutputLayer(0).conf().getLayer();
         int trainedClasses = output instanceof FeedForwardLayer ff ? (int) ff.getNOut() : -1;
         // the trained model must take this run's input; its classes may differ (a new classifier)
-        EvaluateJob.requireMatches(trained, spec.model().input(), trainedClasses, model);
+        TrainedModel.requireMatches(trained, spec.model().input(), trainedClasses, model);
         if (freezeUntil == null && trainedClasses == classes) {
             // the same network with this run's optimiser: model.* must describe the trained one
             var graph = new ComputationGraph(architecture);

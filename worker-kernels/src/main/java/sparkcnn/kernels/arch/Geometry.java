@@ -46,58 +46,7 @@ public final class Geometry {
             throw new GeometryException("layer '" + layer.name() + "' takes one input, got " + inputs.size());
         }
         Volume in = inputs.get(0);
-        return layer.accept(new LayerSpec.Visitor<>() {
-            @Override
-            public Volume conv(ConvSpec c) {
-                return new Volume(
-                        slide(c.name(), "width", in.width(), c.size(), c.padding(), c.stride(), c.rounding()),
-                        slide(c.name(), "height", in.height(), c.size(), c.padding(), c.stride(), c.rounding()),
-                        c.filters());
-            }
-
-            @Override
-            public Volume pool(PoolSpec p) {
-                return new Volume(
-                        slide(p.name(), "width", in.width(), p.size(), p.padding(), p.stride(), p.rounding()),
-                        slide(p.name(), "height", in.height(), p.size(), p.padding(), p.stride(), p.rounding()),
-                        in.depth());
-            }
-
-            @Override
-            public Volume relu(ReluSpec relu) {
-                return in;
-            }
-
-            @Override
-            public Volume batchNorm(BatchNormSpec batchNorm) {
-                return in;
-            }
-
-            @Override
-            public Volume dropout(DropoutSpec dropout) {
-                return in;
-            }
-
-            @Override
-            public Volume globalAvgPool(GlobalAvgPoolSpec globalAvgPool) {
-                return new Volume(1, 1, in.depth());
-            }
-
-            @Override
-            public Volume concat(ConcatSpec c) {
-                return Geometry.concat(c, inputs);
-            }
-
-            @Override
-            public Volume fc(FcSpec f) {
-                return new Volume(1, 1, f.units());
-            }
-
-            @Override
-            public Volume softmaxOutput(SoftmaxOutputSpec s) {
-                return new Volume(1, 1, s.classes());
-            }
-        });
+        return layer.accept(new OutputVolume(in, inputs));
     }
 
     private static Volume concat(ConcatSpec c, List<Volume> inputs) {
@@ -135,5 +84,59 @@ public final class Geometry {
     private static String formatRatio(int span, int s) {
         double value = (double) span / s + 1;
         return value == Math.rint(value) ? String.valueOf((long) value) : String.valueOf(value);
+    }
+
+    /** The output volume of each kind of layer, from its input volume(s). */
+    private record OutputVolume(Volume in, List<Volume> inputs) implements LayerSpec.Visitor<Volume> {
+        @Override
+        public Volume conv(ConvSpec c) {
+            return new Volume(
+                    slide(c.name(), "width", in.width(), c.size(), c.padding(), c.stride(), c.rounding()),
+                    slide(c.name(), "height", in.height(), c.size(), c.padding(), c.stride(), c.rounding()),
+                    c.filters());
+        }
+
+        @Override
+        public Volume pool(PoolSpec p) {
+            return new Volume(
+                    slide(p.name(), "width", in.width(), p.size(), p.padding(), p.stride(), p.rounding()),
+                    slide(p.name(), "height", in.height(), p.size(), p.padding(), p.stride(), p.rounding()),
+                    in.depth());
+        }
+
+        @Override
+        public Volume relu(ReluSpec relu) {
+            return in;
+        }
+
+        @Override
+        public Volume batchNorm(BatchNormSpec batchNorm) {
+            return in;
+        }
+
+        @Override
+        public Volume dropout(DropoutSpec dropout) {
+            return in;
+        }
+
+        @Override
+        public Volume globalAvgPool(GlobalAvgPoolSpec globalAvgPool) {
+            return new Volume(1, 1, in.depth());
+        }
+
+        @Override
+        public Volume concat(ConcatSpec c) {
+            return Geometry.concat(c, inputs);
+        }
+
+        @Override
+        public Volume fc(FcSpec f) {
+            return new Volume(1, 1, f.units());
+        }
+
+        @Override
+        public Volume softmaxOutput(SoftmaxOutputSpec s) {
+            return new Volume(1, 1, s.classes());
+        }
     }
 }

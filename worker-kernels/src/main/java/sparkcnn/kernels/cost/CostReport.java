@@ -42,62 +42,7 @@ public record CostReport(String network, Volume input, List<LayerCost> layers) {
     /** Trainable parameters, batch-norm state, stored activations and forward FLOPs of one layer. */
     static LayerCost cost(LayerSpec layer, List<Volume> inputs, Volume out) {
         Volume in = inputs.get(0);
-        return layer.accept(new LayerSpec.Visitor<>() {
-            @Override
-            public LayerCost conv(ConvSpec c) {
-                long weights = (long) c.size() * c.size() * in.depth() * c.filters();
-                return row(weights + (c.bias() ? c.filters() : 0), 0, out.size(),
-                        2L * c.size() * c.size() * in.depth() * out.size());
-            }
-
-            @Override
-            public LayerCost pool(PoolSpec p) {
-                return row(0, 0, out.size(), (long) p.size() * p.size() * out.size());
-            }
-
-            @Override
-            public LayerCost relu(ReluSpec relu) {
-                return row(0, 0, 0, out.size()); // computed in place: no activations of its own
-            }
-
-            @Override
-            public LayerCost batchNorm(BatchNormSpec batchNorm) {
-                return row(2L * in.depth(), 2L * in.depth(), out.size(), 2L * out.size());
-            }
-
-            @Override
-            public LayerCost dropout(DropoutSpec dropout) {
-                return row(0, 0, 0, out.size());
-            }
-
-            @Override
-            public LayerCost globalAvgPool(GlobalAvgPoolSpec globalAvgPool) {
-                return row(0, 0, out.size(), in.size());
-            }
-
-            @Override
-            public LayerCost concat(ConcatSpec concat) {
-                return row(0, 0, out.size(), 0);
-            }
-
-            @Override
-            public LayerCost fc(FcSpec fc) {
-                return dense();
-            }
-
-            @Override
-            public LayerCost softmaxOutput(SoftmaxOutputSpec output) {
-                return dense();
-            }
-
-            private LayerCost dense() {
-                return row(in.size() * out.depth() + out.depth(), 0, out.size(), 2L * in.size() * out.depth());
-            }
-
-            private LayerCost row(long trainable, long state, long activations, long flops) {
-                return new LayerCost(layer.name(), layer.type(), out, trainable, state, activations, flops);
-            }
-        });
+        return layer.accept(new Costs(layer, in, out));
     }
 
     public long trainable() {
@@ -129,5 +74,63 @@ public record CostReport(String network, Volume input, List<LayerCost> layers) {
      */
     public long trainingBytes(int batch) {
         return FLOAT_BYTES * (3 * trainable() + state() + 2L * batch * activations());
+    }
+
+    /** Each kind of layer's parameters, state, activations and FLOPs, from its input and output volumes. */
+    private record Costs(LayerSpec layer, Volume in, Volume out) implements LayerSpec.Visitor<LayerCost> {
+        @Override
+        public LayerCost conv(ConvSpec c) {
+            long weights = (long) c.size() * c.size() * in.depth() * c.filters();
+            return row(weights + (c.bias() ? c.filters() : 0), 0, out.size(),
+                    2L * c.size() * c.size() * in.depth() * out.size());
+        }
+
+        @Override
+        public LayerCost pool(PoolSpec p) {
+            return row(0, 0, out.size(), (long) p.size() * p.size() * out.size());
+        }
+
+        @Override
+        public LayerCost relu(ReluSpec relu) {
+            return row(0, 0, 0, out.size()); // computed in place: no activations of its own
+        }
+
+        @Override
+        public LayerCost batchNorm(BatchNormSpec batchNorm) {
+            return row(2L * in.depth(), 2L * in.depth(), out.size(), 2L * out.size());
+        }
+
+        @Override
+        public LayerCost dropout(DropoutSpec dropout) {
+            return row(0, 0, 0, out.size());
+        }
+
+        @Override
+        public LayerCost globalAvgPool(GlobalAvgPoolSpec globalAvgPool) {
+            return row(0, 0, out.size(), in.size());
+        }
+
+        @Override
+        public LayerCost concat(ConcatSpec concat) {
+            return row(0, 0, out.size(), 0);
+        }
+
+        @Override
+        public LayerCost fc(FcSpec fc) {
+            return dense();
+        }
+
+        @Override
+        public LayerCost softmaxOutput(SoftmaxOutputSpec output) {
+            return dense();
+        }
+
+        private LayerCost dense() {
+            return row(in.size() * out.depth() + out.depth(), 0, out.size(), 2L * in.size() * out.depth());
+        }
+
+        private LayerCost row(long trainable, long state, long activations, long flops) {
+            return new LayerCost(layer.name(), layer.type(), out, trainable, state, activations, flops);
+        }
     }
 }

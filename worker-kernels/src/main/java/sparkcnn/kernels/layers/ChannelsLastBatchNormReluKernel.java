@@ -75,15 +75,9 @@ final class ChannelsLastBatchNormReluKernel {
     static void backward(FloatBuffer x, FloatBuffer dy, FloatBuffer dx, int rows, int c, float[] gamma, float[] beta,
                          float[] mean, float[] var, double eps, boolean relu, float[] dgamma, float[] dbeta) {
         KernelClock.time("batchnorm_relu backward (NHWC)", () -> {
-            float[] invStd = new float[c];
-            float[] a = new float[c];
-            float[] b = new float[c];
-            for (int ch = 0; ch < c; ch++) {
-                invStd[ch] = (float) (1 / Math.sqrt(var[ch] + eps));
-                a[ch] = gamma[ch] * invStd[ch];
-                b[ch] = beta[ch] - mean[ch] * a[ch];
-            }
-            float[] as = tile(a), bs = tile(b), means = tile(mean), invStds = tile(invStd);
+            Scale scale = Scale.of(gamma, beta, mean, var, eps);
+            float[] a = scale.a();
+            float[] as = tile(a), bs = tile(scale.b()), means = tile(mean), invStds = tile(scale.invStd());
             double[][][] sums = perPart(rows, c, 2, (part, acc) -> forEachBlock(rows, part, c, x, dy, acc, (first, width, xs, gs) -> {
                 if (relu) {
                     mask(gs, xs, as, bs, width);
@@ -114,6 +108,22 @@ final class ChannelsLastBatchNormReluKernel {
                 dx.put(first * c, gs, 0, width);
             }));
         });
+    }
+
+    /** Per channel: 1 / sqrt(var + eps), and the a and b of y = a x + b. */
+    private record Scale(float[] invStd, float[] a, float[] b) {
+        static Scale of(float[] gamma, float[] beta, float[] mean, float[] var, double eps) {
+            int c = gamma.length;
+            float[] invStd = new float[c];
+            float[] a = new float[c];
+            float[] b = new float[c];
+            for (int ch = 0; ch < c; ch++) {
+                invStd[ch] = (float) (1 / Math.sqrt(var[ch] + eps));
+                a[ch] = gamma[ch] * invStd[ch];
+                b[ch] = beta[ch] - mean[ch] * a[ch];
+            }
+            return new Scale(invStd, a, b);
+        }
     }
 
     /** y = a x + b per channel, with the ReLU when asked. */

@@ -149,52 +149,24 @@ public class ChannelsLastConvolutionLayer extends ConvolutionLayer {
         final IntMemoryMap forwardArgs, dataArgs, weightsArgs;
 
         Primitives(long[] nhwc) {
-            var conf = layerConf();
-            long n = nhwc[0], h = nhwc[1], w = nhwc[2], c = nhwc[3];
-            int[] k = conf.getKernelSize(), s = conf.getStride(), pad = conf.getPadding();
-            long oh = (h + 2L * pad[0] - k[0]) / s[0] + 1, ow = (w + 2L * pad[1] - k[1]) / s[1] + 1;
-            long oc = conf.getNOut();
-            if (c != conf.getNIn() || oh < 1 || ow < 1) {
-                throw new IllegalStateException(layerId() + ": input " + Arrays.toString(nhwc) + " (NHWC) does not fit "
-                        + conf.getNIn() + " input channels, kernel " + Arrays.toString(k));
-            }
-            outputShape = new long[] {n, oh, ow, oc};
-            long[] srcDims = {n, c, h, w}, dstDims = {n, oc, oh, ow}, weightDims = {oc, c, k[0], k[1]};
-            long[] strides = {s[0], s[1]}, padLeft = {pad[0], pad[1]};
-            // the right/bottom padding that makes oneDNN's output size exactly DL4J's (floor) one
-            long[] padRight = {(oh - 1) * s[0] + k[0] - h - pad[0], (ow - 1) * s[1] + k[1] - w - pad[1]};
-            var srcDesc = OneDnn.desc(srcDims, NHWC);
-            var dstDesc = OneDnn.desc(dstDims, NHWC);
-            var anyWeights = OneDnn.desc(weightDims, ANY);
-            var biasDesc = conf.hasBias() ? OneDnn.desc(new long[] {oc}, memory.format_tag.x) : null;
+            Shape g = shape(nhwc);
+            outputShape = g.output();
             var engine = OneDnn.engine();
-
-            var attributes = new primitive_attr();
-            if (relu()) {
-                var ops = new post_ops();
-                ops.append_eltwise(1f, algorithm.eltwise_relu, 0f, 0f);
-                attributes.set_post_ops(ops);
-            }
-            var forwardDesc = biasDesc == null
-                    ? new convolution_forward.desc(prop_kind.forward_training, algorithm.convolution_direct,
-                            srcDesc, anyWeights, dstDesc, strides, padLeft, padRight)
-                    : new convolution_forward.desc(prop_kind.forward_training, algorithm.convolution_direct,
-                            srcDesc, anyWeights, biasDesc, dstDesc, strides, padLeft, padRight);
-            var forwardPd = new convolution_forward.primitive_desc(forwardDesc, attributes, engine);
-            var dataPd = new convolution_backward_data.primitive_desc(new convolution_backward_data.desc(
-                    algorithm.convolution_direct, srcDesc, anyWeights, dstDesc, strides, padLeft, padRight), engine, forwardPd);
-            var weightsDesc = biasDesc == null
-                    ? new convolution_backward_weights.desc(algorithm.convolution_direct, srcDesc, anyWeights, dstDesc,
-                            strides, padLeft, padRight)
-                    : new convolution_backward_weights.desc(algorithm.convolution_direct, srcDesc, anyWeights, biasDesc,
-                            dstDesc, strides, padLeft, padRight);
-            var weightsPd = new convolution_backward_weights.primitive_desc(weightsDesc, engine, forwardPd);
-
+            var srcDesc = OneDnn.desc(g.src(), NHWC);
+            var dstDesc = OneDnn.desc(g.dst(), NHWC);
+            var anyWeights = OneDnn.desc(g.weights(), ANY);
+            var biasDesc = layerConf().hasBias() ? OneDnn.desc(new long[] {g.dst()[1]}, memory.format_tag.x) : null;
+            var forwardPd = new convolution_forward.primitive_desc(forwardDesc(g, srcDesc, anyWeights, biasDesc, dstDesc),
+                    reluPostOp(), engine);
+            var dataPd = new convolution_backward_data.primitive_desc(new convolution_backward_data.desc(algorithm
+                    .convolution_direct, srcDesc, anyWeights, dstDesc, g.strides(), g.padLeft(), g.padRight()), engine, forwardPd);
+            var weightsPd = new convolution_backward_weights.primitive_desc(
+                    weightsDesc(g, srcDesc, anyWeights, biasDesc, dstDesc), engine, forwardPd);
             src = OneDnn.unbound(srcDesc);
             dst = OneDnn.unbound(dstDesc);
             diffSrc = OneDnn.unbound(srcDesc);
             diffDst = OneDnn.unbound(dstDesc);
-            weights = OneDnn.unbound(OneDnn.desc(weightDims, OIHW));
+            weights = OneDnn.unbound(OneDnn.desc(g.weights(), OIHW));
             weightsGradient = OneDnn.unbound(weights.get_desc());
             bias = biasDesc == null ? null : OneDnn.unbound(biasDesc);
             forwardWeights = new memory(forwardPd.weights_desc(), engine);
@@ -203,9 +175,9 @@ public class ChannelsLastConvolutionLayer extends ConvolutionLayer {
             forward = new convolution_forward(forwardPd);
             backwardData = new convolution_backward_data(dataPd);
             backwardWeights = new convolution_backward_weights(weightsPd);
-            weightsToForward = new reorder(new reorder.primitive_desc(engine, weights.get_desc(), engine, forwardPd.weights_desc()));
-            weightsToBackward = new reorder(new reorder.primitive_desc(engine, weights.get_desc(), engine, dataPd.weights_desc()));
-            diffWeightsToDl4j = new reorder(new reorder.primitive_desc(engine, weightsPd.diff_weights_desc(), engine, weights.get_desc()));
+            weightsToForward = reorder(weights.get_desc(), forwardPd.weights_desc());
+            weightsToBackward = reorder(weights.get_desc(), dataPd.weights_desc()); // OIHW: DL4J's weights
+            diffWeightsToDl4j = reorder(weightsPd.diff_weights_desc(), weights.get_desc());
             forwardArgs = new IntMemoryMap().put(DNNL_ARG_SRC, src).put(DNNL_ARG_WEIGHTS, forwardWeights).put(DNNL_ARG_DST, dst);
             dataArgs = new IntMemoryMap().put(DNNL_ARG_DIFF_DST, diffDst).put(DNNL_ARG_WEIGHTS, dataWeights)
                     .put(DNNL_ARG_DIFF_SRC, diffSrc);
@@ -216,5 +188,61 @@ public class ChannelsLastConvolutionLayer extends ConvolutionLayer {
                 weightsArgs.put(DNNL_ARG_DIFF_BIAS, bias);
             }
         }
+    }
+
+    /** oneDNN's dimensions (NCHW order, whatever the layout) of one input shape's convolution. */
+    private record Shape(long[] src, long[] dst, long[] weights, long[] output, long[] strides, long[] padLeft,
+                         long[] padRight) {
+    }
+
+    /** The convolution of an NHWC input, checked against the layer; the output size is DL4J's (floor). */
+    private Shape shape(long[] nhwc) {
+        var conf = layerConf();
+        long n = nhwc[0], h = nhwc[1], w = nhwc[2], c = nhwc[3];
+        int[] k = conf.getKernelSize(), s = conf.getStride(), pad = conf.getPadding();
+        long oh = (h + 2L * pad[0] - k[0]) / s[0] + 1, ow = (w + 2L * pad[1] - k[1]) / s[1] + 1;
+        long oc = conf.getNOut();
+        if (c != conf.getNIn() || oh < 1 || ow < 1) {
+            throw new IllegalStateException(layerId() + ": input " + Arrays.toString(nhwc) + " (NHWC) does not fit "
+                    + conf.getNIn() + " input channels, kernel " + Arrays.toString(k));
+        }
+        // the right/bottom padding that makes oneDNN's output size exactly DL4J's (floor) one
+        long[] padRight = {(oh - 1) * s[0] + k[0] - h - pad[0], (ow - 1) * s[1] + k[1] - w - pad[1]};
+        return new Shape(new long[] {n, c, h, w}, new long[] {n, oc, oh, ow}, new long[] {oc, c, k[0], k[1]},
+                new long[] {n, oh, ow, oc}, new long[] {s[0], s[1]}, new long[] {pad[0], pad[1]}, padRight);
+    }
+
+    private static convolution_forward.desc forwardDesc(Shape g, memory.desc src, memory.desc weights,
+                                                        memory.desc bias, memory.desc dst) {
+        return bias == null
+                ? new convolution_forward.desc(prop_kind.forward_training, algorithm.convolution_direct,
+                        src, weights, dst, g.strides(), g.padLeft(), g.padRight())
+                : new convolution_forward.desc(prop_kind.forward_training, algorithm.convolution_direct,
+                        src, weights, bias, dst, g.strides(), g.padLeft(), g.padRight());
+    }
+
+    private static convolution_backward_weights.desc weightsDesc(Shape g, memory.desc src, memory.desc weights,
+                                                                 memory.desc bias, memory.desc dst) {
+        return bias == null
+                ? new convolution_backward_weights.desc(algorithm.convolution_direct, src, weights, dst,
+                        g.strides(), g.padLeft(), g.padRight())
+                : new convolution_backward_weights.desc(algorithm.convolution_direct, src, weights, bias,
+                        dst, g.strides(), g.padLeft(), g.padRight());
+    }
+
+    /** The ReLU as a post-op of the forward convolution, where the layer's activation is one. */
+    private primitive_attr reluPostOp() {
+        var attributes = new primitive_attr();
+        if (relu()) {
+            var ops = new post_ops();
+            ops.append_eltwise(1f, algorithm.eltwise_relu, 0f, 0f);
+            attributes.set_post_ops(ops);
+        }
+        return attributes;
+    }
+
+    private static reorder reorder(memory.desc from, memory.desc to) {
+        var engine = OneDnn.engine();
+        return new reorder(new reorder.primitive_desc(engine, from, engine, to));
     }
 }
