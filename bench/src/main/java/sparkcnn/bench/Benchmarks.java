@@ -2,7 +2,7 @@ package sparkcnn.bench;
 
 import java.io.PrintStream;
 import java.util.List;
-import sparkcnn.jobs.cli.BenchCommand;
+import sparkcnn.jobs.bench.BenchCommand;
 
 /** The bench module's subcommands of {@code sparkcnn bench}, found by jobs' Main through ServiceLoader. */
 public final class Benchmarks implements BenchCommand.Benchmarks {

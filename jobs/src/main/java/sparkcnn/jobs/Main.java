@@ -10,7 +10,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
-import sparkcnn.jobs.cli.BenchCommand;
+import sparkcnn.jobs.bench.BenchCommand;
 import sparkcnn.jobs.cli.ExitStatus;
 import sparkcnn.jobs.cli.UsageErrors;
 import sparkcnn.jobs.config.ConfigHelp;

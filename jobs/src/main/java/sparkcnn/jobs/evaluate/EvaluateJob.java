@@ -1,5 +1,6 @@
 package sparkcnn.jobs.evaluate;
 
+import sparkcnn.jobs.model.TrainedModel;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
 import java.io.IOException;

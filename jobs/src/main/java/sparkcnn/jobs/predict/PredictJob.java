@@ -31,7 +31,7 @@ import sparkcnn.driver.data.Shard;
 import sparkcnn.driver.io.HadoopConf;
 import sparkcnn.driver.predict.Predictions;
 import sparkcnn.driver.run.RunLayout;
-import sparkcnn.jobs.evaluate.TrainedModel;
+import sparkcnn.jobs.model.TrainedModel;
 import sparkcnn.jobs.data.DataContext;
 import sparkcnn.jobs.data.PredictInput;
 import sparkcnn.jobs.data.PredictSource;

@@ -7,7 +7,7 @@ import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import sparkcnn.driver.run.RunLayout;
-import sparkcnn.jobs.evaluate.TrainedModel;
+import sparkcnn.jobs.model.TrainedModel;
 import sparkcnn.kernels.net.Transfer;
 import sparkcnn.kernels.train.ModelState;
 

@@ -18,7 +18,6 @@ import sparkcnn.driver.io.RunLock;
 import sparkcnn.driver.run.RunLayout;
 import sparkcnn.driver.train.TrainingRun;
 import sparkcnn.jobs.config.JobConfig;
-import sparkcnn.jobs.report.RunConsole;
 import sparkcnn.kernels.backend.NativeBackend;
 import sparkcnn.kernels.net.GraphBuilder;
 import sparkcnn.kernels.train.ModelState;

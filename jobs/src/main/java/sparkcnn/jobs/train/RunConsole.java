@@ -1,5 +1,8 @@
-package sparkcnn.jobs.report;
+package sparkcnn.jobs.train;
 
+import sparkcnn.jobs.report.RunReport;
+import sparkcnn.jobs.report.ProgressPrinter;
+import sparkcnn.jobs.report.PeakMemory;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
@@ -8,7 +11,6 @@ import sparkcnn.driver.train.EpochResult;
 import sparkcnn.driver.train.RoundReport;
 import sparkcnn.driver.run.RunLayout;
 import sparkcnn.driver.train.TrainingRun;
-import sparkcnn.jobs.train.TrainSpec;
 
 /**
  * What a user sees of a run: a progress line per round, a line per epoch, and curves.png and

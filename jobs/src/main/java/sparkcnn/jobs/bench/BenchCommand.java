@@ -1,4 +1,4 @@
-package sparkcnn.jobs.cli;
+package sparkcnn.jobs.bench;
 
 import java.io.PrintStream;
 import java.util.List;
@@ -8,7 +8,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
-import sparkcnn.jobs.rounds.RoundsCommand;
 
 /**
  * {@code sparkcnn bench ...}: measurements. {@code bench rounds} ships in the spark-submit jar (it

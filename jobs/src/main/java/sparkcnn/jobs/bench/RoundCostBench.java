@@ -1,4 +1,4 @@
-package sparkcnn.jobs.rounds;
+package sparkcnn.jobs.bench;
 
 import sparkcnn.jobs.report.Stats;
 import com.fasterxml.jackson.databind.ObjectMapper;

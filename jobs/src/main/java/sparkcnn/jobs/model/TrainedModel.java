@@ -1,4 +1,4 @@
-package sparkcnn.jobs.evaluate;
+package sparkcnn.jobs.model;
 
 import com.typesafe.config.ConfigException;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package sparkcnn.jobs.rounds;
+package sparkcnn.jobs.bench;
 
 import java.io.File;
 import java.io.PrintStream;
