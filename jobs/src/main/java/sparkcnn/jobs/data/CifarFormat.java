@@ -9,21 +9,20 @@ import sparkcnn.driver.data.CifarSource;
 import sparkcnn.driver.data.EpochData;
 
 /** CIFAR-10 / CIFAR-100 binary batches: {@code files}; {@code data.cifar100 = true} for the fine labels. */
-final class CifarFormat implements DataFormat {
-    @Override
-    public String name() {
-        return "cifar";
+final class CifarFormat extends DataFormat {
+    CifarFormat() {
+        super("cifar");
     }
 
     @Override
-    public void checkKeys(Config c, String set) {
+    void checkKeys(Config c, String set) {
         if (c.getStringList(set + ".files").isEmpty()) {
             throw new ConfigException.BadValue(set + ".files", "list the CIFAR batch files, e.g. [data_batch_1.bin, ...]");
         }
     }
 
     @Override
-    public TrainingData open(DataSpec spec, DataContext context) {
+    TrainingData open(DataSpec spec, DataContext context) {
         return new TrainingData(open(spec, spec.train(), "data.train", context),
                 open(spec, spec.test(), "data.test", context));
     }
@@ -38,12 +37,12 @@ final class CifarFormat implements DataFormat {
 
     /** CIFAR's binaries are named *.bin. */
     @Override
-    public boolean holds(FileSystem fs, FileStatus input) {
+    boolean holds(FileSystem fs, FileStatus input) {
         return input.isFile() && input.getPath().getName().endsWith(".bin");
     }
 
     @Override
-    public PredictSource predictSource(DataSpec spec, PredictInput input, DataContext context) {
+    PredictSource predictSource(DataSpec spec, PredictInput input, DataContext context) {
         return PredictSource.of(new CifarSource(List.of(input.path()), spec.cifar100(), context.hadoop()),
                 "CIFAR images", true);
     }

@@ -2,6 +2,7 @@ package sparkcnn.jobs.data;
 
 import com.typesafe.config.Config;
 import java.io.IOException;
+import java.util.Set;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 
@@ -11,38 +12,55 @@ import org.apache.hadoop.fs.FileSystem;
  * over the workers) and for predict (any path holding data of the format). A new format is one
  * class beside these, listed in {@link DataFormats}.
  */
-public interface DataFormat {
+public abstract class DataFormat {
+    /** What a format can do beyond holding fixed examples in executor memory. */
+    enum Can {
+        /** stream its examples from files (data.cache = stream) */
+        STREAM,
+        /** decode images, which data.decode-size sizes */
+        DECODE_IMAGES,
+        /** store examples larger than the model's input, which training crops */
+        CROP
+    }
+
+    private final String name;
+    private final Set<Can> can;
+
+    DataFormat(String name, Can... can) {
+        this.name = name;
+        this.can = Set.of(can);
+    }
+
     /** Its {@code data.format} value. */
-    String name();
+    public String name() {
+        return name;
+    }
+
+    public boolean streams() {
+        return can.contains(Can.STREAM);
+    }
+
+    public boolean decodesImages() {
+        return can.contains(Can.DECODE_IMAGES);
+    }
+
+    public boolean crops() {
+        return can.contains(Can.CROP);
+    }
 
     /** Checks its keys in {@code set} (data.train or data.test), naming a missing or bad one. */
-    void checkKeys(Config c, String set);
-
-    /** Whether its examples can stream from files instead of being held in executor memory (data.cache). */
-    default boolean streams() {
-        return false;
-    }
-
-    /** Whether it decodes images, so data.decode-size can size them. */
-    default boolean decodesImages() {
-        return false;
-    }
-
-    /** Whether its stored examples may be larger than the model's input (training crops out of them). */
-    default boolean crops() {
-        return false;
-    }
+    abstract void checkKeys(Config c, String set);
 
     /** The training and test sets, split into the workers' shards. */
-    TrainingData open(DataSpec spec, DataContext context);
+    abstract TrainingData open(DataSpec spec, DataContext context);
 
     /** Whether predict's --input (a file or directory) holds data of this format. */
-    default boolean holds(FileSystem fs, FileStatus input) throws IOException {
+    boolean holds(FileSystem fs, FileStatus input) throws IOException {
         return false;
     }
 
     /** predict's --input, which {@link #holds} this format's data. */
-    default PredictSource predictSource(DataSpec spec, PredictInput input, DataContext context) {
-        throw new UnsupportedOperationException(name() + " data is not read by predict");
+    PredictSource predictSource(DataSpec spec, PredictInput input, DataContext context) {
+        throw new UnsupportedOperationException(name + " data is not read by predict");
     }
 }

@@ -11,29 +11,18 @@ import sparkcnn.driver.data.EpochData;
 import sparkcnn.driver.data.ExportedSource;
 
 /** Minibatch files written by {@code sparkcnn export}: {@code dir}; held in memory or streamed. */
-final class ExportedFormat implements DataFormat {
-    @Override
-    public String name() {
-        return "exported";
+final class ExportedFormat extends DataFormat {
+    ExportedFormat() {
+        super("exported", Can.STREAM, Can.CROP);
     }
 
     @Override
-    public void checkKeys(Config c, String set) {
+    void checkKeys(Config c, String set) {
         required(c, set + ".dir");
     }
 
     @Override
-    public boolean streams() {
-        return true;
-    }
-
-    @Override
-    public boolean crops() {
-        return true;
-    }
-
-    @Override
-    public TrainingData open(DataSpec spec, DataContext context) {
+    TrainingData open(DataSpec spec, DataContext context) {
         return new TrainingData(open(spec, spec.train(), "data.train", context),
                 open(spec, spec.test(), "data.test", context));
     }
@@ -57,12 +46,12 @@ final class ExportedFormat implements DataFormat {
 
     /** A directory with an export's manifest. */
     @Override
-    public boolean holds(FileSystem fs, FileStatus input) throws IOException {
+    boolean holds(FileSystem fs, FileStatus input) throws IOException {
         return input.isDirectory() && ExportedSource.isExport(fs, input.getPath());
     }
 
     @Override
-    public PredictSource predictSource(DataSpec spec, PredictInput input, DataContext context) {
+    PredictSource predictSource(DataSpec spec, PredictInput input, DataContext context) {
         return PredictSource.of(new ExportedSource(input.path(), context.hadoop()), "exported examples", true);
     }
 }

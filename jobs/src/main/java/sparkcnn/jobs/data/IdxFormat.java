@@ -11,21 +11,20 @@ import sparkcnn.driver.data.IdxDataSource;
 import sparkcnn.jobs.config.ConfigValues;
 
 /** MNIST / Fashion-MNIST idx files, plain or gzipped: {@code images}, {@code labels}, {@code limit}. */
-final class IdxFormat implements DataFormat {
-    @Override
-    public String name() {
-        return "idx";
+final class IdxFormat extends DataFormat {
+    IdxFormat() {
+        super("idx");
     }
 
     @Override
-    public void checkKeys(Config c, String set) {
+    void checkKeys(Config c, String set) {
         required(c, set + ".images");
         required(c, set + ".labels");
         limit(c.getConfig(set), set);
     }
 
     @Override
-    public TrainingData open(DataSpec spec, DataContext context) {
+    TrainingData open(DataSpec spec, DataContext context) {
         return new TrainingData(open(spec.train(), "data.train", context), open(spec.test(), "data.test", context));
     }
 
@@ -39,12 +38,12 @@ final class IdxFormat implements DataFormat {
 
     /** Any file that is not CIFAR's (its header is checked when it is opened). */
     @Override
-    public boolean holds(FileSystem fs, FileStatus input) {
+    boolean holds(FileSystem fs, FileStatus input) {
         return input.isFile();
     }
 
     @Override
-    public PredictSource predictSource(DataSpec spec, PredictInput input, DataContext context) {
+    PredictSource predictSource(DataSpec spec, PredictInput input, DataContext context) {
         var source = new IdxDataSource(input.path(), input.labels(), context.hadoop());
         return PredictSource.of(source, "idx images", input.labels() != null);
     }

@@ -18,34 +18,18 @@ import sparkcnn.kernels.arch.Volume;
  * sorted folder names. Decoded (and sized by data.decode-size) on the executors, held in memory and
  * dealt afresh each epoch, or streamed.
  */
-final class ImageFolderFormat implements DataFormat {
-    @Override
-    public String name() {
-        return "imagefolder";
+final class ImageFolderFormat extends DataFormat {
+    ImageFolderFormat() {
+        super("imagefolder", Can.STREAM, Can.DECODE_IMAGES, Can.CROP);
     }
 
     @Override
-    public void checkKeys(Config c, String set) {
+    void checkKeys(Config c, String set) {
         required(c, set + ".root");
     }
 
     @Override
-    public boolean streams() {
-        return true;
-    }
-
-    @Override
-    public boolean decodesImages() {
-        return true;
-    }
-
-    @Override
-    public boolean crops() {
-        return true;
-    }
-
-    @Override
-    public TrainingData open(DataSpec spec, DataContext context) {
+    TrainingData open(DataSpec spec, DataContext context) {
         Volume stored = spec.stored(context.input());
         ImageFolderSource trainFolder = folder(spec.train(), "data.train", context);
         if (trainFolder.classes().size() != context.classes()) {
@@ -90,12 +74,12 @@ final class ImageFolderFormat implements DataFormat {
 
     /** Any directory (of image files in any nesting, class folders or not). */
     @Override
-    public boolean holds(FileSystem fs, FileStatus input) {
+    boolean holds(FileSystem fs, FileStatus input) {
         return input.isDirectory();
     }
 
     @Override
-    public PredictSource predictSource(DataSpec spec, PredictInput input, DataContext context) {
+    PredictSource predictSource(DataSpec spec, PredictInput input, DataContext context) {
         return ImagePredictSource.list(input.path(), spec.stored(context.input()), context.hadoop());
     }
 
