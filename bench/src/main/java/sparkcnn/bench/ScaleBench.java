@@ -6,7 +6,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,13 +13,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import sparkcnn.driver.data.ImageFolderSource;
 import sparkcnn.driver.data.SyntheticImageFolder;
 import sparkcnn.driver.io.HadoopConf;
-import sparkcnn.jobs.Main;
 
 /**
  * {@code bench scale}: what ImageNet's size costs. (1) The driver lists {@code names} file names

@@ -11,7 +11,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.attribute.Attribute;
@@ -32,15 +31,12 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructType;
 import sparkcnn.driver.data.EpochData;
 import sparkcnn.driver.io.HadoopConf;
-import sparkcnn.driver.run.RunLayout;
 import sparkcnn.jobs.config.JobConfig;
 import sparkcnn.jobs.data.DataContext;
 import sparkcnn.jobs.data.DataFormats;
 import sparkcnn.jobs.data.TrainingData;
 import sparkcnn.jobs.train.TrainJob;
 import sparkcnn.kernels.arch.Volume;
-import sparkcnn.kernels.data.CorruptImageException;
-import sparkcnn.kernels.data.ExampleBlock;
 
 /**
  * A Spark ML {@link Estimator} that trains a convolutional network on a DataFrame of images by

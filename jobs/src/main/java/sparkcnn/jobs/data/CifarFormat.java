@@ -22,12 +22,7 @@ final class CifarFormat extends DataFormat {
     }
 
     @Override
-    TrainingData open(DataSpec spec, DataContext context) {
-        return new TrainingData(open(spec, spec.train(), "data.train", context),
-                open(spec, spec.test(), "data.test", context));
-    }
-
-    private EpochData open(DataSpec spec, Config c, String key, DataContext context) {
+    EpochData openSet(DataSpec spec, Config c, String key, DataContext context) {
         return DataContext.naming(key, () -> {
             var source = new CifarSource(c.getStringList("files"), spec.cifar100(), context.hadoop());
             return EpochData.fixed(source.blocks(context.sc(), context.workers()), source.shape(),

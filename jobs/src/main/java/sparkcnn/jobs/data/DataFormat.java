@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.util.Set;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import sparkcnn.driver.data.EpochData;
 
 /**
  * One data format ({@code data.format}): the keys of {@code data.train} and {@code data.test} it
@@ -51,8 +52,16 @@ public abstract class DataFormat {
     /** Checks its keys in {@code set} (data.train or data.test), naming a missing or bad one. */
     abstract void checkKeys(Config c, String set);
 
-    /** The training and test sets, split into the workers' shards. */
-    abstract TrainingData open(DataSpec spec, DataContext context);
+    /** The training and test sets, split into the workers' shards; most formats open each set on its own. */
+    TrainingData open(DataSpec spec, DataContext context) {
+        return new TrainingData(openSet(spec, spec.train(), "data.train", context),
+                openSet(spec, spec.test(), "data.test", context));
+    }
+
+    /** One set, {@code set} of the config key {@code key} (data.train or data.test). */
+    EpochData openSet(DataSpec spec, Config set, String key, DataContext context) {
+        throw new UnsupportedOperationException(name + " opens both sets together");
+    }
 
     /** Whether predict's --input (a file or directory) holds data of this format. */
     boolean holds(FileSystem fs, FileStatus input) throws IOException {

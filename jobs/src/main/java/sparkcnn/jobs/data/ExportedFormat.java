@@ -22,12 +22,7 @@ final class ExportedFormat extends DataFormat {
     }
 
     @Override
-    TrainingData open(DataSpec spec, DataContext context) {
-        return new TrainingData(open(spec, spec.train(), "data.train", context),
-                open(spec, spec.test(), "data.test", context));
-    }
-
-    private EpochData open(DataSpec spec, Config c, String key, DataContext context) {
+    EpochData openSet(DataSpec spec, Config c, String key, DataContext context) {
         return DataContext.naming(key, () -> {
             var source = new ExportedSource(required(c, "dir"), context.hadoop());
             var classes = DataContext.numbered(context.classes());

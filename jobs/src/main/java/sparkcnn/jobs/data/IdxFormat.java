@@ -24,11 +24,7 @@ final class IdxFormat extends DataFormat {
     }
 
     @Override
-    TrainingData open(DataSpec spec, DataContext context) {
-        return new TrainingData(open(spec.train(), "data.train", context), open(spec.test(), "data.test", context));
-    }
-
-    private EpochData open(Config c, String key, DataContext context) {
+    EpochData openSet(DataSpec spec, Config c, String key, DataContext context) {
         return DataContext.naming(key, () -> {
             var source = new IdxDataSource(required(c, "images"), required(c, "labels"), context.hadoop(), limit(c, key));
             return EpochData.fixed(source.blocks(context.sc(), context.workers()), source.shape(),

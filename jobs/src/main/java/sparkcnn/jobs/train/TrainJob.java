@@ -13,7 +13,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sparkcnn.driver.SparkContexts;
-import sparkcnn.driver.io.HadoopConf;
 import sparkcnn.driver.io.RunLock;
 import sparkcnn.driver.run.RunLayout;
 import sparkcnn.driver.train.TrainingRun;

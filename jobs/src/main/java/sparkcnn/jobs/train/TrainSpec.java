@@ -7,7 +7,6 @@ import static sparkcnn.jobs.config.ConfigValues.positive;
 import static sparkcnn.jobs.config.ConfigValues.required;
 
 import com.typesafe.config.Config;
-import java.util.List;
 import com.typesafe.config.ConfigException;
 import sparkcnn.driver.train.LearningRateSchedule;
 import sparkcnn.driver.train.RunSettings;

@@ -2,7 +2,6 @@ package sparkcnn.jobs.cluster;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
