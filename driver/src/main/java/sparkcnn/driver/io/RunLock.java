@@ -57,9 +57,9 @@ public final class RunLock implements AutoCloseable {
                         + new String(store.read(file), StandardCharsets.UTF_8).trim() + "); if that run is no "
                         + "longer alive, delete " + path);
             }
-            OutputStream out = store.fileSystem().create(path, false);
+            var out = store.fileSystem().create(path, false);
             out.write((owner + "\n").getBytes(StandardCharsets.UTF_8));
-            out.flush();
+            out.hflush(); // the owner readable by the next run, its block taken while there is space for it
             return new RunLock(store, file, null, null, out);
         } catch (org.apache.hadoop.fs.FileAlreadyExistsException e) {
             throw new RunDirectoryException("another run is writing to " + store.root() + " (" + path + " exists)");
@@ -77,8 +77,11 @@ public final class RunLock implements AutoCloseable {
                 osLock.release();
                 channel.close();
             } else {
-                shared.close();
-                store.delete(this.file);
+                try {
+                    shared.close();
+                } finally {
+                    store.delete(this.file); // a full quota may fail the close: the lock goes all the same
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot release " + store.uri(this.file) + ": " + e.getMessage(), e);

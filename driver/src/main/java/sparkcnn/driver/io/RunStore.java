@@ -50,8 +50,17 @@ public final class RunStore {
                 content.writeTo(out);
             }
             replace(temporary, target);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+        } catch (IOException | org.apache.hadoop.fs.FSError e) {
+            deleteQuietly(temporary); // its space back, and on HDFS its lease
+            throw StorageException.of(target.toString(), e);
+        }
+    }
+
+    private void deleteQuietly(Path file) {
+        try {
+            fs.delete(file, false);
+        } catch (IOException | RuntimeException e) {
+            e.addSuppressed(e); // nothing more to do: the write failed already
         }
     }
 
@@ -122,8 +131,8 @@ public final class RunStore {
             try (OutputStream out = fs.append(target)) {
                 out.write(bytes);
             }
-        } catch (UnsupportedOperationException | IOException e) {
-            writeText(name, whole.get());
+        } catch (UnsupportedOperationException | IOException | org.apache.hadoop.fs.FSError e) {
+            writeText(name, whole.get()); // a full disk or quota fails here too, naming the file
         }
     }
 

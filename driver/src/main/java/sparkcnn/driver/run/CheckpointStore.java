@@ -36,7 +36,10 @@ public final class CheckpointStore {
         return store.uri(file);
     }
 
-    /** The checkpoint LATEST names, if the run has one; LATEST may name only a checkpoint file of this run. */
+    /**
+     * The checkpoint LATEST names, if the run has one; LATEST may name only a checkpoint file of this
+     * run, and a damaged one is an error that names it (a resume asks {@link #resumable} instead).
+     */
     public Optional<Checkpoint> latest() {
         return latestName().map(name -> {
             String file = fileOf(name);
@@ -46,6 +49,41 @@ public final class CheckpointStore {
                 throw new RunDirectoryException("cannot read checkpoint " + store.uri(file) + ": " + e.getMessage());
             }
         });
+    }
+
+    /** A checkpoint to resume from, and the newer ones that were damaged (file: reason) and passed over. */
+    public record Resumable(Optional<Checkpoint> checkpoint, List<String> damaged) {
+    }
+
+    /**
+     * What a resume continues from: the checkpoint LATEST names, read whole before it is trusted;
+     * where it is damaged (a crash of the disk, not of our write: ours are renamed into place), the
+     * newest intact one before it, the damaged ones named. No checkpoint at all is a fresh start;
+     * checkpoints that are all damaged are an error.
+     */
+    public Resumable resumable() {
+        Optional<String> latest = latestName();
+        if (latest.isEmpty()) {
+            return new Resumable(Optional.empty(), List.of());
+        }
+        List<String> candidates = new ArrayList<>(store.list(RunLayout.CHECKPOINTS, ".zip").stream()
+                .filter(n -> Checkpoint.NAME.matcher(n).matches())
+                .filter(n -> Checkpoint.compareNames(n, latest.get()) <= 0).toList());
+        candidates.sort((a, b) -> Checkpoint.compareNames(b, a));
+        List<String> damaged = new ArrayList<>();
+        if (!candidates.contains(latest.get())) {
+            damaged.add(store.uri(fileOf(latest.get())) + ": missing");
+        }
+        for (String name : candidates) {
+            String file = fileOf(name);
+            try {
+                return new Resumable(Optional.of(Checkpoint.read(store.read(file), store.uri(file))), damaged);
+            } catch (IOException | RuntimeException e) {
+                damaged.add(store.uri(file) + ": " + e.getMessage());
+            }
+        }
+        throw new RunDirectoryException("no intact checkpoint in " + store.uri(RunLayout.CHECKPOINTS) + " (damaged: "
+                + String.join("; ", damaged) + "): start the run again with --overwrite");
     }
 
     /** Where {@code checkpoint} is (or would be) stored. */

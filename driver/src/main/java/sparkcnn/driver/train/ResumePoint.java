@@ -3,13 +3,18 @@ package sparkcnn.driver.train;
 import java.util.List;
 import java.util.Optional;
 import sparkcnn.driver.run.Checkpoint;
+import sparkcnn.driver.run.CheckpointStore;
 import sparkcnn.kernels.train.ModelState;
 
 /**
- * Where a run starts: epoch 1 of a fresh network, or the latest checkpoint's state, epoch and
- * round. A checkpoint at an epoch's end starts the next epoch; one taken mid-epoch continues it.
+ * Where a run starts: epoch 1 of a fresh network, or the latest intact checkpoint's state, epoch
+ * and round ({@code damaged}: newer checkpoints passed over). A checkpoint at an epoch's end starts the next epoch; one taken mid-epoch continues it.
  */
-record ResumePoint(Optional<Checkpoint> checkpoint) {
+record ResumePoint(Optional<Checkpoint> checkpoint, List<String> damaged) {
+    static ResumePoint of(CheckpointStore.Resumable resumable) {
+        return new ResumePoint(resumable.checkpoint(), resumable.damaged());
+    }
+
     int firstEpoch() {
         return checkpoint.map(c -> c.epochComplete() ? c.epoch() + 1 : c.epoch()).orElse(1);
     }

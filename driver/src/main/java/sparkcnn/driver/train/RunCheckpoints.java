@@ -11,12 +11,19 @@ final class RunCheckpoints {
     private final MetricsLog metrics;
     private final RunSettings settings;
     private String lastGood;
+    /** (epoch, rounds) of the last checkpoint written or resumed from. */
+    private int savedEpoch;
+    private int savedRounds;
 
     RunCheckpoints(CheckpointStore store, MetricsLog metrics, RunSettings settings, Optional<Checkpoint> start) {
         this.store = store;
         this.metrics = metrics;
         this.settings = settings;
         this.lastGood = start.map(store::uri).orElse(null);
+        start.ifPresent(c -> {
+            savedEpoch = c.epoch();
+            savedRounds = c.roundsDone();
+        });
     }
 
     void afterRound(RoundReport round, ModelState state) {
@@ -40,7 +47,19 @@ final class RunCheckpoints {
         metrics.flush();
         byte[] modelZip = checkpoint.modelZip();
         lastGood = store.save(checkpoint, modelZip);
+        savedEpoch = checkpoint.epoch();
+        savedRounds = checkpoint.roundsDone();
         return modelZip;
+    }
+
+    /** The state after {@code round} as a checkpoint, unless one holds it already; the metrics flushed. */
+    void saveIfNewer(RoundReport round, ModelState state) {
+        boolean newer = round.epoch() > savedEpoch || round.epoch() == savedEpoch && round.round() > savedRounds;
+        if (newer) {
+            save(new Checkpoint(state, round.epoch(), round.round(), round.round() == round.rounds(), settings.seed()));
+        } else {
+            metrics.flush();
+        }
     }
 
     String describeLastGood() {

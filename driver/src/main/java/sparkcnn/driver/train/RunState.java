@@ -8,6 +8,7 @@ import sparkcnn.driver.data.EpochData;
 import sparkcnn.driver.run.Checkpoint;
 import sparkcnn.driver.run.RunLayout;
 import sparkcnn.kernels.data.Preprocessing;
+import sparkcnn.kernels.train.ModelState;
 
 /**
  * What one run of {@link TrainingRun} keeps from epoch to epoch: where it started, its metrics and
@@ -15,6 +16,7 @@ import sparkcnn.kernels.data.Preprocessing;
  * decode, its checkpoints, the test set and the input preparation (computed once per run).
  */
 final class RunState {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RunState.class);
     final ResumePoint from;
     final MetricsLog metrics;
     final List<EpochResult> results;
@@ -23,6 +25,9 @@ final class RunState {
     final RunCheckpoints checkpoints;
     final EpochData.Epoch testSet;
     Preprocessing preprocessing;
+    /** The last averaged state the driver holds, and the round it ends (null before the first round). */
+    RoundReport lastRound;
+    ModelState lastState;
     /** An epoch checkpointed but not evaluated by an earlier start, until it is. */
     Optional<Checkpoint> unevaluated;
 
@@ -43,6 +48,10 @@ final class RunState {
     static RunState start(RunLayout run, ResumePoint from, RunSettings settings, EpochData.Epoch testSet,
                           Map<String, List<String>> changedOnResume, TrainingRun.Listener listener) {
         MetricsLog metrics = MetricsLog.open(run, from.checkpoint());
+        if (!from.damaged().isEmpty()) {
+            log.warn("damaged checkpoints passed over: {}", from.damaged());
+            listener.passedOver(from.damaged());
+        }
         from.checkpoint().ifPresent(c -> {
             metrics.resumed(c, changedOnResume);
             listener.resumed(c, run.checkpoints().uri(c));
@@ -52,6 +61,16 @@ final class RunState {
 
     boolean stopped() {
         return stopper.shouldStop();
+    }
+
+    /** After each round: its record, the progress line, a checkpoint every N rounds. */
+    void afterRound(RoundReport round, ModelState after, TrainingRun.Listener listener) {
+        badImages.add("train", round.rejected());
+        metrics.round(round);
+        listener.afterRound(round);
+        checkpoints.afterRound(round, after);
+        lastRound = round;
+        lastState = after;
     }
 
     void recordEpoch(EpochResult result) {

@@ -38,6 +38,10 @@ public final class TrainingRun {
         default void resumed(Checkpoint from, String location) {
         }
 
+        /** Newer checkpoints that were damaged ("file: reason"), passed over for the one resumed from. */
+        default void passedOver(List<String> damaged) {
+        }
+
         default void started(long trainExamples, long testExamples, int roundsPerEpoch) {
         }
 
@@ -59,12 +63,19 @@ public final class TrainingRun {
     private final RunLayout run;
     private final RunSettings settings;
     private final Listener listener;
+    private final StopRequest stop;
 
     public TrainingRun(JavaSparkContext sc, RunLayout run, RunSettings settings, Listener listener) {
+        this(sc, run, settings, listener, new StopRequest());
+    }
+
+    /** A run that {@code stop} can end early, its last averaged state saved. */
+    public TrainingRun(JavaSparkContext sc, RunLayout run, RunSettings settings, Listener listener, StopRequest stop) {
         this.sc = sc;
         this.run = run;
         this.settings = settings;
         this.listener = listener;
+        this.stop = stop;
     }
 
     /**
@@ -74,14 +85,18 @@ public final class TrainingRun {
      */
     public Result run(EpochData train, EpochData test, Supplier<ModelState> fresh,
                       Map<String, List<String>> changedOnResume) {
-        var from = new ResumePoint(run.checkpoints().latest());
+        var from = ResumePoint.of(run.checkpoints().resumable());
         ModelState state = from.state(fresh);
         try (EpochData.Epoch testSet = test.open(0)) {
             requireExamples(testSet, "test");
             RunState s = RunState.start(run, from, settings, testSet, changedOnResume, listener);
             s.badImages.add("test", testSet.rejected());
-            for (int epoch = from.firstEpoch(); epoch <= settings.epochs() && !s.stopped(); epoch++) {
-                state = trainEpoch(train, epoch, state, s);
+            try {
+                for (int epoch = from.firstEpoch(); epoch <= settings.epochs() && !s.stopped(); epoch++) {
+                    state = trainEpoch(train, epoch, state, s);
+                }
+            } catch (RuntimeException e) {
+                throw stop.requested() ? stopped(s, e) : e;
             }
             if (s.unevaluated.isPresent()) { // every epoch was trained: only the last evaluation was missing
                 try (EpochData.Epoch trainSet = train.open(s.unevaluated.get().epoch())) {
@@ -134,15 +149,32 @@ public final class TrainingRun {
         try {
             return engine.fitRounds(state, trainSet.shards(), rounds, epoch, s.from.firstRound(epoch),
                     settings.schedule(), (round, after) -> {
-                        s.badImages.add("train", round.rejected());
-                        s.metrics.round(round);
-                        listener.afterRound(round);
-                        s.checkpoints.afterRound(round, after);
+                        s.afterRound(round, after, listener);
+                        if (stop.requested()) {
+                            throw new IllegalStateException("stop requested"); // the next round is not started
+                        }
                     });
         } catch (DivergenceException diverged) {
             s.metrics.flush();
             throw new DivergenceException(diverged.getMessage() + "; " + s.checkpoints.describeLastGood());
         }
+    }
+
+    /**
+     * The run stopped on request: the last averaged state the driver holds saved as a checkpoint
+     * (unless one holds it), so that a resume fits again at most the round that was in flight.
+     */
+    private RunStoppedException stopped(RunState s, RuntimeException cause) {
+        String where = s.lastRound == null ? "before its first round"
+                : String.format("in epoch %d after round %d of %d", s.lastRound.epoch(), s.lastRound.round(),
+                        s.lastRound.rounds());
+        if (s.lastRound != null) {
+            s.checkpoints.saveIfNewer(s.lastRound, s.lastState);
+        }
+        log.warn("stopped by {} {}", stop.reason().orElseThrow(), where, cause);
+        return new RunStoppedException(String.format("stopped by %s %s; %s", stop.reason().orElseThrow(), where,
+                run.has(RunLayout.LATEST) ? "continue with --resume " + run.root()
+                        : "nothing was checkpointed: start again with --overwrite"), stop.exitStatus(), cause);
     }
 
     /**

@@ -4,7 +4,9 @@ import com.typesafe.config.ConfigException;
 import java.io.PrintStream;
 import sparkcnn.driver.data.DataException;
 import sparkcnn.driver.io.RunDirectoryException;
+import sparkcnn.driver.io.StorageException;
 import sparkcnn.driver.train.DivergenceException;
+import sparkcnn.driver.train.RunStoppedException;
 import sparkcnn.kernels.backend.BackendUnavailableException;
 
 /**
@@ -27,7 +29,11 @@ public final class ExitStatus {
             err.println("sparkcnn: " + e.getMessage());
             return USAGE;
         }
-        if (e instanceof DivergenceException) {
+        if (e instanceof RunStoppedException stopped) {
+            err.println("sparkcnn: " + e.getMessage());
+            return stopped.exitStatus();
+        }
+        if (e instanceof DivergenceException || e instanceof StorageException) {
             err.println("sparkcnn: " + e.getMessage());
             return FAILED;
         }

@@ -34,8 +34,8 @@ public final class ProgressPrinter implements Consumer<RoundReport> {
         double elapsed = (System.nanoTime() - startNanos) / 1e9;
         long roundsLeft = (long) (epochs - r.epoch()) * r.rounds() + (r.rounds() - r.round());
         double eta = elapsed / roundsDone * roundsLeft;
-        String line = String.format("epoch %d/%d  round %d/%d  %6.0f img/s  loss %.4f  ETA %s",
-                r.epoch(), epochs, r.round(), r.rounds(), r.imagesPerSecond(), smoothedLoss, duration(eta));
+        String line = String.format("epoch %d/%d  round %d/%d  %6s img/s  loss %.4f  ETA %s",
+                r.epoch(), epochs, r.round(), r.rounds(), rate(r.imagesPerSecond()), smoothedLoss, duration(eta));
         boolean lastOfEpoch = r.round() == r.rounds();
         if (terminal) {
             out.print("\r" + line + "\u001b[K" + (lastOfEpoch ? "\n" : ""));
@@ -44,6 +44,12 @@ public final class ProgressPrinter implements Consumer<RoundReport> {
             out.println(line);
             lastPlainLine = elapsed;
         }
+    }
+
+    /** Images per second with the digits that matter: 1234, 56.7, 0.42 (an ImageNet model on a CPU). */
+    public static String rate(double imagesPerSecond) {
+        return String.format(java.util.Locale.ROOT, imagesPerSecond >= 100 ? "%.0f" : imagesPerSecond >= 10 ? "%.1f"
+                : "%.2f", imagesPerSecond);
     }
 
     public static String duration(double seconds) {

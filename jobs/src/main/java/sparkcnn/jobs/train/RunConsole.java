@@ -41,6 +41,11 @@ public final class RunConsole implements TrainingRun.Listener {
     }
 
     @Override
+    public void passedOver(List<String> damaged) {
+        damaged.forEach(d -> out.println("damaged checkpoint passed over: " + d));
+    }
+
+    @Override
     public void started(long trainExamples, long testExamples, int roundsPerEpoch) {
         out.printf(Locale.ROOT, "training %d epochs on %,d examples (%,d test): %d workers x batch %d, averaging "
                         + "every %d minibatches, %d rounds per epoch, learning rate %s%n",
@@ -55,9 +60,9 @@ public final class RunConsole implements TrainingRun.Listener {
 
     @Override
     public void afterEpoch(EpochResult e, List<EpochResult> all) {
-        out.printf(Locale.ROOT, "epoch %d/%d: test accuracy %.4f  test loss %.4f  train loss %.4f  %.1f s (%.0f img/s)%n",
+        out.printf(Locale.ROOT, "epoch %d/%d: test accuracy %.4f  test loss %.4f  train loss %.4f  %.1f s (%s img/s)%n",
                 e.epoch(), spec.epochs(), e.test().accuracy(), e.test().meanLoss(), e.trainLoss(), e.seconds(),
-                e.trainImagesPerSecond());
+                ProgressPrinter.rate(e.trainImagesPerSecond()));
         report.write(all, classes);
     }
 

@@ -2,6 +2,8 @@ package sparkcnn.jobs.train;
 
 import sparkcnn.jobs.data.TrainingData;
 import sparkcnn.driver.run.RunStart;
+import sparkcnn.driver.train.RunStoppedException;
+import sparkcnn.driver.train.StopRequest;
 import com.typesafe.config.Config;
 import java.io.PrintStream;
 import java.util.List;
@@ -14,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sparkcnn.driver.SparkContexts;
 import sparkcnn.driver.io.RunLock;
+import sparkcnn.driver.io.StorageException;
 import sparkcnn.driver.run.RunLayout;
 import sparkcnn.driver.train.TrainingRun;
 import sparkcnn.jobs.config.JobConfig;
@@ -52,13 +55,28 @@ public final class TrainJob {
     public TrainingRun.Result run(boolean masterExplicit, RunStart start) {
         ComputationGraphConfiguration architecture = architecture();
         RunLayout run = RunLayout.of(spec.runDir(), SparkContexts.hadoopConfiguration());
+        var stop = new StopRequest();
         try (RunLock lock = start.begin(run)) {
             Map<String, List<String>> changed = changesOnResume(run, start);
             try (JavaSparkContext sc = SparkContexts.start(spec.master(), spec.appName(), masterExplicit, false,
-                    spec.backend())) {
-                return train(sc, architecture, run, changed, null);
+                    spec.backend()); var signals = StopOnSignal.install(stop, sc::cancelAllJobs)) {
+                return train(sc, architecture, run, changed, null, stop);
             }
+        } catch (StorageException e) {
+            throw e.inRun(run.root(), continuation(run));
+        } catch (RuntimeException e) {
+            if (stop.requested() && !(e instanceof RunStoppedException)) { // before the run's first round
+                throw new RunStoppedException("stopped by " + stop.reason().orElseThrow() + " before training; "
+                        + continuation(run), stop.exitStatus(), e);
+            }
+            throw e;
         }
+    }
+
+    /** How a run stopped by a fault continues: from its checkpoint, or (none yet) from the start. */
+    static String continuation(RunLayout run) {
+        return run.has(RunLayout.LATEST) ? "continue with --resume " + run.root()
+                : "start again with --overwrite (no checkpoint was written yet)";
     }
 
     /** Trains on a context the caller owns (a sweep runs several trials on one). */
@@ -74,7 +92,7 @@ public final class TrainJob {
         ComputationGraphConfiguration architecture = architecture();
         RunLayout run = RunLayout.of(spec.runDir(), sc.hadoopConfiguration());
         try (RunLock lock = start.begin(run)) {
-            return train(sc, architecture, run, changesOnResume(run, start), data);
+            return train(sc, architecture, run, changesOnResume(run, start), data, new StopRequest());
         }
     }
 
@@ -94,7 +112,7 @@ public final class TrainJob {
     }
 
     private TrainingRun.Result train(JavaSparkContext sc, ComputationGraphConfiguration architecture, RunLayout run,
-                                     Map<String, List<String>> changedOnResume, TrainingData opened) {
+                                     Map<String, List<String>> changedOnResume, TrainingData opened, StopRequest stop) {
         int threads = spec.resolveWorkerThreads(SparkContexts.taskCpus(sc));
         NativeBackend.init(threads); // logs the backend, oneDNN helpers and threads per worker
         log.info("spark: master {}, {} workers, {} task slots", sc.master(), spec.workers(), sc.defaultParallelism());
@@ -118,7 +136,7 @@ public final class TrainJob {
         // the Spark UI groups this run's jobs; every description names the run, epoch and round
         sc.setJobGroup(run.name(), "sparkcnn run " + run.root(), false);
         var console = new RunConsole(out, terminal, spec, run, rendered, data.train().classes());
-        TrainingRun.Result result = new TrainingRun(sc, run, spec.runSettings(threads), console)
+        TrainingRun.Result result = new TrainingRun(sc, run, spec.runSettings(threads), console, stop)
                 .run(data.train(), data.test(), () -> startingModel(sc, architecture), changedOnResume);
         console.finished(result);
         return result;

@@ -26,6 +26,11 @@ import sparkcnn.jobs.MainRunner;
 class ResumeTest {
     /** 2 workers x 640 examples, batch 32, averaging every 2: 10 rounds per epoch; step schedule. */
     static List<String> job(Path runDir) {
+        return job(runDir.toString());
+    }
+
+    /** The same in a run directory on any file system (an hdfs:// URI). */
+    static List<String> job(String runDir) {
         return new ArrayList<>(List.of("train", "--config", "../conf/fashion-mnist-cnn.conf", "--master", "local[2]",
                 "--set", "run.dir=" + runDir, "--set", "data.train.limit=1280", "--set", "data.test.limit=500",
                 "--set", "train.epochs=3", "--set", "train.batch-size-per-worker=32",
