@@ -95,8 +95,11 @@ public final class TrainingRun {
                 for (int epoch = from.firstEpoch(); epoch <= settings.epochs() && !s.stopped(); epoch++) {
                     state = trainEpoch(train, epoch, state, s);
                 }
-            } catch (RuntimeException e) {
-                throw stop.requested() ? stopped(s, e) : e;
+            } catch (Exception e) { // Spark's own (a cancelled job) are checked and undeclared
+                if (stop.requested()) {
+                    throw stopped(s, e);
+                }
+                throw e;
             }
             if (s.unevaluated.isPresent()) { // every epoch was trained: only the last evaluation was missing
                 try (EpochData.Epoch trainSet = train.open(s.unevaluated.get().epoch())) {
@@ -164,7 +167,7 @@ public final class TrainingRun {
      * The run stopped on request: the last averaged state the driver holds saved as a checkpoint
      * (unless one holds it), so that a resume fits again at most the round that was in flight.
      */
-    private RunStoppedException stopped(RunState s, RuntimeException cause) {
+    private RunStoppedException stopped(RunState s, Exception cause) {
         String where = s.lastRound == null ? "before its first round"
                 : String.format("in epoch %d after round %d of %d", s.lastRound.epoch(), s.lastRound.round(),
                         s.lastRound.rounds());

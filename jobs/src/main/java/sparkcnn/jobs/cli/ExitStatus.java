@@ -7,6 +7,7 @@ import sparkcnn.driver.io.RunDirectoryException;
 import sparkcnn.driver.io.StorageException;
 import sparkcnn.driver.train.DivergenceException;
 import sparkcnn.driver.train.RunStoppedException;
+import sparkcnn.driver.train.WorkerOutOfMemoryException;
 import sparkcnn.kernels.backend.BackendUnavailableException;
 
 /**
@@ -33,7 +34,7 @@ public final class ExitStatus {
             err.println("sparkcnn: " + e.getMessage());
             return stopped.exitStatus();
         }
-        if (e instanceof DivergenceException || e instanceof StorageException) {
+        if (isRunsFault(e)) {
             err.println("sparkcnn: " + e.getMessage());
             return FAILED;
         }
@@ -49,6 +50,12 @@ public final class ExitStatus {
         err.println("sparkcnn: " + where + cause.getClass().getSimpleName() + ": " + cause.getMessage()
                 + " (the stack trace is in the log)");
         return FAILED;
+    }
+
+    /** The run failed for a reason its message says whole: no stack trace needed. */
+    private static boolean isRunsFault(Exception e) {
+        return e instanceof DivergenceException || e instanceof StorageException
+                || e instanceof WorkerOutOfMemoryException;
     }
 
     private static boolean isUsersToFix(Exception e) {

@@ -9,12 +9,16 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sparkcnn.driver.SparkContexts;
+import sparkcnn.driver.WorkerMemory;
+import sparkcnn.driver.train.WorkerOutOfMemoryException;
+import sparkcnn.kernels.cost.CostReport;
 import sparkcnn.driver.io.RunLock;
 import sparkcnn.driver.io.StorageException;
 import sparkcnn.driver.run.RunLayout;
@@ -64,13 +68,25 @@ public final class TrainJob {
             }
         } catch (StorageException e) {
             throw e.inRun(run.root(), continuation(run));
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Spark's own are checked and undeclared
             if (stop.requested() && !(e instanceof RunStoppedException)) { // before the run's first round
                 throw new RunStoppedException("stopped by " + stop.reason().orElseThrow() + " before training; "
                         + continuation(run), stop.exitStatus(), e);
             }
             throw e;
         }
+    }
+
+    /** What a worker that ran out of memory needs, has, and which keys change either. */
+    private WorkerOutOfMemoryException outOfMemory(JavaSparkContext sc, String why, RunLayout run, Exception e) {
+        int batch = spec.batchSizePerWorker();
+        long need = CostReport.of(spec.model().architecture()).trainingBytes(batch);
+        return new WorkerOutOfMemoryException(String.format(Locale.ROOT, "a worker ran out of memory (%s): the model "
+                + "trains at batch %d per worker in about %d MiB (parameters x3 and activations: sparkcnn inspect "
+                + "--batch %d), and %s. Raise spark.executor.memory, spark.executor.memoryOverhead or "
+                + "-Dorg.bytedeco.javacpp.maxbytes in spark.executor.extraJavaOptions, or lower "
+                + "train.batch-size-per-worker; then %s", why, batch, need >> 20, batch,
+                WorkerMemory.limits(sc.getConf(), sc.isLocal()), continuation(run)), e);
     }
 
     /** How a run stopped by a fault continues: from its checkpoint, or (none yet) from the start. */
@@ -136,8 +152,17 @@ public final class TrainJob {
         // the Spark UI groups this run's jobs; every description names the run, epoch and round
         sc.setJobGroup(run.name(), "sparkcnn run " + run.root(), false);
         var console = new RunConsole(out, terminal, spec, run, rendered, data.train().classes());
-        TrainingRun.Result result = new TrainingRun(sc, run, spec.runSettings(threads), console, stop)
-                .run(data.train(), data.test(), () -> startingModel(sc, architecture), changedOnResume);
+        TrainingRun.Result result;
+        try {
+            result = new TrainingRun(sc, run, spec.runSettings(threads), console, stop)
+                    .run(data.train(), data.test(), () -> startingModel(sc, architecture), changedOnResume);
+        } catch (Exception e) { // Spark's own are checked and undeclared
+            Optional<String> why = WorkerMemory.outOfMemory(e);
+            if (why.isPresent()) {
+                throw outOfMemory(sc, why.get(), run, e);
+            }
+            throw e;
+        }
         console.finished(result);
         return result;
     }

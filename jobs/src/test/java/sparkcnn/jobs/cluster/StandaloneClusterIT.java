@@ -117,6 +117,35 @@ class StandaloneClusterIT {
         assertTrue(accuracy > 0.5, "accuracy " + accuracy + " is near chance (0.1)");
     }
 
+    /** An executor whose off-heap limit cannot hold DenseNet-BC-40's training at batch 256. */
+    @Test
+    @Order(5)
+    void aWorkerOutOfMemoryNamesWhatTheModelNeedsWhatTheExecutorHasAndTheKeys() throws Exception {
+        Path run = dir.resolve("run-oom");
+        String cache = System.getProperty("org.bytedeco.javacpp.cachedir");
+        Process driver = cluster.submit(StandaloneCluster.driverJvm("-Dorg.bytedeco.javacpp.cachedir=" + cache),
+                "sparkcnn.jobs.Main", List.of("--conf", "spark.executor.cores=1", "--conf", "spark.cores.max=2",
+                        "--conf", "spark.executor.memory=1g", "--conf", "spark.task.maxFailures=1",
+                        "--conf", "spark.executor.extraJavaOptions=-Dorg.bytedeco.javacpp.cachedir=" + cache
+                                + " -Dorg.bytedeco.javacpp.maxbytes=256m -Dorg.bytedeco.javacpp.maxphysicalbytes=2g"),
+                StandaloneCluster.shadedJar(), List.of("train", "--config",
+                        Path.of("../conf/fashion-mnist-densenet-bc.conf").toAbsolutePath().toString(),
+                        "--set", "run.dir=" + run, "--set", "data.train.images=" + FashionMnist.TRAIN_IMAGES,
+                        "--set", "data.train.labels=" + FashionMnist.TRAIN_LABELS, "--set", "data.train.limit=512",
+                        "--set", "data.test.images=" + FashionMnist.TEST_IMAGES,
+                        "--set", "data.test.labels=" + FashionMnist.TEST_LABELS, "--set", "data.test.limit=64",
+                        "--set", "train.epochs=1", "--set", "train.workers=2",
+                        "--set", "train.batch-size-per-worker=256"), dir.resolve("oom.log"));
+        assertTrue(driver.waitFor(5, TimeUnit.MINUTES), "the run did not end within 5 minutes");
+        String log = Files.readString(dir.resolve("oom.log"));
+        assertEquals(1, driver.exitValue(), log);
+        String said = log.lines().filter(l -> l.startsWith("sparkcnn: ")).findFirst().orElseThrow(() -> new AssertionError(log));
+        assertTrue(said.startsWith("sparkcnn: a worker ran out of memory ("), said);
+        assertTrue(said.contains("at batch 256 per worker in about 3267 MiB"), said); // inspect: 3.19 GiB
+        assertTrue(said.contains("spark.executor.memory = 1g") && said.contains("org.bytedeco.javacpp.maxbytes = 256m"), said);
+        assertTrue(said.contains("train.batch-size-per-worker") && said.contains("spark.executor.memoryOverhead"), said);
+    }
+
     /** The example Spark application of the Spark ML API, submitted as a user would copy it. */
     @Test
     @Order(3)
