@@ -43,7 +43,8 @@ public final class WorkerMemory {
         String options = conf.get("spark.executor.extraJavaOptions", "");
         return String.format(Locale.ROOT, "an executor has spark.executor.memory = %s (heap), "
                         + "spark.executor.memoryOverhead = %s, off-heap limit %s (spark.executor.extraJavaOptions)",
-                conf.get("spark.executor.memory", "1g"), conf.get("spark.executor.memoryOverhead", "10% of it"),
+                conf.get("spark.executor.memory", "1g"),
+                conf.get("spark.executor.memoryOverhead", "Spark's default (10% of it, at least 384m)"),
                 flag(options, "org.bytedeco.javacpp.maxbytes"));
     }
 
