@@ -33,19 +33,40 @@ public final class WorkerMemory {
         return Optional.empty();
     }
 
+    /**
+     * Runs a worker's part of a task where running out of memory is a task's failure, not the
+     * executor's: Spark ends an executor (in local mode the whole application, with status 52) on an
+     * {@code OutOfMemoryError} anywhere in a task's causes, while ND4J's refusal to pass its off-heap
+     * limit leaves the JVM sound. The error's words travel on, for {@link #outOfMemory} to find.
+     */
+    public static <T> T asTaskFailure(java.util.function.Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (RuntimeException | OutOfMemoryError e) {
+            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof OutOfMemoryError oom) {
+                    throw new IllegalStateException("worker out of memory: " + oom); // no cause: not fatal to Spark
+                }
+            }
+            throw e;
+        }
+    }
+
     /** An executor's memory: heap, ND4J's off-heap limit, the process limit (local mode: this JVM's). */
     public static String limits(SparkConf conf, boolean local) {
         if (local) {
-            return String.format(Locale.ROOT, "this JVM (local mode) has a heap of %d MiB (-Xmx) and an off-heap limit "
-                    + "of %d MiB (-Dorg.bytedeco.javacpp.maxbytes)", Runtime.getRuntime().maxMemory() >> 20,
-                    org.bytedeco.javacpp.Pointer.maxBytes() >> 20);
+            return String.format(Locale.ROOT, "this JVM (local mode) has a heap of %d MiB (-Xmx), an off-heap limit of "
+                    + "%d MiB (-Dorg.bytedeco.javacpp.maxbytes) and a process limit of %d MiB "
+                    + "(-Dorg.bytedeco.javacpp.maxphysicalbytes)", Runtime.getRuntime().maxMemory() >> 20,
+                    org.bytedeco.javacpp.Pointer.maxBytes() >> 20, org.bytedeco.javacpp.Pointer.maxPhysicalBytes() >> 20);
         }
         String options = conf.get("spark.executor.extraJavaOptions", "");
         return String.format(Locale.ROOT, "an executor has spark.executor.memory = %s (heap), "
-                        + "spark.executor.memoryOverhead = %s, off-heap limit %s (spark.executor.extraJavaOptions)",
+                        + "spark.executor.memoryOverhead = %s, off-heap limit %s and process limit %s "
+                        + "(spark.executor.extraJavaOptions)",
                 conf.get("spark.executor.memory", "1g"),
                 conf.get("spark.executor.memoryOverhead", "Spark's default (10% of it, at least 384m)"),
-                flag(options, "org.bytedeco.javacpp.maxbytes"));
+                flag(options, "org.bytedeco.javacpp.maxbytes"), flag(options, "org.bytedeco.javacpp.maxphysicalbytes"));
     }
 
     private static String flag(String options, String name) {

@@ -6,6 +6,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import sparkcnn.driver.TaskGpu;
+import sparkcnn.driver.WorkerMemory;
 import sparkcnn.driver.data.Shard;
 import sparkcnn.kernels.backend.NativeBackend;
 import sparkcnn.kernels.data.ExampleBlock;
@@ -41,23 +42,27 @@ public final class DistributedEvaluation {
                 workerThreads, pre).counts();
     }
 
+    /** One worker's shard, scored in chunks. */
+    private static Scored scoreShard(ModelState state, Shard shard, int batchSize, int classes, int workerThreads,
+                                     Preprocessing pre) {
+        NativeBackend.init(workerThreads);
+        TaskGpu.bind();
+        Scored scored = new Scored(EvalCounts.empty(classes), List.of());
+        for (var it = shard.chunks(0, 0, CHUNK_BATCHES * batchSize); it.hasNext(); ) {
+            Shard.Slice slice = it.next();
+            scored = scored.plus(new Scored(Evaluator.evaluate(state, slice.examples(), batchSize, classes, pre),
+                    slice.rejected()));
+        }
+        return scored;
+    }
+
     public static Scored score(JavaSparkContext sc, ModelState state, JavaRDD<Shard> shards, int batchSize,
                                int classes, int workerThreads, Preprocessing pre) {
         Broadcast<ModelState> shared = sc.broadcast(state);
         try {
             return shards
-                    .map(shard -> {
-                        NativeBackend.init(workerThreads);
-                        TaskGpu.bind();
-                        Scored scored = new Scored(EvalCounts.empty(classes), List.of());
-                        for (var it = shard.chunks(0, 0, CHUNK_BATCHES * batchSize); it.hasNext(); ) {
-                            Shard.Slice slice = it.next();
-                            scored = scored.plus(new Scored(
-                                    Evaluator.evaluate(shared.value(), slice.examples(), batchSize, classes, pre),
-                                    slice.rejected()));
-                        }
-                        return scored;
-                    })
+                    .map(shard -> WorkerMemory.asTaskFailure(() -> scoreShard(shared.value(), shard, batchSize,
+                            classes, workerThreads, pre)))
                     .fold(new Scored(EvalCounts.empty(classes), List.of()), Scored::plus);
         } finally {
             shared.destroy();

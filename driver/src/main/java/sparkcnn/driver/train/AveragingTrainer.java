@@ -7,6 +7,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import sparkcnn.driver.TaskGpu;
+import sparkcnn.driver.WorkerMemory;
 import sparkcnn.driver.data.CachedShard;
 import sparkcnn.driver.data.DataException;
 import sparkcnn.driver.data.Shard;
@@ -108,7 +109,7 @@ public final class AveragingTrainer implements Engine {
         AveragingSettings s = settings;
         try {
             return shards
-                    .map(shard -> workerRound(shared.value(), shard, s, epoch, round))
+                    .map(shard -> WorkerMemory.asTaskFailure(() -> workerRound(shared.value(), shard, s, epoch, round)))
                     .treeReduce(WorkerSum::plus, s.aggregationDepth());
         } finally {
             shared.destroy();

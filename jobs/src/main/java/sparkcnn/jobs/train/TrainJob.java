@@ -83,8 +83,8 @@ public final class TrainJob {
         long need = CostReport.of(spec.model().architecture()).trainingBytes(batch);
         return new WorkerOutOfMemoryException(String.format(Locale.ROOT, "a worker ran out of memory (%s): the model "
                 + "trains at batch %d per worker in about %d MiB (parameters x3 and activations: sparkcnn inspect "
-                + "--batch %d), and %s. Raise spark.executor.memory, spark.executor.memoryOverhead or "
-                + "-Dorg.bytedeco.javacpp.maxbytes in spark.executor.extraJavaOptions, or lower "
+                + "--batch %d), and %s. Raise spark.executor.memory, spark.executor.memoryOverhead or the limits in "
+                + "spark.executor.extraJavaOptions (SPARKCNN_JAVA_OPTS in local mode), or lower "
                 + "train.batch-size-per-worker; then %s", why, batch, need >> 20, batch,
                 WorkerMemory.limits(sc.getConf(), sc.isLocal()), continuation(run)), e);
     }

@@ -142,7 +142,8 @@ class StandaloneClusterIT {
         String said = log.lines().filter(l -> l.startsWith("sparkcnn: ")).findFirst().orElseThrow(() -> new AssertionError(log));
         assertTrue(said.startsWith("sparkcnn: a worker ran out of memory ("), said);
         assertTrue(said.contains("at batch 256 per worker in about 3267 MiB"), said); // inspect: 3.19 GiB
-        assertTrue(said.contains("spark.executor.memory = 1g") && said.contains("org.bytedeco.javacpp.maxbytes = 256m"), said);
+        assertTrue(said.contains("spark.executor.memory = 1g") && said.contains("org.bytedeco.javacpp.maxbytes = 256m")
+                && said.contains("org.bytedeco.javacpp.maxphysicalbytes = 2g"), said);
         assertTrue(said.contains("train.batch-size-per-worker") && said.contains("spark.executor.memoryOverhead"), said);
     }
 

@@ -136,6 +136,24 @@ class FaultsTest {
         assertEveryEpochOnceAndNoRoundTwice(Files.readString(run.resolve(RunLayout.METRICS)), 3);
     }
 
+    @Test
+    void aWorkerOutOfMemoryInLocalModeNamesWhatTheModelNeedsAndWhatTheJvmHas(@TempDir Path dir) throws Exception {
+        FashionMnist.require();
+        Path log = dir.resolve("child.log");
+        // DenseNet-BC-40 at batch 256 trains in about 3.2 GiB; this JVM may grow to 2 GiB
+        Process child = ResumeTest.startChild(List.of("-Dorg.bytedeco.javacpp.maxphysicalbytes=2g"), List.of("train",
+                "--config", "../conf/fashion-mnist-densenet-bc.conf", "--master", "local[2]",
+                "--set", "run.dir=" + dir.resolve("run"), "--set", "data.train.limit=512", "--set", "data.test.limit=64",
+                "--set", "train.epochs=1", "--set", "train.batch-size-per-worker=256"), log);
+        assertTrue(child.waitFor(4, java.util.concurrent.TimeUnit.MINUTES), "the run did not end");
+        String said = Files.readString(log);
+        assertEquals(1, child.exitValue(), "not Spark's 52 for a JVM ended by an OutOfMemoryError: " + said);
+        assertTrue(said.contains("sparkcnn: a worker ran out of memory (java.lang.OutOfMemoryError: "), said);
+        assertTrue(said.contains("at batch 256 per worker in about 3267 MiB"), said);
+        assertTrue(said.contains("this JVM (local mode) has a heap of") && said.contains("a process limit of 2048 MiB"),
+                said);
+    }
+
     private static boolean mount(Path dir, String options) throws IOException, InterruptedException {
         return new ProcessBuilder("mount", "-t", "tmpfs", "-o", options, "tmpfs", dir.toString())
                 .redirectErrorStream(true).start().waitFor() == 0;
