@@ -23,15 +23,29 @@ public final class RunStore {
     private final Path root;
 
     public RunStore(String dir, Configuration conf) {
+        this(dir, conf, true);
+    }
+
+    private RunStore(String dir, Configuration conf, boolean create) {
         try {
             Path path = new Path(dir);
             this.fs = path.getFileSystem(conf);
             this.root = fs.makeQualified(path);
             fs.setWriteChecksum(false); // no .crc files beside each output on local disk
-            fs.mkdirs(root);
+            if (create) {
+                fs.mkdirs(root);
+            } else if (!fs.getFileStatus(root).isDirectory()) {
+                throw new java.io.FileNotFoundException(root + " is not a directory");
+            }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create run directory " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException((create ? "cannot create run directory " : "no run directory ") + dir
+                    + ": " + e.getMessage(), e);
         }
+    }
+
+    /** A directory that must exist already (reading a run), created by nobody. */
+    public static RunStore existing(String dir, Configuration conf) {
+        return new RunStore(dir, conf, false);
     }
 
     /** The writer of a file's content. */

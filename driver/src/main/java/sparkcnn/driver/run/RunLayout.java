@@ -52,6 +52,11 @@ public final class RunLayout {
         return new RunLayout(new RunStore(dir, conf));
     }
 
+    /** A run directory that exists already, to read (its config, classes, metrics). */
+    public static RunLayout existing(String dir, Configuration conf) {
+        return new RunLayout(RunStore.existing(dir, conf));
+    }
+
     public RunStore store() {
         return store;
     }

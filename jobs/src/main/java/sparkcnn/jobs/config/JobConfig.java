@@ -9,6 +9,7 @@ import com.typesafe.config.ConfigValueFactory;
 import java.io.File;
 import java.util.List;
 import java.util.Map;
+import sparkcnn.driver.run.RunLayout;
 
 /**
  * Loads a job's configuration: the reference defaults, then the job file, then {@code --set}
@@ -59,12 +60,12 @@ public final class JobConfig {
      * Hadoop FileSystem), with {@code overrides} on top.
      */
     public static Config loadRun(String runDir, List<String> overrides) {
-        var path = new org.apache.hadoop.fs.Path(runDir, sparkcnn.driver.run.RunLayout.CONFIG);
         String text;
-        try (var in = path.getFileSystem(new org.apache.hadoop.conf.Configuration()).open(path)) {
-            text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-            throw new ConfigException.Generic("no readable run configuration " + path + " (" + e.getMessage() + ")");
+        try {
+            var run = RunLayout.existing(runDir, new org.apache.hadoop.conf.Configuration());
+            text = run.config().orElseThrow(() -> new ConfigException.Generic("no " + run.uri(RunLayout.CONFIG)));
+        } catch (java.io.UncheckedIOException e) {
+            throw new ConfigException.Generic("no readable run configuration in " + runDir + " (" + e.getMessage() + ")");
         }
         Config run = ConfigFactory.parseString(text);
         for (String override : overrides) {
