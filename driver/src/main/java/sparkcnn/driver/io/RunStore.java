@@ -65,16 +65,18 @@ public final class RunStore {
             }
             replace(temporary, target);
         } catch (IOException | org.apache.hadoop.fs.FSError e) {
-            deleteQuietly(temporary); // its space back, and on HDFS its lease
-            throw StorageException.of(target.toString(), e);
+            RuntimeException failure = StorageException.of(target.toString(), e);
+            deleteQuietly(temporary, failure); // its space back, and on HDFS its lease
+            throw failure;
         }
     }
 
-    private void deleteQuietly(Path file) {
+    /** Deletes {@code file}; a failure to is told with {@code failure}, which is what the caller throws. */
+    private void deleteQuietly(Path file, RuntimeException failure) {
         try {
             fs.delete(file, false);
         } catch (IOException | RuntimeException e) {
-            e.addSuppressed(e); // nothing more to do: the write failed already
+            failure.addSuppressed(e);
         }
     }
 
