@@ -8,7 +8,8 @@ import picocli.CommandLine.Option;
 
 /** The options the benchmarks share: where results go, where their work files go, a child JVM's heap. */
 final class BenchOptions {
-    @Option(names = "--out", paramLabel = "DIR", description = "results directory (default: the installation's bench/results)")
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "results directory (default: the installation's bench/results)")
     File out;
 
     File results() {

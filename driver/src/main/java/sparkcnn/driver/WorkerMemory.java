@@ -21,7 +21,7 @@ public final class WorkerMemory {
 
     /** The words of the failure that say a worker ran out of memory, if {@code failure} is one. */
     public static Optional<String> outOfMemory(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        for (Throwable t : Causes.of(failure)) {
             if (t instanceof OutOfMemoryError) {
                 return Optional.of(t.toString());
             }
@@ -43,10 +43,9 @@ public final class WorkerMemory {
         try {
             return work.get();
         } catch (RuntimeException | OutOfMemoryError e) {
-            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-                if (t instanceof OutOfMemoryError oom) {
-                    throw new IllegalStateException("worker out of memory: " + oom); // no cause: not fatal to Spark
-                }
+            var oom = Causes.of(e).stream().filter(OutOfMemoryError.class::isInstance).findFirst();
+            if (oom.isPresent()) {
+                throw new IllegalStateException("worker out of memory: " + oom.get()); // no cause: not fatal to Spark
             }
             throw e;
         }
@@ -66,7 +65,8 @@ public final class WorkerMemory {
                         + "(spark.executor.extraJavaOptions)",
                 conf.get("spark.executor.memory", "1g"),
                 conf.get("spark.executor.memoryOverhead", "Spark's default (10% of it, at least 384m)"),
-                flag(options, "org.bytedeco.javacpp.maxbytes"), flag(options, "org.bytedeco.javacpp.maxphysicalbytes"));
+                flag(options, "org.bytedeco.javacpp.maxbytes"),
+                flag(options, "org.bytedeco.javacpp.maxphysicalbytes"));
     }
 
     private static String flag(String options, String name) {

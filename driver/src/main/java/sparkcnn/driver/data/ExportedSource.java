@@ -53,7 +53,7 @@ public final class ExportedSource implements ExampleSource {
 
     @Override
     public JavaRDD<ExampleBlock> blocks(JavaSparkContext sc, int partitions) {
-        return read(sc, dir, partitions, conf);
+        return deal(sc, listing.files(), partitions, conf);
     }
 
     /** Examples per file on average. */
@@ -63,7 +63,11 @@ public final class ExportedSource implements ExampleSource {
 
     /** The exported batches dealt round-robin into {@code partitions}, each read into one block on an executor. */
     public static JavaRDD<ExampleBlock> read(JavaSparkContext sc, String dir, int partitions, HadoopConf conf) {
-        List<String> files = list(dir, conf);
+        return deal(sc, list(dir, conf), partitions, conf);
+    }
+
+    private static JavaRDD<ExampleBlock> deal(JavaSparkContext sc, List<String> files, int partitions,
+                                              HadoopConf conf) {
         List<List<String>> deal = new ArrayList<>();
         for (int i = 0; i < partitions; i++) {
             deal.add(new ArrayList<>());
@@ -71,7 +75,8 @@ public final class ExportedSource implements ExampleSource {
         for (int i = 0; i < files.size(); i++) {
             deal.get(i % partitions).add(files.get(i));
         }
-        return sc.parallelize(deal, partitions).map(paths -> concat(paths.stream().map(p -> MinibatchFile.read(p, conf)).toList()));
+        return sc.parallelize(deal, partitions)
+                .map(paths -> concat(paths.stream().map(p -> MinibatchFile.read(p, conf)).toList()));
     }
 
     /** The exported files of {@code dir} with the examples each holds, from their lengths and the first header. */
@@ -143,7 +148,8 @@ public final class ExportedSource implements ExampleSource {
             if (!fs.exists(path)) {
                 throw new DataException("export directory not found: " + dir);
             }
-            FileStatus[] statuses = fs.listStatus(path, p -> p.getName().endsWith(MinibatchFile.SUFFIX) && !p.getName().startsWith("."));
+            FileStatus[] statuses = fs.listStatus(path,
+                    p -> p.getName().endsWith(MinibatchFile.SUFFIX) && !p.getName().startsWith("."));
             if (statuses.length == 0) {
                 throw new DataException("no exported minibatches (*" + MinibatchFile.SUFFIX + ") in " + dir);
             }

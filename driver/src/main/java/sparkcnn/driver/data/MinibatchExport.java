@@ -59,7 +59,8 @@ public final class MinibatchExport {
                     Shard.Slice chunk = chunks.next();
                     rejected.addAll(chunk.rejected());
                     ExampleBlock minibatch = chunk.examples();
-                    Path file = new Path(dir, String.format("part-%05d-batch-%06d%s", partition, batch, MinibatchFile.SUFFIX));
+                    Path file = new Path(dir,
+                            String.format("part-%05d-batch-%06d%s", partition, batch, MinibatchFile.SUFFIX));
                     if (minibatch.size() == 0) {
                         continue; // every file of this minibatch was rejected
                     }

@@ -51,7 +51,7 @@ public final class StorageException extends RuntimeException {
     }
 
     static Kind kindOf(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        for (Throwable t : sparkcnn.driver.Causes.of(e)) {
             String what = (t.getClass().getName() + " " + t.getMessage()).toLowerCase(Locale.ROOT);
             if (what.contains("no space left") || what.contains("disk quota exceeded")) {
                 return Kind.NO_SPACE;

@@ -1,11 +1,12 @@
 package sparkcnn.driver.run;
 
 import java.io.IOException;
-import sparkcnn.driver.io.RunDirectoryException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import sparkcnn.driver.io.RunDirectoryException;
 import sparkcnn.driver.io.RunStore;
 
 /** A run's checkpoints/: each written atomically, LATEST naming the newest, the newest {@link #KEEP} kept. */
@@ -27,9 +28,7 @@ public final class CheckpointStore {
         String file = fileOf(checkpoint.fileName());
         store.write(file, out -> checkpoint.writeTo(out, modelZip));
         store.writeText(RunLayout.LATEST, checkpoint.fileName() + "\n");
-        List<String> all = new ArrayList<>(store.list(RunLayout.CHECKPOINTS, ".zip").stream()
-                .filter(n -> Checkpoint.NAME.matcher(n).matches()).toList());
-        all.sort(Checkpoint::compareNames);
+        List<String> all = names();
         for (int i = 0; i < all.size() - KEEP; i++) {
             store.delete(fileOf(all.get(i)));
         }
@@ -42,11 +41,11 @@ public final class CheckpointStore {
      */
     public Optional<Checkpoint> latest() {
         return latestName().map(name -> {
-            String file = fileOf(name);
             try {
-                return Checkpoint.read(store.read(file), store.uri(file));
+                return read(name);
             } catch (IOException | RuntimeException e) {
-                throw new RunDirectoryException("cannot read checkpoint " + store.uri(file) + ": " + e.getMessage());
+                throw new RunDirectoryException("cannot read checkpoint " + store.uri(fileOf(name)) + ": "
+                        + e.getMessage());
             }
         });
     }
@@ -66,20 +65,18 @@ public final class CheckpointStore {
         if (latest.isEmpty()) {
             return new Resumable(Optional.empty(), List.of());
         }
-        List<String> candidates = new ArrayList<>(store.list(RunLayout.CHECKPOINTS, ".zip").stream()
-                .filter(n -> Checkpoint.NAME.matcher(n).matches())
+        List<String> candidates = new ArrayList<>(names().stream()
                 .filter(n -> Checkpoint.compareNames(n, latest.get()) <= 0).toList());
-        candidates.sort((a, b) -> Checkpoint.compareNames(b, a));
+        Collections.reverse(candidates); // newest first
         List<String> damaged = new ArrayList<>();
         if (!candidates.contains(latest.get())) {
             damaged.add(store.uri(fileOf(latest.get())) + ": missing");
         }
         for (String name : candidates) {
-            String file = fileOf(name);
             try {
-                return new Resumable(Optional.of(Checkpoint.read(store.read(file), store.uri(file))), damaged);
+                return new Resumable(Optional.of(read(name)), damaged);
             } catch (IOException | RuntimeException e) {
-                damaged.add(store.uri(file) + ": " + e.getMessage());
+                damaged.add(store.uri(fileOf(name)) + ": " + e.getMessage());
             }
         }
         throw new RunDirectoryException("no intact checkpoint in " + store.uri(RunLayout.CHECKPOINTS) + " (damaged: "
@@ -89,6 +86,20 @@ public final class CheckpointStore {
     /** Where {@code checkpoint} is (or would be) stored. */
     public String uri(Checkpoint checkpoint) {
         return store.uri(fileOf(checkpoint.fileName()));
+    }
+
+    /** The checkpoint files there are, in training order (epoch, then round). */
+    private List<String> names() {
+        List<String> names = new ArrayList<>(store.list(RunLayout.CHECKPOINTS, ".zip").stream()
+                .filter(n -> Checkpoint.NAME.matcher(n).matches()).toList());
+        names.sort(Checkpoint::compareNames);
+        return names;
+    }
+
+    /** The checkpoint {@code name}, read whole. */
+    private Checkpoint read(String name) throws IOException {
+        String file = fileOf(name);
+        return Checkpoint.read(store.read(file), store.uri(file));
     }
 
     private static String fileOf(String name) {

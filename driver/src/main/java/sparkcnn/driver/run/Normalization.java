@@ -3,9 +3,9 @@ package sparkcnn.driver.run;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import sparkcnn.driver.io.RunDirectoryException;
 import java.util.Arrays;
 import java.util.Optional;
+import sparkcnn.driver.io.RunDirectoryException;
 import sparkcnn.kernels.data.Augmentation;
 import sparkcnn.kernels.data.Preprocessing;
 

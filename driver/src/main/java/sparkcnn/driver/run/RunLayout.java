@@ -77,6 +77,12 @@ public final class RunLayout {
         return store.exists(file);
     }
 
+    /** How a run that stopped on a fault goes on: from its latest checkpoint, or (none yet) from the start. */
+    public String howToContinue() {
+        return has(LATEST) ? "continue with --resume " + root()
+                : "start again with --overwrite (no checkpoint was written yet)";
+    }
+
     public CheckpointStore checkpoints() {
         return new CheckpointStore(store);
     }

@@ -109,7 +109,8 @@ public final class AveragingTrainer implements Engine {
         AveragingSettings s = settings;
         try {
             return shards
-                    .map(shard -> WorkerMemory.asTaskFailure(() -> workerRound(shared.value(), shard, s, epoch, round)))
+                    .map(shard -> WorkerMemory.asTaskFailure(
+                            () -> workerRound(shared.value(), shard, s, epoch, round)))
                     .treeReduce(WorkerSum::plus, s.aggregationDepth());
         } finally {
             shared.destroy();

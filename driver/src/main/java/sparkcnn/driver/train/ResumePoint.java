@@ -8,7 +8,8 @@ import sparkcnn.kernels.train.ModelState;
 
 /**
  * Where a run starts: epoch 1 of a fresh network, or the latest intact checkpoint's state, epoch
- * and round ({@code damaged}: newer checkpoints passed over). A checkpoint at an epoch's end starts the next epoch; one taken mid-epoch continues it.
+ * and round ({@code damaged}: newer checkpoints passed over). A checkpoint at an epoch's end starts
+ * the next epoch; one taken mid-epoch continues it.
  */
 record ResumePoint(Optional<Checkpoint> checkpoint, List<String> damaged) {
     static ResumePoint of(CheckpointStore.Resumable resumable) {

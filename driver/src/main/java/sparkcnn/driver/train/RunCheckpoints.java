@@ -10,20 +10,24 @@ final class RunCheckpoints {
     private final CheckpointStore store;
     private final MetricsLog metrics;
     private final RunSettings settings;
-    private String lastGood;
-    /** (epoch, rounds) of the last checkpoint written or resumed from. */
-    private int savedEpoch;
-    private int savedRounds;
+    /** The last checkpoint written or resumed from: where it is, and the rounds it holds; null for none. */
+    private Saved last;
+
+    private record Saved(int epoch, int roundsDone, String uri) {
+        static Saved of(Checkpoint c, String uri) {
+            return new Saved(c.epoch(), c.roundsDone(), uri);
+        }
+
+        boolean holds(RoundReport round) {
+            return round.epoch() < epoch || round.epoch() == epoch && round.round() <= roundsDone;
+        }
+    }
 
     RunCheckpoints(CheckpointStore store, MetricsLog metrics, RunSettings settings, Optional<Checkpoint> start) {
         this.store = store;
         this.metrics = metrics;
         this.settings = settings;
-        this.lastGood = start.map(store::uri).orElse(null);
-        start.ifPresent(c -> {
-            savedEpoch = c.epoch();
-            savedRounds = c.roundsDone();
-        });
+        this.last = start.map(c -> Saved.of(c, store.uri(c))).orElse(null);
     }
 
     void afterRound(RoundReport round, ModelState state) {
@@ -46,16 +50,13 @@ final class RunCheckpoints {
     private byte[] save(Checkpoint checkpoint) {
         metrics.flush();
         byte[] modelZip = checkpoint.modelZip();
-        lastGood = store.save(checkpoint, modelZip);
-        savedEpoch = checkpoint.epoch();
-        savedRounds = checkpoint.roundsDone();
+        last = Saved.of(checkpoint, store.save(checkpoint, modelZip));
         return modelZip;
     }
 
     /** The state after {@code round} as a checkpoint, unless one holds it already; the metrics flushed. */
     void saveIfNewer(RoundReport round, ModelState state) {
-        boolean newer = round.epoch() > savedEpoch || round.epoch() == savedEpoch && round.round() > savedRounds;
-        if (newer) {
+        if (last == null || !last.holds(round)) {
             save(new Checkpoint(state, round.epoch(), round.round(), round.round() == round.rounds(), settings.seed()));
         } else {
             metrics.flush();
@@ -63,6 +64,6 @@ final class RunCheckpoints {
     }
 
     String describeLastGood() {
-        return lastGood == null ? "no checkpoint was written yet" : "the last good checkpoint is " + lastGood;
+        return last == null ? "no checkpoint was written yet" : "the last good checkpoint is " + last.uri();
     }
 }

@@ -176,8 +176,7 @@ public final class TrainingRun {
         }
         log.warn("stopped by {} {}", stop.reason().orElseThrow(), where, cause);
         return new RunStoppedException(String.format("stopped by %s %s; %s", stop.reason().orElseThrow(), where,
-                run.has(RunLayout.LATEST) ? "continue with --resume " + run.root()
-                        : "nothing was checkpointed: start again with --overwrite"), stop.exitStatus(), cause);
+                run.howToContinue()), stop.exitStatus(), cause);
     }
 
     /**

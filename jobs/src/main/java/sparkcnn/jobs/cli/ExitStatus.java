@@ -2,6 +2,8 @@ package sparkcnn.jobs.cli;
 
 import com.typesafe.config.ConfigException;
 import java.io.PrintStream;
+import java.util.List;
+import sparkcnn.driver.Causes;
 import sparkcnn.driver.data.DataException;
 import sparkcnn.driver.io.RunDirectoryException;
 import sparkcnn.driver.io.StorageException;
@@ -16,7 +18,6 @@ import sparkcnn.kernels.backend.BackendUnavailableException;
  * to the log.
  */
 public final class ExitStatus {
-    public static final int OK = 0;
     public static final int FAILED = 1;
     public static final int USAGE = 2;
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ExitStatus.class);
@@ -30,13 +31,9 @@ public final class ExitStatus {
             err.println("sparkcnn: " + e.getMessage());
             return USAGE;
         }
-        if (e instanceof RunStoppedException stopped) {
-            err.println("sparkcnn: " + e.getMessage());
-            return stopped.exitStatus();
-        }
         if (isRunsFault(e)) {
             err.println("sparkcnn: " + e.getMessage());
-            return FAILED;
+            return e instanceof RunStoppedException stopped ? stopped.exitStatus() : FAILED;
         }
         log.error("sparkcnn failed", e);
         Throwable cause = rootCause(e);
@@ -55,7 +52,7 @@ public final class ExitStatus {
     /** The run failed for a reason its message says whole: no stack trace needed. */
     private static boolean isRunsFault(Exception e) {
         return e instanceof DivergenceException || e instanceof StorageException
-                || e instanceof WorkerOutOfMemoryException;
+                || e instanceof WorkerOutOfMemoryException || e instanceof RunStoppedException;
     }
 
     private static boolean isUsersToFix(Exception e) {
@@ -65,13 +62,8 @@ public final class ExitStatus {
 
     /** The innermost cause, or the outermost {@link DataException} (it names the file). */
     static Throwable rootCause(Throwable e) {
-        Throwable cause = e;
-        while (cause.getCause() != null && cause.getCause() != cause) {
-            if (cause instanceof DataException) {
-                return cause;
-            }
-            cause = cause.getCause();
-        }
-        return cause;
+        List<Throwable> causes = Causes.of(e);
+        return causes.stream().filter(DataException.class::isInstance).findFirst()
+                .orElse(causes.get(causes.size() - 1));
     }
 }

@@ -67,11 +67,11 @@ public final class TrainJob {
                 return train(sc, architecture, run, changed, null, stop);
             }
         } catch (StorageException e) {
-            throw e.inRun(run.root(), continuation(run));
+            throw e.inRun(run.root(), run.howToContinue());
         } catch (Exception e) { // Spark's own are checked and undeclared
             if (stop.requested() && !(e instanceof RunStoppedException)) { // before the run's first round
                 throw new RunStoppedException("stopped by " + stop.reason().orElseThrow() + " before training; "
-                        + continuation(run), stop.exitStatus(), e);
+                        + run.howToContinue(), stop.exitStatus(), e);
             }
             throw e;
         }
@@ -86,13 +86,7 @@ public final class TrainJob {
                 + "--batch %d), and %s. Raise spark.executor.memory, spark.executor.memoryOverhead or the limits in "
                 + "spark.executor.extraJavaOptions (SPARKCNN_JAVA_OPTS in local mode), or lower "
                 + "train.batch-size-per-worker; then %s", why, batch, need >> 20, batch,
-                WorkerMemory.limits(sc.getConf(), sc.isLocal()), continuation(run)), e);
-    }
-
-    /** How a run stopped by a fault continues: from its checkpoint, or (none yet) from the start. */
-    static String continuation(RunLayout run) {
-        return run.has(RunLayout.LATEST) ? "continue with --resume " + run.root()
-                : "start again with --overwrite (no checkpoint was written yet)";
+                WorkerMemory.limits(sc.getConf(), sc.isLocal()), run.howToContinue()), e);
     }
 
     /** Trains on a context the caller owns (a sweep runs several trials on one). */
