@@ -34,7 +34,10 @@ public final class AveragingTrainer implements Engine {
         this.settings = settings;
     }
 
-    /** Called after each round with its report and the averaged state it produced. */
+    /**
+     * Called after each round with its report and the averaged state it produced; the state is null
+     * where the engine keeps it on the workers (all-reduce: every round but a segment's last).
+     */
     @FunctionalInterface
     public interface RoundListener {
         void afterRound(RoundReport report, ModelState state);
@@ -97,6 +100,13 @@ public final class AveragingTrainer implements Engine {
 
     /** The workers' summed results of a round, and the files they rejected in it. */
     record WorkerSum(RoundResult result, List<String> rejected) implements java.io.Serializable {
+        /** This worker's counts and rejected files without its arrays: what a ring worker reports to the driver. */
+        WorkerSum withoutArrays() {
+            var r = result;
+            return new WorkerSum(new RoundResult(new float[0], new float[0], r.workers(), r.lossSum(), r.minibatches(),
+                    r.examples(), r.fitSeconds()), rejected);
+        }
+
         WorkerSum plus(WorkerSum other) {
             List<String> all = new ArrayList<>(rejected);
             all.addAll(other.rejected);
@@ -131,7 +141,11 @@ public final class AveragingTrainer implements Engine {
                 new ArrayList<>(slice.rejected()));
     }
 
-    private static ModelState average(ModelState state, RoundResult sum, int epoch, int round, List<String> rejected) {
+    /**
+     * The state after a round: the workers' sums divided by their number; a round nobody could fit,
+     * or one that diverged, ends training.
+     */
+    static ModelState average(ModelState state, RoundResult sum, int epoch, int round, List<String> rejected) {
         if (sum.workers() == 0) {
             throw new DataException("no worker had an example to fit in epoch " + epoch + " round " + (round + 1)
                     + (rejected.isEmpty() ? "" : ": every file of the round was rejected, e.g. " + rejected.get(0)));

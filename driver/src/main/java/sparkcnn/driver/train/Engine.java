@@ -5,14 +5,16 @@ import sparkcnn.driver.data.Shard;
 import sparkcnn.kernels.train.ModelState;
 
 /**
- * How the rounds of an epoch are trained ({@code train.engine}): sparkcnn's own averaging
- * ({@link AveragingTrainer}) or DL4J Spark's parameter-averaging training master
+ * How the rounds of an epoch are trained ({@code train.engine}): sparkcnn's own averaging through
+ * the driver ({@link AveragingTrainer}), a ring all-reduce between the executors
+ * ({@link AllReduceEngine}), or DL4J Spark's parameter-averaging training master
  * ({@link Dl4jParameterAveraging}). Either reports its rounds to the same listener, so metrics,
  * checkpoints, evaluation and reports are the same.
  */
 public interface Engine {
     String SPARKCNN = "sparkcnn";
     String DL4J_PARAMETER_AVERAGING = "dl4j-parameter-averaging";
+    String ALLREDUCE = "allreduce";
 
     /** The rounds an epoch is reported in, when a full pass takes {@code fullPass} of sparkcnn's. */
     int roundsPerEpoch(int fullPass, RunSettings settings);

@@ -33,6 +33,9 @@ final class RunCheckpoints {
     void afterRound(RoundReport round, ModelState state) {
         int every = settings.checkpointEveryRounds();
         if (every > 0 && round.round() % every == 0 && round.round() < round.rounds()) {
+            if (state == null) {
+                throw new IllegalStateException("the engine kept the state of checkpoint round " + round.round());
+            }
             save(new Checkpoint(state, round.epoch(), round.round(), false, settings.seed()));
         }
     }

@@ -12,7 +12,7 @@ public record RunSettings(int epochs, int workers, int batchSizePerWorker, int a
                           long seed, int classes, Volume input, LearningRateSchedule schedule,
                           int checkpointEveryRounds, double targetAccuracy, int patience, boolean averageUpdater,
                           int aggregationDepth, int stepsPerEpoch, int evalBatchSize, Augmentation augmentation,
-                          boolean normalize, String engine) {
+                          boolean normalize, String engine, int allReduceTimeoutSeconds) {
 
     public int channels() {
         return input.depth();
@@ -25,8 +25,11 @@ public record RunSettings(int epochs, int workers, int batchSizePerWorker, int a
 
     /** The engine that trains an epoch's rounds ({@code train.engine}). */
     Engine engine(org.apache.spark.api.java.JavaSparkContext sc, AveragingSettings averaging) {
-        return engine.equals(Engine.DL4J_PARAMETER_AVERAGING) ? new Dl4jParameterAveraging(sc, averaging)
-                : new AveragingTrainer(sc, averaging);
+        return switch (engine) {
+            case Engine.DL4J_PARAMETER_AVERAGING -> new Dl4jParameterAveraging(sc, averaging);
+            case Engine.ALLREDUCE -> new AllReduceEngine(sc, averaging, checkpointEveryRounds, allReduceTimeoutSeconds);
+            default -> new AveragingTrainer(sc, averaging);
+        };
     }
 
     /** The averaging of one epoch, with that epoch's input preparation. */

@@ -25,8 +25,10 @@ final class RunState {
     final RunCheckpoints checkpoints;
     final EpochData.Epoch testSet;
     Preprocessing preprocessing;
-    /** The last averaged state the driver holds, and the round it ends (null before the first round). */
+    /** The last round reported (null before the first). */
     RoundReport lastRound;
+    /** The last averaged state the driver holds, and the round it ends (null before the first it received). */
+    RoundReport lastStateRound;
     ModelState lastState;
     /** An epoch checkpointed but not evaluated by an earlier start, until it is. */
     Optional<Checkpoint> unevaluated;
@@ -70,7 +72,10 @@ final class RunState {
         listener.afterRound(round);
         checkpoints.afterRound(round, after);
         lastRound = round;
-        lastState = after;
+        if (after != null) {
+            lastStateRound = round;
+            lastState = after;
+        }
     }
 
     void recordEpoch(EpochResult result) {

@@ -171,8 +171,8 @@ public final class TrainingRun {
         String where = s.lastRound == null ? "before its first round"
                 : String.format("in epoch %d after round %d of %d", s.lastRound.epoch(), s.lastRound.round(),
                         s.lastRound.rounds());
-        if (s.lastRound != null) {
-            s.checkpoints.saveIfNewer(s.lastRound, s.lastState);
+        if (s.lastStateRound != null) { // all-reduce: the last state the driver received, rounds after it run again
+            s.checkpoints.saveIfNewer(s.lastStateRound, s.lastState);
         }
         log.warn("stopped by {} {}", stop.reason().orElseThrow(), where, cause);
         return new RunStoppedException(String.format("stopped by %s %s; %s", stop.reason().orElseThrow(), where,

@@ -8,6 +8,7 @@ import static sparkcnn.jobs.config.ConfigValues.required;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import sparkcnn.driver.train.Engine;
 import sparkcnn.driver.train.LearningRateSchedule;
 import sparkcnn.driver.train.RunSettings;
 import sparkcnn.jobs.config.ModelConfig;
@@ -22,7 +23,7 @@ public record TrainSpec(String runDir, String master, String appName, DataSpec d
                         int evalBatchSize, LearningRateSchedule schedule, int checkpointEveryRounds,
                         double targetAccuracy, int patience, boolean averageUpdater, int aggregationDepth,
                         int stepsPerEpoch,
-                        BackendChoice backend, String engine) {
+                        BackendChoice backend, String engine, int allReduceTimeoutSeconds) {
 
     public static TrainSpec from(Config c) {
         Optimizer optimizer = optimizer(c);
@@ -50,7 +51,7 @@ public record TrainSpec(String runDir, String master, String appName, DataSpec d
                 c.getBoolean("train.average-updater"),
                 aggregationDepth(c, workers),
                 nonNegative(c, "train.steps-per-epoch"),
-                backend(c), engine(c));
+                backend(c), engine(c), allReduceTimeout(c));
     }
 
     /**
@@ -59,16 +60,26 @@ public record TrainSpec(String runDir, String master, String appName, DataSpec d
      */
     static String engine(Config c) {
         String engine = c.getString("train.engine");
-        if (engine.equals(sparkcnn.driver.train.Engine.DL4J_PARAMETER_AVERAGING)) {
+        if (engine.equals(Engine.DL4J_PARAMETER_AVERAGING)) {
             if (c.getInt("train.steps-per-epoch") > 0) {
                 throw new ConfigException.BadValue("train.steps-per-epoch", "must be 0 with train.engine = " + engine
                         + ": DL4J's training master fits a whole epoch in one call and cannot stop within it");
             }
-        } else if (!engine.equals(sparkcnn.driver.train.Engine.SPARKCNN)) {
-            throw new ConfigException.BadValue("train.engine", "is '" + engine + "'; use "
-                    + sparkcnn.driver.train.Engine.SPARKCNN + " or " + sparkcnn.driver.train.Engine.DL4J_PARAMETER_AVERAGING);
+        } else if (!engine.equals(Engine.SPARKCNN) && !engine.equals(Engine.ALLREDUCE)) {
+            throw new ConfigException.BadValue("train.engine", "is '" + engine + "'; use " + Engine.ALLREDUCE + ", "
+                    + Engine.SPARKCNN + " or " + Engine.DL4J_PARAMETER_AVERAGING);
         }
         return engine;
+    }
+
+    /** {@code train.allreduce.timeout}: how long a ring worker waits for its peers, and the driver for a round. */
+    static int allReduceTimeout(Config c) {
+        long seconds = c.getDuration("train.allreduce.timeout", java.util.concurrent.TimeUnit.SECONDS);
+        if (seconds < 1 || seconds > Integer.MAX_VALUE) {
+            throw new ConfigException.BadValue("train.allreduce.timeout", "must be at least 1 second, got "
+                    + c.getValue("train.allreduce.timeout").unwrapped());
+        }
+        return (int) seconds;
     }
 
     private static BackendChoice backend(Config c) {
@@ -121,7 +132,7 @@ public record TrainSpec(String runDir, String master, String appName, DataSpec d
         return new RunSettings(epochs, workers, batchSizePerWorker, averagingFrequency, threads, seed,
                 model.classes(), model.input(), schedule, checkpointEveryRounds, targetAccuracy, patience,
                 averageUpdater, aggregationDepth, stepsPerEpoch, evalBatchSize, data.augmentation(), data.normalize(),
-                engine);
+                engine, allReduceTimeoutSeconds);
     }
 
     /** Threads per worker: a number, or auto = the cores Spark gives each task (spark.task.cpus). */

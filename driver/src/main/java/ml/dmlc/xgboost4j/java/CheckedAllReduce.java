@@ -1,0 +1,19 @@
+package ml.dmlc.xgboost4j.java;
+
+import java.nio.ByteBuffer;
+
+/**
+ * XGBoost4J's all-reduce with its native return code checked. {@code Communicator.allReduce(float[],
+ * OpType)} (3.4.0) drops that code, so a failed reduce would hand back the input as if it were the sum;
+ * the JNI entry point it calls is package-private, hence this class's package.
+ */
+public final class CheckedAllReduce {
+    private CheckedAllReduce() {
+    }
+
+    /** Sums the first {@code count} native-order floats of {@code direct} over the ring, in place. */
+    public static void sumFloats(ByteBuffer direct, int count) throws XGBoostError {
+        XGBoostJNI.checkCall(XGBoostJNI.CommunicatorAllreduce(direct, count,
+                Communicator.DataType.FLOAT32.getEnumOp(), Communicator.OpType.SUM.getOperand()));
+    }
+}

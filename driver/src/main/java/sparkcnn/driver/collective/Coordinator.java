@@ -1,0 +1,292 @@
+package sparkcnn.driver.collective;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import ml.dmlc.xgboost4j.java.RabitTracker;
+import ml.dmlc.xgboost4j.java.XGBoostError;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The driver's side of one barrier stage of ring workers. It gives each attempt of the stage its own
+ * XGBoost tracker (Spark reruns every task of a failed barrier stage, and a tracker serves one group
+ * once), and it gathers the small reports the workers send after each step, so the driver follows
+ * the rounds while the state stays on the executors. A step is delivered once, in order, when every
+ * worker of one attempt reported it; a rerun attempt's repeats of delivered steps are dropped.
+ */
+public final class Coordinator implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
+    /** How long the driver still waits for reports the tasks of a finished job sent before they ended. */
+    private static final long LATE_REPORT_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    /** A task's first message: which attempt of the stage it belongs to, and its partition. */
+    record Hello(int attempt, int partition) implements Serializable {
+    }
+
+    /** A task's report of one step. */
+    record Report(int step, Serializable payload) implements Serializable {
+    }
+
+    private final int workers;
+    private final int timeoutSeconds;
+    private final String host;
+    private final ServerSocket server;
+    private final Map<Integer, RabitTracker> trackers = new HashMap<>();
+    private final Map<List<Integer>, Serializable[]> pending = new HashMap<>();
+    private final BlockingQueue<List<Serializable>> complete = new LinkedBlockingQueue<>();
+    private final List<Socket> connections = new ArrayList<>();
+    private int nextStep;
+
+    private Coordinator(String host, int workers, int timeoutSeconds, int firstStep) throws IOException {
+        this.host = host;
+        this.workers = workers;
+        this.timeoutSeconds = timeoutSeconds;
+        this.nextStep = firstStep;
+        this.server = new ServerSocket(0, Math.max(50, 2 * workers));
+        Thread acceptor = new Thread(this::accept, "sparkcnn-ring-coordinator");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    /**
+     * A coordinator for {@code workers} tasks, reachable at {@code host} (the driver's address as
+     * executors see it), expecting steps from {@code firstStep} on.
+     */
+    public static Coordinator start(String host, int workers, int timeoutSeconds, int firstStep) {
+        try {
+            return new Coordinator(InetAddress.getByName(host).getHostAddress(), workers, timeoutSeconds, firstStep);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not open the all-reduce coordinator on " + host, e);
+        }
+    }
+
+    /** Where the tasks connect: host:port. */
+    public String address() {
+        return host + ":" + server.getLocalPort();
+    }
+
+    /**
+     * The reports of the next step, one per partition; empty where {@code job} ended (failed, or
+     * stopped early) without every worker reporting it. Gives up after {@code timeoutNanos}.
+     */
+    public Optional<List<Serializable>> nextStep(Future<?> job, long timeoutNanos) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutNanos;
+        Long ended = null;
+        while (true) {
+            List<Serializable> step = complete.poll(100, TimeUnit.MILLISECONDS);
+            if (step != null) {
+                return Optional.of(step);
+            }
+            long now = System.nanoTime();
+            if (job.isDone() && ended == null) {
+                ended = now;
+            }
+            if (ended != null && (isFailed(job) || now - ended > LATE_REPORT_NANOS)) {
+                return Optional.empty();
+            }
+            if (now > deadline) {
+                throw new RingException(String.format("no worker group finished step %d within %d s "
+                        + "(train.allreduce.timeout): a worker is stuck, or a peer never joined the ring",
+                        nextStep, TimeUnit.NANOSECONDS.toSeconds(timeoutNanos)));
+            }
+        }
+    }
+
+    private static boolean isFailed(Future<?> job) {
+        try {
+            job.get(0, TimeUnit.MILLISECONDS);
+            return false;
+        } catch (Exception e) {
+            return true;
+        }
+    }
+
+    private void accept() {
+        while (!server.isClosed()) {
+            try {
+                Socket socket = server.accept();
+                synchronized (this) {
+                    connections.add(socket);
+                }
+                Thread reader = new Thread(() -> serve(socket), "sparkcnn-ring-reports");
+                reader.setDaemon(true);
+                reader.start();
+            } catch (IOException e) {
+                if (!server.isClosed()) {
+                    log.warn("the all-reduce coordinator stopped accepting workers", e);
+                }
+                return;
+            }
+        }
+    }
+
+    /** One task's connection: its tracker's arguments out, then its reports in until it closes. */
+    private void serve(Socket socket) {
+        try (socket; var in = new ObjectInputStream(socket.getInputStream())) {
+            var out = new ObjectOutputStream(socket.getOutputStream());
+            Hello hello = (Hello) in.readObject();
+            try {
+                out.writeObject(trackerArgs(hello.attempt()));
+            } catch (RingException e) {
+                out.writeObject(e.getMessage()); // the task fails with the driver's reason
+            }
+            out.flush();
+            while (true) {
+                Report report = (Report) in.readObject();
+                record(hello, report);
+            }
+        } catch (EOFException done) {
+            // the task finished or died; a dead one fails the stage, which Spark reports to the driver
+        } catch (IOException | ClassNotFoundException | RuntimeException e) {
+            if (!server.isClosed()) {
+                log.warn("a ring worker's connection failed", e);
+            }
+        }
+    }
+
+    /** The tracker of {@code attempt}, started at its first task's hello. */
+    private synchronized HashMap<String, Object> trackerArgs(int attempt) {
+        try {
+            RabitTracker tracker = trackers.get(attempt);
+            if (tracker == null) {
+                tracker = new RabitTracker(workers, host, 0, timeoutSeconds);
+                if (!tracker.start()) {
+                    throw new RingException("the all-reduce tracker did not start on " + host);
+                }
+                trackers.put(attempt, tracker);
+                log.info("all-reduce tracker for {} workers (stage attempt {}) at {}", workers, attempt,
+                        tracker.getWorkerArgs());
+            }
+            return new HashMap<>(tracker.getWorkerArgs());
+        } catch (XGBoostError e) {
+            throw new RingException("the all-reduce tracker failed on " + host + ": " + e.getMessage(), e);
+        }
+    }
+
+    private synchronized void record(Hello hello, Report report) {
+        if (report.step() < nextStep) {
+            return; // a rerun attempt repeating a step already delivered
+        }
+        Serializable[] reports = pending.computeIfAbsent(List.of(hello.attempt(), report.step()),
+                k -> new Serializable[workers]);
+        reports[hello.partition()] = report.payload();
+        Serializable[] next;
+        while ((next = completeStep()) != null) {
+            complete.add(Arrays.asList(next));
+            nextStep++;
+        }
+    }
+
+    /** The reports of {@link #nextStep} from whichever attempt has them all, or null. */
+    private Serializable[] completeStep() {
+        for (var e : pending.entrySet()) {
+            if (e.getKey().get(1) == nextStep && Arrays.stream(e.getValue()).allMatch(r -> r != null)) {
+                Serializable[] reports = e.getValue();
+                pending.keySet().removeIf(k -> k.get(1) <= nextStep);
+                return reports;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            server.close();
+        } catch (IOException e) {
+            log.debug("closing the coordinator's socket", e);
+        }
+        for (Socket socket : connections) {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                log.debug("closing a worker's connection", e);
+            }
+        }
+        trackers.values().forEach(Coordinator::stop);
+    }
+
+    private static void stop(RabitTracker tracker) {
+        try {
+            tracker.stop();
+        } catch (XGBoostError | RuntimeException e) {
+            log.warn("stopping an all-reduce tracker", e);
+        }
+    }
+
+    /** A task's side: its tracker's arguments, then a report per step. */
+    public static final class Client implements AutoCloseable {
+        private final Socket socket;
+        private final ObjectOutputStream out;
+        private final HashMap<String, Object> trackerArgs;
+
+        @SuppressWarnings("unchecked")
+        private Client(String address, int attempt, int partition, int timeoutSeconds) throws IOException,
+                ClassNotFoundException {
+            int colon = address.lastIndexOf(':');
+            socket = new Socket();
+            socket.connect(new java.net.InetSocketAddress(address.substring(0, colon),
+                    Integer.parseInt(address.substring(colon + 1))), timeoutSeconds * 1000);
+            socket.setSoTimeout(timeoutSeconds * 1000);
+            out = new ObjectOutputStream(socket.getOutputStream());
+            out.writeObject(new Hello(attempt, partition));
+            out.flush();
+            Object answer = new ObjectInputStream(socket.getInputStream()).readObject();
+            if (answer instanceof String reason) {
+                socket.close();
+                throw new RingException(reason);
+            }
+            trackerArgs = (HashMap<String, Object>) answer;
+        }
+
+        /** Connects partition {@code partition} of stage attempt {@code attempt} to the coordinator at {@code address}. */
+        public static Client connect(String address, int attempt, int partition, int timeoutSeconds) {
+            try {
+                return new Client(address, attempt, partition, timeoutSeconds);
+            } catch (IOException | ClassNotFoundException | ClassCastException e) {
+                throw new RingException("task " + partition + " could not reach the driver's all-reduce coordinator at "
+                        + address + ": " + e, e);
+            }
+        }
+
+        public Map<String, Object> trackerArgs() {
+            return trackerArgs;
+        }
+
+        public void report(int step, Serializable payload) {
+            try {
+                out.writeObject(new Report(step, payload));
+                out.flush();
+                out.reset();
+            } catch (IOException e) {
+                throw new RingException("a worker's report of step " + step + " did not reach the driver: " + e, e);
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // the reports were flushed; nothing is lost
+            }
+        }
+    }
+}
