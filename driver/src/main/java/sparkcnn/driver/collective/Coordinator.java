@@ -40,6 +40,9 @@ public final class Coordinator implements AutoCloseable {
     record Hello(int attempt, int partition) implements Serializable {
     }
 
+    /** The driver's one message after the tracker's arguments: end after the current step. */
+    private static final String STOP = "stop";
+
     /** A task's report of one step. */
     record Report(int step, Serializable payload) implements Serializable {
     }
@@ -52,6 +55,8 @@ public final class Coordinator implements AutoCloseable {
     private final Map<List<Integer>, Serializable[]> pending = new HashMap<>();
     private final BlockingQueue<List<Serializable>> complete = new LinkedBlockingQueue<>();
     private final List<Socket> connections = new ArrayList<>();
+    private final List<ObjectOutputStream> toWorkers = new ArrayList<>();
+    private boolean stopRequested;
     private int nextStep;
 
     private Coordinator(String host, int workers, int timeoutSeconds, int firstStep) throws IOException {
@@ -109,6 +114,22 @@ public final class Coordinator implements AutoCloseable {
         }
     }
 
+    /**
+     * Asks every worker to end after its current step (they agree through the ring which step that
+     * is), including those of attempts still to come.
+     */
+    public synchronized void requestStop() {
+        stopRequested = true;
+        for (ObjectOutputStream out : toWorkers) {
+            try {
+                out.writeObject(STOP);
+                out.flush();
+            } catch (IOException e) {
+                log.debug("a worker that is gone was not told to stop", e); // a dead worker fails the stage anyway
+            }
+        }
+    }
+
     private static boolean isFailed(Future<?> job) {
         try {
             job.get(0, TimeUnit.MILLISECONDS);
@@ -142,12 +163,18 @@ public final class Coordinator implements AutoCloseable {
         try (socket; var in = new ObjectInputStream(socket.getInputStream())) {
             var out = new ObjectOutputStream(socket.getOutputStream());
             Hello hello = (Hello) in.readObject();
-            try {
-                out.writeObject(trackerArgs(hello.attempt()));
-            } catch (RingException e) {
-                out.writeObject(e.getMessage()); // the task fails with the driver's reason
+            synchronized (this) {
+                try {
+                    out.writeObject(trackerArgs(hello.attempt()));
+                } catch (RingException e) {
+                    out.writeObject(e.getMessage()); // the task fails with the driver's reason
+                }
+                if (stopRequested) {
+                    out.writeObject(STOP);
+                }
+                out.flush();
+                toWorkers.add(out);
             }
-            out.flush();
             while (true) {
                 Report report = (Report) in.readObject();
                 record(hello, report);
@@ -166,12 +193,13 @@ public final class Coordinator implements AutoCloseable {
         try {
             RabitTracker tracker = trackers.get(attempt);
             if (tracker == null) {
+                Ring.quietLogs();
                 tracker = new RabitTracker(workers, host, 0, timeoutSeconds);
                 if (!tracker.start()) {
                     throw new RingException("the all-reduce tracker did not start on " + host);
                 }
                 trackers.put(attempt, tracker);
-                log.info("all-reduce tracker for {} workers (stage attempt {}) at {}", workers, attempt,
+                log.debug("all-reduce tracker for {} workers (stage attempt {}) at {}", workers, attempt,
                         tracker.getWorkerArgs());
             }
             return new HashMap<>(tracker.getWorkerArgs());
@@ -235,7 +263,9 @@ public final class Coordinator implements AutoCloseable {
     public static final class Client implements AutoCloseable {
         private final Socket socket;
         private final ObjectOutputStream out;
+        private final ObjectInputStream in;
         private final HashMap<String, Object> trackerArgs;
+        private boolean stopRequested;
 
         @SuppressWarnings("unchecked")
         private Client(String address, int attempt, int partition, int timeoutSeconds) throws IOException,
@@ -248,7 +278,8 @@ public final class Coordinator implements AutoCloseable {
             out = new ObjectOutputStream(socket.getOutputStream());
             out.writeObject(new Hello(attempt, partition));
             out.flush();
-            Object answer = new ObjectInputStream(socket.getInputStream()).readObject();
+            in = new ObjectInputStream(socket.getInputStream());
+            Object answer = in.readObject();
             if (answer instanceof String reason) {
                 socket.close();
                 throw new RingException(reason);
@@ -268,6 +299,18 @@ public final class Coordinator implements AutoCloseable {
 
         public Map<String, Object> trackerArgs() {
             return trackerArgs;
+        }
+
+        /** Whether the driver asked the workers to end after their current step (never blocks). */
+        public boolean stopRequested() {
+            try {
+                while (!stopRequested && socket.getInputStream().available() > 0) {
+                    stopRequested = STOP.equals(in.readObject());
+                }
+                return stopRequested;
+            } catch (IOException | ClassNotFoundException e) {
+                throw new RingException("the driver's all-reduce coordinator is gone: " + e, e);
+            }
         }
 
         public void report(int step, Serializable payload) {

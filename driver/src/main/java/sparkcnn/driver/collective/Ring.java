@@ -4,7 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.HashMap;
 import java.util.Map;
-import ml.dmlc.xgboost4j.java.CheckedAllReduce;
+import ml.dmlc.xgboost4j.java.CheckedCalls;
 import ml.dmlc.xgboost4j.java.Communicator;
 import ml.dmlc.xgboost4j.java.XGBoostError;
 
@@ -37,12 +37,22 @@ public final class Ring implements AutoCloseable {
         args.put("dmlc_timeout", timeoutSeconds);
         String tracker = trackerArgs.get("dmlc_tracker_uri") + ":" + trackerArgs.get("dmlc_tracker_port");
         try {
+            quietLogs();
             Communicator.init(args);
             return new Ring(Communicator.getRank(), Communicator.getWorldSize(), "task " + taskId + " (tracker "
                     + tracker + ")");
         } catch (XGBoostError e) {
             throw new RingException("task " + taskId + " could not join the all-reduce ring of tracker " + tracker
                     + " within " + timeoutSeconds + " s (train.allreduce.timeout): " + e.getMessage(), e);
+        }
+    }
+
+    /** XGBoost's console lines ("Task 0 got rank 0") would break the run's progress lines: warnings only. */
+    static void quietLogs() {
+        try {
+            CheckedCalls.verbosity(1);
+        } catch (XGBoostError e) {
+            throw new RingException("XGBoost refused its log level: " + e.getMessage(), e);
         }
     }
 
@@ -63,7 +73,7 @@ public final class Ring implements AutoCloseable {
         buffer.clear();
         buffer.asFloatBuffer().put(values);
         try {
-            CheckedAllReduce.sumFloats(buffer, values.length);
+            CheckedCalls.sumFloats(buffer, values.length);
         } catch (XGBoostError e) {
             throw new RingException(String.format("all-reduce of %d floats failed on rank %d of %d, %s: %s",
                     values.length, rank, size, where, e.getMessage()), e);

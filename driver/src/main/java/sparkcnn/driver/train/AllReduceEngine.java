@@ -35,13 +35,20 @@ public final class AllReduceEngine implements Engine {
     private final AveragingSettings settings;
     private final int checkpointEveryRounds;
     private final int timeoutSeconds;
+    private final StopRequest stop;
 
+    /**
+     * An engine whose segments end at every {@code checkpointEveryRounds}-th round (0: at epoch ends),
+     * whose workers and driver wait {@code timeoutSeconds} for each other at most, and which a
+     * {@code stop} ends after the round in flight, with its state.
+     */
     public AllReduceEngine(JavaSparkContext sc, AveragingSettings settings, int checkpointEveryRounds,
-                           int timeoutSeconds) {
+                           int timeoutSeconds, StopRequest stop) {
         this.sc = sc;
         this.settings = settings;
         this.checkpointEveryRounds = checkpointEveryRounds;
         this.timeoutSeconds = timeoutSeconds;
+        this.stop = stop;
     }
 
     @Override
@@ -80,9 +87,11 @@ public final class AllReduceEngine implements Engine {
                     r.from() + 1, r.to(), r.rounds())));
             JavaFutureAction<List<RingSegment.End>> job = barrierStage(shards,
                     new RingSegment(shared, settings, schedule, rounds)).collectAsync();
+            Runnable cancel = stop.interruptWith(coordinator::requestStop);
             try {
                 return follow(coordinator, job, rounds, schedule, listener);
             } finally {
+                stop.interruptWith(cancel);
                 if (!job.isDone()) {
                     job.cancel(true);
                 }
@@ -109,9 +118,11 @@ public final class AllReduceEngine implements Engine {
             if (reports.isEmpty()) {
                 throw endedWithout(job, r.epoch(), round);
             }
-            var sum = reports.get().stream().map(AveragingTrainer.WorkerSum.class::cast)
-                    .reduce(AveragingTrainer.WorkerSum::plus).orElseThrow();
-            if (round == r.to() - 1) {
+            var workers = reports.get().stream().map(RingSegment.Report.class::cast).toList();
+            var sum = workers.stream().map(RingSegment.Report::worker).reduce(AveragingTrainer.WorkerSum::plus)
+                    .orElseThrow();
+            boolean last = round == r.to() - 1 || workers.get(0).last(); // the segment's end, or a stop
+            if (last) {
                 state = end(job).state();
             }
             long now = System.nanoTime();
@@ -119,6 +130,9 @@ public final class AllReduceEngine implements Engine {
                     sum.result().examples(), (now - t0) / 1e9, schedule.rate(r.epoch(), round, r.rounds()),
                     sum.result().fitSeconds(), sum.rejected()), state);
             t0 = now;
+            if (last) {
+                break; // a stop: the listener ends the run after this round
+            }
         }
         return state;
     }

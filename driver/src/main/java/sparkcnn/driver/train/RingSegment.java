@@ -25,13 +25,18 @@ import sparkcnn.kernels.train.RoundResult;
  * ring sums the workers' parameters, updater states and counts, and each worker divides by itself:
  * all hold the same averaged state, which never leaves the executors until the segment ends (then
  * partition 0 returns it). After each round the worker tells the driver its loss, counts and
- * rejected files.
+ * rejected files. A stop the driver asks for travels in the sum too, so every worker ends after
+ * the same round.
  */
 final class RingSegment extends AbstractFunction1<Iterator<Shard>, Iterator<RingSegment.End>>
         implements Serializable {
 
     /** What the segment ended with: the averaged state, or why training must stop (divergence, no data). */
     record End(ModelState state, RuntimeException failure) implements Serializable {
+    }
+
+    /** A worker's report of a round: its counts and rejected files; {@code last}: the ring ends here on request. */
+    record Report(AveragingTrainer.WorkerSum worker, boolean last) implements Serializable {
     }
 
     /** Which rounds of which epoch, and where the driver's coordinator listens. */
@@ -71,27 +76,34 @@ final class RingSegment extends AbstractFunction1<Iterator<Shard>, Iterator<Ring
             for (int round = r.from(); round < r.to(); round++) {
                 double rate = schedule.rate(r.epoch(), round, r.rounds());
                 var mine = AveragingTrainer.workerRound(state.withLearningRate(rate), shard, settings, r.epoch(), round);
-                RoundResult sum = sum(ring, mine.result(), state);
+                float[] values = values(mine.result(), state, driver.stopRequested());
+                ring.sum(values);
+                RoundResult sum = sum(values, state);
                 try {
                     state = AveragingTrainer.average(state, sum, r.epoch(), round, mine.rejected());
                 } catch (DivergenceException | DataException e) { // every worker sees the same sums: all stop here
                     return new End(null, e);
                 }
-                driver.report(round, mine.withoutArrays());
+                boolean stop = values[values.length - 1] > 0; // some worker was asked to stop: all end here
+                driver.report(round, new Report(mine.withoutArrays(), stop));
+                if (stop) {
+                    break;
+                }
             }
             return new End(state, null);
         }
     }
 
     /**
-     * The workers' summed results, through the ring: parameters, the updater state where it is
-     * averaged, then loss sum, minibatches, examples and workers (a worker with no data left adds zeros).
+     * What a worker adds to the ring's sum: its parameters, its updater state where that is
+     * averaged, then its loss sum, minibatches, examples, 1 (a worker with no data left adds zeros),
+     * and 1 where the driver asked it to stop.
      */
-    private RoundResult sum(Ring ring, RoundResult mine, ModelState state) {
+    private float[] values(RoundResult mine, ModelState state, boolean stopRequested) {
         int params = state.params().length;
         int updater = settings.averageUpdater() ? state.updaterState().length : 0;
         int counts = params + updater;
-        float[] values = new float[counts + 4];
+        float[] values = new float[counts + 5];
         if (mine.workers() > 0) {
             System.arraycopy(mine.paramSum(), 0, values, 0, params);
             System.arraycopy(mine.updaterSum(), 0, values, params, updater);
@@ -100,7 +112,14 @@ final class RingSegment extends AbstractFunction1<Iterator<Shard>, Iterator<Ring
         values[counts + 1] = mine.minibatches();
         values[counts + 2] = mine.examples();
         values[counts + 3] = mine.workers();
-        ring.sum(values);
+        values[counts + 4] = stopRequested ? 1 : 0;
+        return values;
+    }
+
+    /** The ring's sum as the workers' summed result. */
+    private RoundResult sum(float[] values, ModelState state) {
+        int params = state.params().length;
+        int counts = values.length - 5;
         return new RoundResult(Arrays.copyOf(values, params), Arrays.copyOfRange(values, params, counts),
                 Math.round(values[counts + 3]), values[counts], Math.round(values[counts + 1]),
                 Math.round(values[counts + 2]), 0);

@@ -24,10 +24,11 @@ public record RunSettings(int epochs, int workers, int batchSizePerWorker, int a
     }
 
     /** The engine that trains an epoch's rounds ({@code train.engine}). */
-    Engine engine(org.apache.spark.api.java.JavaSparkContext sc, AveragingSettings averaging) {
+    Engine engine(org.apache.spark.api.java.JavaSparkContext sc, AveragingSettings averaging, StopRequest stop) {
         return switch (engine) {
             case Engine.DL4J_PARAMETER_AVERAGING -> new Dl4jParameterAveraging(sc, averaging);
-            case Engine.ALLREDUCE -> new AllReduceEngine(sc, averaging, checkpointEveryRounds, allReduceTimeoutSeconds);
+            case Engine.ALLREDUCE -> new AllReduceEngine(sc, averaging, checkpointEveryRounds, allReduceTimeoutSeconds,
+                    stop);
             default -> new AveragingTrainer(sc, averaging);
         };
     }

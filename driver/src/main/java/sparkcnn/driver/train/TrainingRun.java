@@ -122,7 +122,7 @@ public final class TrainingRun {
                 s.preprocessing = preprocessing(trainSet, train.shape());
             }
             var averaging = settings.averaging(s.preprocessing);
-            Engine engine = settings.engine(sc, averaging);
+            Engine engine = settings.engine(sc, averaging, stop);
             int fullPass = averaging.roundsPerEpoch(trainSet.largestShard());
             int rounds = engine.roundsPerEpoch(fullPass, settings);
             if (epoch == s.from.firstEpoch()) {

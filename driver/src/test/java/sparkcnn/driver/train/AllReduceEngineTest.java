@@ -84,7 +84,7 @@ class AllReduceEngineTest {
     void theRingAveragesAsTheDriverDoesAndHandsTheStateOverOnlyAtCheckpoints() {
         ModelState start = fresh(new Optimizer("nesterovs", 0.05, 0.9, 0));
         Fitted driver = fit(new AveragingTrainer(sc, SETTINGS), start, 6);
-        Fitted ring = fit(new AllReduceEngine(sc, SETTINGS, 4, 60), start, 6);
+        Fitted ring = fit(new AllReduceEngine(sc, SETTINGS, 4, 60, new StopRequest()), start, 6);
 
         assertEquals(6, ring.rounds().size());
         for (int i = 0; i < 6; i++) {
@@ -109,10 +109,31 @@ class AllReduceEngineTest {
     }
 
     @Test
+    void aStopEndsEveryWorkerAfterTheSameRoundAndHandsItsStateOver() {
+        ModelState start = fresh(new Optimizer("nesterovs", 0.05, 0.9, 0));
+        var stop = new StopRequest();
+        List<RoundReport> reports = new ArrayList<>();
+        List<ModelState> states = new ArrayList<>();
+        new AllReduceEngine(sc, SETTINGS, 0, 60, stop).fitRounds(start, shards, 8, 1, 0, RATE, (r, s) -> {
+            reports.add(r);
+            states.add(s);
+            if (r.round() == 2) {
+                stop.request("a test", 143); // the workers are in round 3 or later by now
+            }
+        });
+        int last = reports.size();
+        assertTrue(last >= 3 && last < 8, "stopped after round " + last);
+        assertNotNull(states.get(last - 1), "the round the ring stopped after hands its state over");
+        Fitted driver = fit(new AveragingTrainer(sc, SETTINGS), start, last);
+        double params = AveragingTrainerTest.maxAbsDiff(driver.state().params(), states.get(last - 1).params());
+        assertTrue(params < 1e-5, "the stopped ring's state differs from " + last + " driver rounds by " + params);
+    }
+
+    @Test
     void aDivergingRingStopsWithTheDriversError() {
         ModelState start = fresh(new Optimizer("sgd", 1e9, 0, 0));
         var e = assertThrows(DivergenceException.class,
-                () -> fit(new AllReduceEngine(sc, SETTINGS, 0, 60), start, 4, LearningRateSchedule.constant(1e9, 1)));
+                () -> fit(new AllReduceEngine(sc, SETTINGS, 0, 60, new StopRequest()), start, 4, LearningRateSchedule.constant(1e9, 1)));
         assertTrue(e.getMessage().contains("diverged in epoch 1"), e.getMessage());
     }
 
@@ -121,7 +142,7 @@ class AllReduceEngineTest {
         var three = new AveragingSettings(3, 32, 2, 1, 11, 10, Preprocessing.scaleOnly(1), true, 2);
         long t0 = System.nanoTime();
         var e = assertThrows(IllegalArgumentException.class,
-                () -> fit(new AllReduceEngine(sc, three, 0, 60), fresh(new Optimizer("sgd", 0.01, 0, 0)), 2));
+                () -> fit(new AllReduceEngine(sc, three, 0, 60, new StopRequest()), fresh(new Optimizer("sgd", 0.01, 0, 0)), 2));
         assertTrue(e.getMessage().contains("train.workers = 3") && e.getMessage().contains("2 task slots"),
                 e.getMessage());
         assertTrue(System.nanoTime() - t0 < 10_000_000_000L, "a local cluster's slots are known at once");

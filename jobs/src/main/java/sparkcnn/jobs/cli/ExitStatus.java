@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.util.List;
 import sparkcnn.driver.Causes;
 import sparkcnn.driver.data.DataException;
+import sparkcnn.driver.collective.RingException;
 import sparkcnn.driver.io.RunDirectoryException;
 import sparkcnn.driver.io.StorageException;
 import sparkcnn.driver.train.DivergenceException;
@@ -51,7 +52,7 @@ public final class ExitStatus {
 
     /** The run failed for a reason its message says whole: no stack trace needed. */
     private static boolean isRunsFault(Exception e) {
-        return e instanceof DivergenceException || e instanceof StorageException
+        return e instanceof DivergenceException || e instanceof StorageException || e instanceof RingException
                 || e instanceof WorkerOutOfMemoryException || e instanceof RunStoppedException;
     }
 

@@ -11,8 +11,8 @@ import sun.misc.SignalHandler;
 
 /**
  * SIGTERM (a scheduler's preemption, YARN's or Kubernetes' kill) and SIGINT (Ctrl-C) while a run
- * trains: the run is asked to stop, Spark's running jobs are cancelled so that the round in flight
- * ends at once, and the run saves the last averaged state and ends with 128 + the signal's number.
+ * trains: the run is asked to stop (its {@link StopRequest} interrupts the round in flight), saves
+ * the last averaged state and ends with 128 + the signal's number.
  * Should the save take longer than {@link #GRACE_SECONDS}, or a second signal come, the process
  * exits as it would have without this.
  */
@@ -27,25 +27,24 @@ final class StopOnSignal implements AutoCloseable {
     private StopOnSignal() {
     }
 
-    /** Until closed, SIGTERM and SIGINT ask {@code stop} to stop the run and call {@code cancel}. */
-    static StopOnSignal install(StopRequest stop, Runnable cancel) {
+    /** Until closed, SIGTERM and SIGINT ask {@code stop} to stop the run. */
+    static StopOnSignal install(StopRequest stop) {
         var installed = new StopOnSignal();
         for (String name : SIGNALS) {
             Signal signal = new Signal(name);
             installed.signals.add(signal);
-            installed.previous.add(Signal.handle(signal, s -> installed.handle(s, stop, cancel)));
+            installed.previous.add(Signal.handle(signal, s -> installed.handle(s, stop)));
         }
         return installed;
     }
 
-    private void handle(Signal signal, StopRequest stop, Runnable cancel) {
+    private void handle(Signal signal, StopRequest stop) {
         int status = 128 + signal.getNumber();
         if (stop.requested()) { // a second signal: stop now
             Runtime.getRuntime().halt(status);
         }
         log.warn("SIG{}: stopping the run, saving its last averaged state", signal.getName());
         stop.request("SIG" + signal.getName(), status);
-        cancel.run();
         Thread watchdog = new Thread(() -> {
             try {
                 TimeUnit.SECONDS.sleep(GRACE_SECONDS);

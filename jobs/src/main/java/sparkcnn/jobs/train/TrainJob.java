@@ -63,7 +63,8 @@ public final class TrainJob {
         try (RunLock lock = start.begin(run)) {
             Map<String, List<String>> changed = changesOnResume(run, start);
             try (JavaSparkContext sc = SparkContexts.start(spec.master(), spec.appName(), masterExplicit, false,
-                    spec.backend()); var signals = StopOnSignal.install(stop, sc::cancelAllJobs)) {
+                    spec.backend()); var signals = StopOnSignal.install(stop)) {
+                stop.interruptWith(sc::cancelAllJobs);
                 return train(sc, architecture, run, changed, null, stop);
             }
         } catch (StorageException e) {
