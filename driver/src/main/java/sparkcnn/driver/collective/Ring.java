@@ -2,6 +2,7 @@ package sparkcnn.driver.collective;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.HashMap;
 import java.util.Map;
 import ml.dmlc.xgboost4j.java.CheckedCalls;
@@ -18,7 +19,7 @@ public final class Ring implements AutoCloseable {
     private final int rank;
     private final int size;
     private final String where;
-    /** Reused between reduces: the collective reads and writes a direct buffer. */
+    /** Reused between sums: the collective reads and writes native memory. */
     private ByteBuffer buffer = ByteBuffer.allocateDirect(0);
 
     private Ring(int rank, int size, String where) {
@@ -66,19 +67,32 @@ public final class Ring implements AutoCloseable {
 
     /** Replaces {@code values} by their element-wise sum over every member of the ring. */
     public void sum(float[] values) {
+        input(values.length).put(values);
+        sum(values.length).get(values);
+    }
+
+    /**
+     * Where a worker writes the {@code count} floats of its next {@link #sum(int)}: a cleared view of
+     * a direct buffer that is reused from sum to sum (the collective reads and writes native memory).
+     */
+    public FloatBuffer input(int count) {
         requireOwner();
-        if (buffer.capacity() < 4 * values.length) {
-            buffer = ByteBuffer.allocateDirect(4 * values.length).order(ByteOrder.nativeOrder());
+        if (buffer.capacity() < 4 * count) {
+            buffer = ByteBuffer.allocateDirect(4 * count).order(ByteOrder.nativeOrder());
         }
-        buffer.clear();
-        buffer.asFloatBuffer().put(values);
+        return buffer.clear().asFloatBuffer();
+    }
+
+    /** Sums the first {@code count} floats written to {@link #input(int)} over the ring; a view of the sums. */
+    public FloatBuffer sum(int count) {
+        requireOwner();
         try {
-            CheckedCalls.sumFloats(buffer, values.length);
+            CheckedCalls.sumFloats(buffer, count);
         } catch (XGBoostError e) {
             throw new RingException(String.format("all-reduce of %d floats failed on rank %d of %d, %s: %s",
-                    values.length, rank, size, where, e.getMessage()), e);
+                    count, rank, size, where, e.getMessage()), e);
         }
-        buffer.asFloatBuffer().get(values);
+        return buffer.clear().asFloatBuffer().limit(count);
     }
 
     private void requireOwner() {

@@ -1,7 +1,6 @@
 package sparkcnn.driver.train;
 
 import java.io.Serializable;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import org.apache.spark.BarrierTaskContext;
@@ -17,7 +16,6 @@ import sparkcnn.driver.data.DataException;
 import sparkcnn.driver.data.Shard;
 import sparkcnn.kernels.backend.NativeBackend;
 import sparkcnn.kernels.train.ModelState;
-import sparkcnn.kernels.train.RoundResult;
 
 /**
  * One barrier task of {@link AllReduceEngine}: rounds {@code from..to-1} of an epoch on one worker's
@@ -72,21 +70,21 @@ final class RingSegment extends AbstractFunction1<Iterator<Shard>, Iterator<Ring
         try (var driver = Coordinator.Client.connect(r.coordinator(), task.stageAttemptNumber(), task.partitionId(),
                 r.timeoutSeconds());
              var ring = Ring.join(driver.trackerArgs(), String.valueOf(task.partitionId()), r.timeoutSeconds())) {
+            var averaging = new RingAveraging(ring, settings.averageUpdater());
             ModelState state = start.value();
             for (int round = r.from(); round < r.to(); round++) {
                 double rate = schedule.rate(r.epoch(), round, r.rounds());
                 var mine = AveragingTrainer.workerRound(state.withLearningRate(rate), shard, settings, r.epoch(), round);
-                float[] values = values(mine.result(), state, driver.stopRequested());
-                ring.sum(values);
-                RoundResult sum = sum(values, state);
+                RingAveraging.Averaged averaged;
                 try {
-                    state = AveragingTrainer.average(state, sum, r.epoch(), round, mine.rejected());
+                    averaged = averaging.average(state, mine.result(), driver.stopRequested(), r.epoch(), round,
+                            mine.rejected());
                 } catch (DivergenceException | DataException e) { // every worker sees the same sums: all stop here
                     return new End(null, e);
                 }
-                boolean stop = values[values.length - 1] > 0; // some worker was asked to stop: all end here
-                driver.report(round, new Report(mine.withoutArrays(), stop));
-                if (stop) {
+                state = averaged.state();
+                driver.report(round, new Report(mine.withoutArrays(), averaged.stop()));
+                if (averaged.stop()) { // some worker was asked to stop: all end after this round
                     break;
                 }
             }
@@ -94,34 +92,4 @@ final class RingSegment extends AbstractFunction1<Iterator<Shard>, Iterator<Ring
         }
     }
 
-    /**
-     * What a worker adds to the ring's sum: its parameters, its updater state where that is
-     * averaged, then its loss sum, minibatches, examples, 1 (a worker with no data left adds zeros),
-     * and 1 where the driver asked it to stop.
-     */
-    private float[] values(RoundResult mine, ModelState state, boolean stopRequested) {
-        int params = state.params().length;
-        int updater = settings.averageUpdater() ? state.updaterState().length : 0;
-        int counts = params + updater;
-        float[] values = new float[counts + 5];
-        if (mine.workers() > 0) {
-            System.arraycopy(mine.paramSum(), 0, values, 0, params);
-            System.arraycopy(mine.updaterSum(), 0, values, params, updater);
-        }
-        values[counts] = (float) mine.lossSum();
-        values[counts + 1] = mine.minibatches();
-        values[counts + 2] = mine.examples();
-        values[counts + 3] = mine.workers();
-        values[counts + 4] = stopRequested ? 1 : 0;
-        return values;
-    }
-
-    /** The ring's sum as the workers' summed result. */
-    private RoundResult sum(float[] values, ModelState state) {
-        int params = state.params().length;
-        int counts = values.length - 5;
-        return new RoundResult(Arrays.copyOf(values, params), Arrays.copyOfRange(values, params, counts),
-                Math.round(values[counts + 3]), values[counts], Math.round(values[counts + 1]),
-                Math.round(values[counts + 2]), 0);
-    }
 }

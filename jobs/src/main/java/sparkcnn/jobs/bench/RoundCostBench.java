@@ -101,7 +101,7 @@ public final class RoundCostBench {
     }
 
     /** Waits until {@code workers} executors have registered, so each task of a job gets its own. */
-    private static void awaitExecutors(JavaSparkContext sc, int workers) {
+    static void awaitExecutors(JavaSparkContext sc, int workers) {
         long deadline = System.nanoTime() + 120_000_000_000L;
         while (sc.sc().getExecutorMemoryStatus().size() < workers + 1 && !sc.isLocal()) {
             if (System.nanoTime() > deadline) {

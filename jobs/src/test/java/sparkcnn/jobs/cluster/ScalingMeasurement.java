@@ -14,10 +14,11 @@ import java.util.concurrent.TimeUnit;
 import sparkcnn.driver.data.SyntheticImageFolder;
 
 /**
- * The measured constants of the scaling model ({@code bench/results/scaling.md}), on a real
- * standalone cluster on 127.0.0.1 with three one-core workers: {@code bench rounds} (broadcast and
- * tree-reduce of DenseNet-121's state) and a few rounds of DenseNet-121 training on an
- * ImageNet-shaped folder, each with 1, 2 and 3 workers, submitted with SparkSubmit as users do.
+ * The measured constants of the scaling models ({@code bench/results/scaling.md}), on a real
+ * standalone cluster on 127.0.0.1 with three one-core workers: {@code bench rounds} of DenseNet-121's
+ * state under both engines (broadcast and tree-reduce through the driver; the ring between the
+ * workers) and a few rounds of DenseNet-121 training on an ImageNet-shaped folder under each, with 1,
+ * 2 and 3 workers, submitted with SparkSubmit as users do.
  *
  * <p>Not a test (minutes of DenseNet-121): run from {@code jobs/} after {@code mvn verify} with
  * {@code java -cp target/test-classes:target/classes:$(cat target/classpath.txt)
@@ -39,31 +40,48 @@ public final class ScalingMeasurement {
         result.put("machine_cores", Runtime.getRuntime().availableProcessors());
         result.put("cluster", "standalone master and 3 workers of 1 core on 127.0.0.1, one executor of 1 core each");
         List<Object> rounds = new ArrayList<>();
+        List<Object> ringRounds = new ArrayList<>();
         List<Object> training = new ArrayList<>();
+        List<Object> ringTraining = new ArrayList<>();
         try (var cluster = new StandaloneCluster(dir, 3)) {
-            for (int workers = 1; workers <= 3; workers++) {
-                Path file = dir.resolve("rounds-" + workers + ".json");
-                run(cluster, dir, "rounds-" + workers, workers, List.of("bench", "rounds", "--workers",
-                        String.valueOf(workers), "--repeats", "5", "--out", file.toString()));
-                rounds.add(JSON.readValue(file.toFile(), Map.class));
+            for (int workers = 1; workers <= 3; workers++) { // the engines side by side, for each worker count
+                rounds.add(rounds(cluster, dir, workers, "sparkcnn"));
+                ringRounds.add(rounds(cluster, dir, workers, "allreduce"));
             }
             for (int workers = 1; workers <= 3; workers++) {
-                Path run = dir.resolve("run-" + workers);
-                run(cluster, dir, "train-" + workers, workers, List.of("train",
-                        "--config", Path.of("../conf/imagenet-densenet121.conf").toAbsolutePath().toString(),
-                        "--set", "run.dir=" + run, "--set", "data.train.root=" + train.toUri(),
-                        "--set", "data.test.root=" + val.toUri(), "--set", "model.classes=100",
-                        "--set", "data.normalize=false", "--set", "train.workers=" + workers,
-                        "--set", "train.worker-threads=1", "--set", "train.batch-size-per-worker=" + BATCH,
-                        "--set", "train.averaging-frequency=1", "--set", "train.steps-per-epoch=" + ROUNDS,
-                        "--set", "train.epochs=1", "--set", "train.eval-batch-size=25"));
-                training.add(training(run, workers));
+                training.add(train(cluster, dir, workers, "sparkcnn", train, val));
+                ringTraining.add(train(cluster, dir, workers, "allreduce", train, val));
             }
         }
         result.put("rounds", rounds);
+        result.put("allreduce_rounds", ringRounds);
         result.put("training", training);
+        result.put("allreduce_training", ringTraining);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), result);
         System.out.println(Files.readString(out));
+    }
+
+    /** {@code bench rounds} of DenseNet-121's state under {@code engine} on {@code workers} executors. */
+    private static Object rounds(StandaloneCluster cluster, Path dir, int workers, String engine) throws Exception {
+        Path file = dir.resolve("rounds-" + engine + "-" + workers + ".json");
+        run(cluster, dir, "rounds-" + engine + "-" + workers, workers, List.of("bench", "rounds", "--engine", engine,
+                "--workers", String.valueOf(workers), "--repeats", "5", "--out", file.toString()));
+        return JSON.readValue(file.toFile(), Map.class);
+    }
+
+    /** A few rounds of DenseNet-121 training under {@code engine} on {@code workers} executors. */
+    private static Map<String, Object> train(StandaloneCluster cluster, Path dir, int workers, String engine,
+                                             Path train, Path val) throws Exception {
+        Path run = dir.resolve("run-" + engine + "-" + workers);
+        run(cluster, dir, "train-" + engine + "-" + workers, workers, List.of("train",
+                "--config", Path.of("../conf/imagenet-densenet121.conf").toAbsolutePath().toString(),
+                "--set", "run.dir=" + run, "--set", "data.train.root=" + train.toUri(),
+                "--set", "data.test.root=" + val.toUri(), "--set", "model.classes=100",
+                "--set", "data.normalize=false", "--set", "train.workers=" + workers,
+                "--set", "train.worker-threads=1", "--set", "train.batch-size-per-worker=" + BATCH,
+                "--set", "train.averaging-frequency=1", "--set", "train.steps-per-epoch=" + ROUNDS,
+                "--set", "train.epochs=1", "--set", "train.eval-batch-size=25", "--set", "train.engine=" + engine));
+        return training(run, workers);
     }
 
     /** Medians of a run's rounds after the first (which loads ND4J and compiles on each executor). */

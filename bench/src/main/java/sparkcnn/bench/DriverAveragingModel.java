@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Epoch time of synchronous parameter averaging through the driver, from measured constants.
+ * A round's averaging through the driver ({@code train.engine = sparkcnn}), from measured constants.
  *
  * <p>A round is: schedule one task per worker, broadcast the state (parameters and momentum),
  * every worker fits {@code f} minibatches of {@code b}, and the sums come back through Spark's
@@ -25,10 +25,11 @@ import java.util.List;
  * the driver's NIC, which every broadcast leaves through at least once and every final partial sum
  * enters through.
  */
-public record ScalingModel(double launch0, double launchPerWorker, double broadcastPerMb, double broadcastPerMbLog2,
-                           double reducePerMb, double workerStatePerMb, double nicMbPerSecond) {
+public record DriverAveragingModel(double launch0, double launchPerWorker, double broadcastPerMb,
+                                   double broadcastPerMbLog2, double reducePerMb, double workerStatePerMb,
+                                   double nicMbPerSecond) implements AveragingModel {
 
-    /** The averaging part of a round, apart from fitting. */
+    @Override
     public double averagingSeconds(int workers, double stateMb) {
         return launch0 + launchPerWorker * workers + broadcastSeconds(workers, stateMb) + reduceSeconds(workers, stateMb)
                 + stateMb * workerStatePerMb;
@@ -48,46 +49,26 @@ public record ScalingModel(double launch0, double launchPerWorker, double broadc
     }
 
     /** The same model on a network of {@code mbPerSecond} at the driver. */
-    public ScalingModel onNetwork(double mbPerSecond) {
-        return new ScalingModel(launch0, launchPerWorker, broadcastPerMb, broadcastPerMbLog2, reducePerMb,
+    @Override
+    public DriverAveragingModel onNetwork(double mbPerSecond) {
+        return new DriverAveragingModel(launch0, launchPerWorker, broadcastPerMb, broadcastPerMbLog2, reducePerMb,
                 workerStatePerMb, mbPerSecond);
     }
 
     /** The same model with the worker's state cost fitted to a measured round of one worker. */
-    public ScalingModel calibratedTo(double measuredAveragingSeconds, double stateMb) {
+    public DriverAveragingModel calibratedTo(double measuredAveragingSeconds, double stateMb) {
         double rest = measuredAveragingSeconds - withWorkerState(0).averagingSeconds(1, stateMb);
         return withWorkerState(Math.max(0, rest / stateMb));
     }
 
-    private ScalingModel withWorkerState(double perMb) {
-        return new ScalingModel(launch0, launchPerWorker, broadcastPerMb, broadcastPerMbLog2, reducePerMb, perMb,
+    private DriverAveragingModel withWorkerState(double perMb) {
+        return new DriverAveragingModel(launch0, launchPerWorker, broadcastPerMb, broadcastPerMbLog2, reducePerMb, perMb,
                 nicMbPerSecond);
     }
 
     /** {@code train.aggregation-depth = auto}, as TrainSpec chooses it. */
     public static int depthFor(int workers) {
         return workers <= 16 ? 2 : workers <= 256 ? 3 : 4;
-    }
-
-    /** One epoch of {@code images} at {@code rate} img/s per worker. */
-    public Epoch epoch(long images, int workers, int batch, int frequency, double rate, double stateMb) {
-        long rounds = (images + (long) workers * batch * frequency - 1) / ((long) workers * batch * frequency);
-        double fit = frequency * batch / rate;
-        double averaging = averagingSeconds(workers, stateMb);
-        return new Epoch(workers, frequency, rounds, fit, averaging, rounds * (fit + averaging));
-    }
-
-    /** An epoch's projection: its rounds, a round's fit and averaging seconds, the whole epoch. */
-    public record Epoch(int workers, int frequency, long rounds, double fitSeconds, double averagingSeconds,
-                        double seconds) {
-        public double averagingShare() {
-            return averagingSeconds / (fitSeconds + averagingSeconds);
-        }
-
-        /** Speed-up over one worker without averaging, divided by the workers. */
-        public double efficiency() {
-            return fitSeconds / (fitSeconds + averagingSeconds);
-        }
     }
 
     /**
@@ -143,7 +124,7 @@ public record ScalingModel(double launch0, double launchPerWorker, double broadc
     }
 
     /** The constants fitted to {@code bench rounds} on 1..n workers (no network term). */
-    public static ScalingModel fit(List<RoundCost> costs) {
+    public static DriverAveragingModel fit(List<RoundCost> costs) {
         int n = costs.size();
         double[] w = new double[n];
         double[] log2w = new double[n];
@@ -169,6 +150,6 @@ public record ScalingModel(double launch0, double launchPerWorker, double broadc
             sxy += atDriver[i] * reducePerMb[i];
             sxx += atDriver[i] * atDriver[i];
         }
-        return new ScalingModel(launch[0], launch[1], broadcast[0], broadcast[1], sxy / sxx, 0, 0);
+        return new DriverAveragingModel(launch[0], launch[1], broadcast[0], broadcast[1], sxy / sxx, 0, 0);
     }
 }

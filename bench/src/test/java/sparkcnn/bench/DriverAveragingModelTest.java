@@ -9,14 +9,14 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.SparkConf;
 import org.junit.jupiter.api.Test;
 
-class ScalingModelTest {
+class DriverAveragingModelTest {
 
     @Test
     void treeShapeIsSparksTreeAggregate() {
-        assertEquals(new ScalingModel.TreeShape(List.of(), 3), ScalingModel.TreeShape.of(3, 2));
+        assertEquals(new DriverAveragingModel.TreeShape(List.of(), 3), DriverAveragingModel.TreeShape.of(3, 2));
         // 256 partials at depth 3: scale 7, 256 -> 36 -> 5 (up to 8 merged at each), the driver adds the last 5
-        assertEquals(new ScalingModel.TreeShape(List.of(8, 8), 5), ScalingModel.TreeShape.of(256, 3));
-        assertEquals(21, ScalingModel.TreeShape.of(256, 3).pathFanIn());
+        assertEquals(new DriverAveragingModel.TreeShape(List.of(8, 8), 5), DriverAveragingModel.TreeShape.of(256, 3));
+        assertEquals(21, DriverAveragingModel.TreeShape.of(256, 3).pathFanIn());
     }
 
     /** The partials the driver receives in a real treeReduce (the tasks of its last stage): the model's. */
@@ -35,22 +35,22 @@ class ScalingModelTest {
                 var tracker = sc.statusTracker();
                 int[] stages = tracker.getJobInfo(tracker.getJobIdsForGroup(group)[0]).stageIds();
                 int last = java.util.Arrays.stream(stages).max().orElseThrow();
-                assertEquals(ScalingModel.TreeShape.of(c[0], c[1]).atDriver(), tracker.getStageInfo(last).numTasks(),
+                assertEquals(DriverAveragingModel.TreeShape.of(c[0], c[1]).atDriver(), tracker.getStageInfo(last).numTasks(),
                         group);
-                assertEquals(ScalingModel.TreeShape.of(c[0], c[1]).levels().size() + 1, stages.length, group);
+                assertEquals(DriverAveragingModel.TreeShape.of(c[0], c[1]).levels().size() + 1, stages.length, group);
             }
         }
     }
 
     @Test
     void fittedConstantsReproduceTheCostsTheyCameFrom() {
-        var truth = new ScalingModel(0.05, 0.02, 0.003, 0.001, 0.005, 0, 0);
-        List<ScalingModel.RoundCost> costs = new ArrayList<>();
+        var truth = new DriverAveragingModel(0.05, 0.02, 0.003, 0.001, 0.005, 0, 0);
+        List<DriverAveragingModel.RoundCost> costs = new ArrayList<>();
         for (int w = 1; w <= 3; w++) {
-            costs.add(new ScalingModel.RoundCost(w, 60, 0.05 + 0.02 * w, truth.broadcastSeconds(w, 60),
+            costs.add(new DriverAveragingModel.RoundCost(w, 60, 0.05 + 0.02 * w, truth.broadcastSeconds(w, 60),
                     truth.reduceSeconds(w, 60)));
         }
-        var fitted = ScalingModel.fit(costs);
+        var fitted = DriverAveragingModel.fit(costs);
         for (int w : new int[] {1, 8, 64}) {
             assertEquals(truth.averagingSeconds(w, 60), fitted.averagingSeconds(w, 60), 1e-9);
         }
@@ -58,7 +58,7 @@ class ScalingModelTest {
 
     @Test
     void efficiencyFallsWithWorkersAndRisesWithFrequency() {
-        var model = new ScalingModel(0.05, 0.001, 0.003, 0.001, 0.005, 0.002, 1250);
+        var model = new DriverAveragingModel(0.05, 0.001, 0.003, 0.001, 0.005, 0.002, 1250);
         double previous = 1;
         for (int w : ScalingReport.WORKERS) {
             double e = model.epoch(ScalingReport.IMAGENET, w, 32, 5, 100, 61).efficiency();
