@@ -259,17 +259,29 @@ public final class Coordinator implements AutoCloseable {
         }
     }
 
-    /** A task's side: its tracker's arguments, then a report per step. */
+    /**
+     * A task's side: its tracker's arguments, then a report per step, sent in order by a thread of
+     * its own so that a large one (a state the driver checkpoints) does not hold up the ring.
+     */
     public static final class Client implements AutoCloseable {
         private final Socket socket;
         private final ObjectOutputStream out;
         private final ObjectInputStream in;
         private final HashMap<String, Object> trackerArgs;
+        private final int timeoutSeconds;
+        private final java.util.concurrent.ExecutorService sender = java.util.concurrent.Executors
+                .newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "sparkcnn-ring-report");
+                    t.setDaemon(true);
+                    return t;
+                });
+        private volatile IOException failed;
         private boolean stopRequested;
 
         @SuppressWarnings("unchecked")
         private Client(String address, int attempt, int partition, int timeoutSeconds) throws IOException,
                 ClassNotFoundException {
+            this.timeoutSeconds = timeoutSeconds;
             int colon = address.lastIndexOf(':');
             socket = new Socket();
             socket.connect(new java.net.InetSocketAddress(address.substring(0, colon),
@@ -313,22 +325,44 @@ public final class Coordinator implements AutoCloseable {
             }
         }
 
+        /** Sends the report of {@code step} (in the background, after the earlier ones). */
         public void report(int step, Serializable payload) {
-            try {
-                out.writeObject(new Report(step, payload));
-                out.flush();
-                out.reset();
-            } catch (IOException e) {
-                throw new RingException("a worker's report of step " + step + " did not reach the driver: " + e, e);
+            requireSent();
+            sender.execute(() -> {
+                try {
+                    out.writeObject(new Report(step, payload));
+                    out.flush();
+                    out.reset();
+                } catch (IOException e) {
+                    failed = e;
+                }
+            });
+        }
+
+        private void requireSent() {
+            if (failed != null) {
+                throw new RingException("a worker's report did not reach the driver: " + failed, failed);
             }
         }
 
+        /** Waits until every report was sent, then disconnects. */
         @Override
         public void close() {
+            sender.shutdown();
             try {
-                socket.close();
-            } catch (IOException e) {
-                // the reports were flushed; nothing is lost
+                if (!sender.awaitTermination(timeoutSeconds, TimeUnit.SECONDS)) {
+                    throw new RingException("a worker's reports were not sent within " + timeoutSeconds
+                            + " s (train.allreduce.timeout)");
+                }
+                requireSent();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                try {
+                    socket.close();
+                } catch (IOException e) {
+                    log.debug("closing the connection to the coordinator", e);
+                }
             }
         }
     }

@@ -21,25 +21,41 @@ import sparkcnn.kernels.train.ModelState;
  * One barrier task of {@link AllReduceEngine}: rounds {@code from..to-1} of an epoch on one worker's
  * shard. Every round the worker fits its slice exactly as {@link AveragingTrainer}'s workers do, the
  * ring sums the workers' parameters, updater states and counts, and each worker divides by itself:
- * all hold the same averaged state, which never leaves the executors until the segment ends (then
- * partition 0 returns it). After each round the worker tells the driver its loss, counts and
- * rejected files. A stop the driver asks for travels in the sum too, so every worker ends after
- * the same round.
+ * all hold the same averaged state, which stays on the executors. After each round every worker
+ * tells the driver its loss, counts and rejected files; where the driver needs the state (a
+ * checkpoint round, the last round, a stop), partition 0 sends it along. A stop the driver asks for
+ * travels in the sum too, so every worker ends after the same round.
  */
 final class RingSegment extends AbstractFunction1<Iterator<Shard>, Iterator<RingSegment.End>>
         implements Serializable {
 
-    /** What the segment ended with: the averaged state, or why training must stop (divergence, no data). */
-    record End(ModelState state, RuntimeException failure) implements Serializable {
+    /** Why the segment ended before its last round (divergence, no data), from partition 0; null if it did not. */
+    record End(RuntimeException failure) implements Serializable {
     }
 
-    /** A worker's report of a round: its counts and rejected files; {@code last}: the ring ends here on request. */
-    record Report(AveragingTrainer.WorkerSum worker, boolean last) implements Serializable {
+    /**
+     * A worker's report of a round: its counts and rejected files; {@code last}: the ring ends after
+     * it (the segment's end or a stop); {@code state}: the averaged state, from partition 0 where the
+     * driver needs it, else null.
+     */
+    record Report(AveragingTrainer.WorkerSum worker, boolean last, ModelState state) implements Serializable {
     }
 
-    /** Which rounds of which epoch, and where the driver's coordinator listens. */
-    record Rounds(int epoch, int from, int to, int rounds, String coordinator, int timeoutSeconds)
+    /**
+     * Which rounds of which epoch, every how many rounds the driver needs the state (0: at the end
+     * only), and where the driver's coordinator listens.
+     */
+    record Rounds(int epoch, int from, int to, int rounds, int stateEvery, String coordinator, int timeoutSeconds)
             implements Serializable {
+
+        /** The same rounds, the coordinator at {@code address}. */
+        Rounds at(String address) {
+            return new Rounds(epoch, from, to, rounds, stateEvery, address, timeoutSeconds);
+        }
+
+        boolean stateNeededAfter(int round) {
+            return round == to - 1 || stateEvery > 0 && (round + 1) % stateEvery == 0;
+        }
     }
 
     private final Broadcast<ModelState> start;
@@ -67,6 +83,7 @@ final class RingSegment extends AbstractFunction1<Iterator<Shard>, Iterator<Ring
         NativeBackend.init(settings.workerThreads());
         TaskGpu.bind();
         Rounds r = rounds;
+        boolean sendsState = task.partitionId() == 0;
         try (var driver = Coordinator.Client.connect(r.coordinator(), task.stageAttemptNumber(), task.partitionId(),
                 r.timeoutSeconds());
              var ring = Ring.join(driver.trackerArgs(), String.valueOf(task.partitionId()), r.timeoutSeconds())) {
@@ -80,16 +97,17 @@ final class RingSegment extends AbstractFunction1<Iterator<Shard>, Iterator<Ring
                     averaged = averaging.average(state, mine.result(), driver.stopRequested(), r.epoch(), round,
                             mine.rejected());
                 } catch (DivergenceException | DataException e) { // every worker sees the same sums: all stop here
-                    return new End(null, e);
+                    return new End(e);
                 }
                 state = averaged.state();
-                driver.report(round, new Report(mine.withoutArrays(), averaged.stop()));
-                if (averaged.stop()) { // some worker was asked to stop: all end after this round
+                boolean last = averaged.stop() || round == r.to() - 1;
+                boolean withState = sendsState && (averaged.stop() || r.stateNeededAfter(round));
+                driver.report(round, new Report(mine.withoutArrays(), last, withState ? state : null));
+                if (last) {
                     break;
                 }
             }
-            return new End(state, null);
+            return new End(null);
         }
     }
-
 }
