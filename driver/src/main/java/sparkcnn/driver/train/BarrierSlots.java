@@ -9,11 +9,12 @@ import org.apache.spark.api.java.JavaSparkContext;
  * ({@code spark.scheduler.barrier.maxConcurrentTasksCheck.*}) and then fail in its own words; this
  * waits as long as Spark waits for executors to register, then says which key to change.
  */
-final class BarrierSlots {
+public final class BarrierSlots {
     private BarrierSlots() {
     }
 
-    static void require(JavaSparkContext sc, int workers) {
+    /** Throws, naming {@code train.workers}, unless {@code workers} tasks can run at once. */
+    public static void require(JavaSparkContext sc, int workers) {
         if (sc.getConf().getBoolean("spark.dynamicAllocation.enabled", false)) {
             throw new IllegalArgumentException("train.engine = allreduce runs its train.workers = " + workers
                     + " tasks as one Spark barrier stage, which Spark refuses with dynamic allocation: set "

@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import sparkcnn.driver.FashionMnist;
 import sparkcnn.driver.run.Checkpoint;
@@ -39,20 +41,27 @@ class ResumeTest {
                 "--set", "model.stages=[{convs=1, filters=8, size=3, pool=true}]", "--set", "model.hidden=[32]"));
     }
 
+    private static List<String> withEngine(List<String> job, String engine) {
+        job.addAll(List.of("--set", "train.engine=" + engine));
+        return job;
+    }
+
     static float[] params(Path runDir) throws IOException {
         return ModelSerializer.restoreComputationGraph(runDir.resolve("model.zip").toFile(), false).params().toFloatVector();
     }
 
-    @Test
-    void aKilledRunResumesToTheSameParametersAsAnUninterruptedOne(@TempDir Path dir) throws Exception {
+    /** Under each engine that can resume: the ring between the workers and the driver's averaging. */
+    @ParameterizedTest
+    @ValueSource(strings = {"allreduce", "sparkcnn"})
+    void aKilledRunResumesToTheSameParametersAsAnUninterruptedOne(String engine, @TempDir Path dir) throws Exception {
         FashionMnist.require();
         Path whole = dir.resolve("whole");
-        var uninterrupted = MainRunner.run(job(whole).toArray(String[]::new));
+        var uninterrupted = MainRunner.run(withEngine(job(whole), engine).toArray(String[]::new));
         assertEquals(0, uninterrupted.status(), uninterrupted.err());
 
         // The same run in its own JVM, killed (SIGKILL) once it has checkpointed in the middle of epoch 2
         Path killed = dir.resolve("killed");
-        Process child = startChild(job(killed), dir.resolve("child.log"));
+        Process child = startChild(withEngine(job(killed), engine), dir.resolve("child.log"));
         awaitCheckpoint(child, killed, "epoch-0001-round-000003", dir.resolve("child.log"));
         // while it runs, nothing else may write to its directory
         var intruder = MainRunner.run("train", "--resume", killed.toString(), "--master", "local[2]");
