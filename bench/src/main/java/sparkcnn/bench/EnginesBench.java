@@ -21,15 +21,19 @@ import sparkcnn.driver.train.MetricsLog;
 import sparkcnn.jobs.report.Stats;
 
 /**
- * {@code bench engines}: sparkcnn's averaging beside DL4J Spark's ParameterAveragingTrainingMaster
- * ({@code train.engine}) on the same jobs, one after the other on this machine, each in a JVM of
+ * {@code bench engines}: the ring all-reduce and sparkcnn's averaging through the driver beside DL4J
+ * Spark's ParameterAveragingTrainingMaster ({@code train.engine}) on the same jobs, one after the
+ * other on this machine, each in a JVM of
  * its own: the main job (pattern net, Fashion-MNIST, 2 workers, averaging every 5) and DenseNet-BC-40
  * on a Fashion-MNIST subset. Images per second, seconds per round, test accuracy after the same
  * epochs, peak memory of the JVM (driver and local-mode workers together).
  */
 public final class EnginesBench {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final List<String> ENGINES = List.of(Engine.SPARKCNN, Engine.DL4J_PARAMETER_AVERAGING);
+    private static final List<String> ENGINES = List.of(Engine.ALLREDUCE, Engine.SPARKCNN,
+            Engine.DL4J_PARAMETER_AVERAGING);
+    /** Where the generated table ends and the notes kept from the file's earlier version begin. */
+    private static final String NOTES = "\n## ";
 
     /** A job of the comparison: its config and the keys that size it. */
     record Job(String name, String config, List<String> sets) {
@@ -95,11 +99,21 @@ public final class EnginesBench {
         return m;
     }
 
+    /** The sections below the table in the file's current version (measurements of earlier sessions). */
+    private static String notes(File md) throws IOException {
+        if (!md.exists()) {
+            return "";
+        }
+        String text = Files.readString(md.toPath());
+        int at = text.indexOf(NOTES);
+        return at < 0 ? "" : text.substring(at);
+    }
+
     private void write(Map<String, Object> result, File outDir) {
         try {
             outDir.mkdirs();
             JSON.enable(SerializationFeature.INDENT_OUTPUT).writeValue(new File(outDir, "engines.json"), result);
-            var md = new StringBuilder("# Training engines: sparkcnn's averaging beside DL4J Spark's\n\n");
+            var md = new StringBuilder("# Training engines: the ring, the driver's averaging and DL4J Spark's\n\n");
             md.append(String.format(Locale.ROOT, "`bin/sparkcnn bench engines`: each job trained %s epochs by each engine in "
                             + "Spark local[2] (2 workers), one JVM of %s MiB heap per run, one after the other on a "
                             + "%s-core machine (GLIBC_TUNABLES=%s). DL4J's engine is its ParameterAveragingTrainingMaster "
@@ -124,8 +138,8 @@ public final class EnginesBench {
                                 100 * share), r.get("test_accuracy"), r.get("peak_heap_mib"), r.get("peak_rss_mib"),
                         r.get("seconds")));
             }
-            Files.writeString(new File(outDir, "engines.md").toPath(), md.toString());
             out.print(md);
+            Files.writeString(new File(outDir, "engines.md").toPath(), md + notes(new File(outDir, "engines.md")));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

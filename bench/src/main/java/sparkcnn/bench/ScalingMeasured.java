@@ -14,8 +14,6 @@ import java.util.Locale;
 record ScalingMeasured(JsonNode json, DriverAveragingModel driver, RingAveragingModel ring, double stateMb) {
     /** DenseNet-121's classifier: 1,024 features to each class, a weight and a bias each, and their momentum. */
     static final int FLOATS_PER_CLASS = 2 * 1025;
-    /** Rounds between checkpoints by default ({@code train.checkpoint-every-rounds}): a ring segment. */
-    static final int SEGMENT_ROUNDS = 50;
 
     static ScalingMeasured of(JsonNode m) {
         List<DriverAveragingModel.RoundCost> costs = new ArrayList<>();
@@ -30,9 +28,10 @@ record ScalingMeasured(JsonNode json, DriverAveragingModel driver, RingAveraging
         List<RingAveragingModel.RoundCost> ringCosts = new ArrayList<>();
         for (JsonNode r : m.get("allreduce_rounds")) {
             ringCosts.add(new RingAveragingModel.RoundCost(r.get("workers").asInt(), r.get("state_mb").asDouble(),
-                    r.get("round_seconds").asDouble(), r.get("segment_seconds").asDouble()));
+                    r.get("round_seconds").asDouble(), r.get("setup_seconds").asDouble()
+                    - r.get("round_seconds").asDouble()));
         }
-        return new ScalingMeasured(m, driver, RingAveragingModel.fit(ringCosts, SEGMENT_ROUNDS), stateMb);
+        return new ScalingMeasured(m, driver, RingAveragingModel.fit(ringCosts), stateMb);
     }
 
     /** The training runs' state: DenseNet-121's with 100 classes instead of 1,000. */
@@ -52,16 +51,17 @@ record ScalingMeasured(JsonNode json, DriverAveragingModel driver, RingAveraging
                     r.get("empty_job_seconds").asDouble(), r.get("broadcast_seconds").asDouble(),
                     r.get("reduce_seconds").asDouble(), r.get("round_job_seconds").asDouble()));
         }
-        md.append("\nIn the ring (`bench rounds --engine allreduce`): a round as the driver sees it, the averaging on the "
-                + "slowest worker, and what a segment costs once (stage start, broadcast, ring join, the state back):\n\n"
-                + "| workers | round s | worker averaging s | segment s | faster than the driver's round |\n"
+        md.append("\nIn the ring (`bench rounds --engine allreduce`): a round as the driver sees it (from one round's "
+                + "reports to the next), the averaging on the slowest worker, and what an epoch's start costs once "
+                + "(stage start, broadcast, ring join):\n\n"
+                + "| workers | round s | worker averaging s | epoch start s | faster than the driver's round |\n"
                 + "| ---: | ---: | ---: | ---: | ---: |\n");
         JsonNode driverRounds = json.get("rounds");
         for (int i = 0; i < json.get("allreduce_rounds").size(); i++) {
             JsonNode r = json.get("allreduce_rounds").get(i);
             md.append(String.format(Locale.ROOT, "| %d | %.3f | %.3f | %.2f | %.1fx |%n", r.get("workers").asInt(),
                     r.get("round_seconds").asDouble(), r.get("worker_averaging_seconds").asDouble(),
-                    r.get("segment_seconds").asDouble(),
+                    r.get("setup_seconds").asDouble() - r.get("round_seconds").asDouble(),
                     driverRounds.get(i).get("round_job_seconds").asDouble() / r.get("round_seconds").asDouble()));
         }
         return md.append('\n').append(constants()).toString();
@@ -73,7 +73,7 @@ record ScalingMeasured(JsonNode json, DriverAveragingModel driver, RingAveraging
                         + "deserialisation and the add); the state into a worker's network and back out %.2f ms/MB "
                         + "(calibrated to the 1-worker training run). In the ring: %.2f ms/MB of state on each worker "
                         + "(its copies in and out, the division and the finiteness check), %.2f ms/MB moved through the "
-                        + "ring on this machine (loopback TCP and the adds), segments %.2f + %.2f W s.%n%n",
+                        + "ring on this machine (loopback TCP and the adds), an epoch's start %.2f + %.2f W s.%n%n",
                 driver.launch0(), driver.launchPerWorker(), 1000 * driver.broadcastPerMb(),
                 1000 * driver.broadcastPerMbLog2(), 1000 * driver.reducePerMb(), 1000 * driver.workerStatePerMb(),
                 1000 * ring.workerPerMb(), 1000 * ring.movedPerMb(), ring.segment0(), ring.segmentPerWorker());

@@ -73,9 +73,9 @@ public final class ScalingReport {
         md.append(String.format(Locale.ROOT, "Batch %d per worker; the measured constants plus 10 Gb/s links "
                 + "(%.0f MB/s): at the driver, which every broadcast leaves and every final partial sum enters "
                 + "(`aggregation-depth = auto`), and at every worker, through which the ring streams %s; a ring "
-                + "step's latency of %.0f us (assumed: one TCP message between two hosts of a data centre); a "
-                + "segment every %d rounds (`checkpoint-every-rounds`). Worker rates:%n%n", batch, TEN_GBE,
-                "2 (W-1)/W of the state", HOP_SECONDS * 1e6, ScalingMeasured.SEGMENT_ROUNDS));
+                + "step's latency of %.0f us (assumed: one TCP message between two hosts of a data centre); the "
+                + "ring's start spread over an epoch's rounds. Worker rates:%n%n", batch, TEN_GBE,
+                "2 (W-1)/W of the state", HOP_SECONDS * 1e6));
         kinds.forEach(k -> md.append(String.format(Locale.ROOT, "- %s: %.1f img/s (%s)%n", k.name(),
                 k.imagesPerSecond(), k.source())));
         md.append("\nA CPU worker of a large server fits faster than the 2-thread one here, and lies between the two "

@@ -31,7 +31,12 @@ import sparkcnn.kernels.backend.BackendChoice;
 public final class ExecutorSettings {
     static final long MIB = 1L << 20;
     static final long JVM_NATIVE_RESERVE = 384 * MIB;
-    public static final String GLIBC_TUNABLES = "glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=68719476736";
+    /**
+     * glibc keeps freed memory (ND4J's buffers) in one arena: with an arena per thread, XGBoost's
+     * ring threads map and unmap a heap for every reduce of a large state (0.23 s instead of 0.05 s
+     * for DenseNet-121's between two workers); ND4J trains as fast in one arena.
+     */
+    public static final String GLIBC_TUNABLES = "glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=68719476736:glibc.malloc.arena_max=1";
     public static final String GOMP_SPINCOUNT = "0";
 
     private ExecutorSettings() {

@@ -87,7 +87,8 @@ public final class AllReduceEngine implements Engine {
                 throw AllReduceEngine.<RuntimeException>rethrow(progress.failure);
             }
             log.warn("the ring failed in epoch {} after round {} ({}): it starts again from round {}, after the "
-                    + "last state the driver holds", epoch, progress.delivered + 1, progress.failure.getMessage(),
+                    + "last state the driver holds", epoch, progress.delivered + 1,
+                    String.valueOf(progress.failure.getMessage()).lines().findFirst().orElse(""),
                     progress.stateRound + 2);
         }
     }

@@ -146,19 +146,30 @@ public final class AveragingTrainer implements Engine {
      * or one that diverged, ends training.
      */
     static ModelState average(ModelState state, RoundResult sum, int epoch, int round, List<String> rejected) {
-        if (sum.workers() == 0) {
+        requireWorkers(sum.workers(), epoch, round, rejected);
+        // without updater averaging, every round starts from the run's initial updater state
+        float[] updater = sum.updaterSum().length == 0 ? state.updaterState() : sum.averageUpdaterState();
+        return next(state, sum, sum.averageParams(), updater, epoch, round);
+    }
+
+    static void requireWorkers(int workers, int epoch, int round, List<String> rejected) {
+        if (workers == 0) {
             throw new DataException("no worker had an example to fit in epoch " + epoch + " round " + (round + 1)
                     + (rejected.isEmpty() ? "" : ": every file of the round was rejected, e.g. " + rejected.get(0)));
         }
-        float[] params = sum.averageParams();
+    }
+
+    /**
+     * The state after a round from the workers' mean parameters and updater state, and the counts
+     * of {@code sum}; a non-finite loss or parameter ends training.
+     */
+    static ModelState next(ModelState state, RoundResult sum, float[] params, float[] updater, int epoch, int round) {
         if (!Double.isFinite(sum.meanLoss()) || !allFinite(params)) {
             throw new DivergenceException(String.format(
                     "training diverged in epoch %d round %d: mean loss %s%s; lower the learning rate",
                     epoch, round + 1, sum.meanLoss(), allFinite(params) ? "" : ", parameters not finite"));
         }
         int iterations = (sum.minibatches() + sum.workers() - 1) / sum.workers();
-        // without updater averaging, every round starts from the run's initial updater state
-        float[] updater = sum.updaterSum().length == 0 ? state.updaterState() : sum.averageUpdaterState();
         return state.withWeights(params, updater, state.iteration() + iterations);
     }
 

@@ -11,7 +11,7 @@ import sparkcnn.kernels.train.RoundResult;
  * updater state where it is averaged, then loss sum, minibatches, examples, 1 for a worker with
  * data, and 1 where the driver asked it to stop), and the averaged state comes out exactly as the
  * driver's averaging makes it ({@link AveragingTrainer#average}). The sum travels through one reused
- * native buffer: one copy in, one out.
+ * native buffer: one copy in, one out and divided in place.
  */
 public final class RingAveraging {
     private static final int COUNTS = 5;
@@ -22,6 +22,16 @@ public final class RingAveraging {
     public RingAveraging(Ring ring, boolean averageUpdater) {
         this.ring = ring;
         this.averageUpdater = averageUpdater;
+    }
+
+    /** The next {@code length} sums of {@code sums}, divided by {@code workers} as the driver divides them. */
+    private static float[] mean(FloatBuffer sums, int length, int workers) {
+        float[] mean = new float[length];
+        sums.get(mean);
+        for (int i = 0; i < length; i++) {
+            mean[i] /= workers;
+        }
+        return mean;
     }
 
     /** The averaged state, and whether any worker was asked to stop after this round. */
@@ -50,11 +60,14 @@ public final class RingAveraging {
         in.put((float) mine.lossSum()).put(mine.minibatches()).put(mine.examples()).put(mine.workers())
                 .put(stopRequested ? 1 : 0);
         FloatBuffer sums = ring.sum(count);
-        float[] paramSum = new float[params];
-        float[] updaterSum = new float[updater];
-        sums.get(paramSum).get(updaterSum);
-        RoundResult sum = new RoundResult(paramSum, updaterSum, Math.round(sums.get(count - 2)), sums.get(count - 5),
+        int workers = Math.round(sums.get(count - 2));
+        var counts = new RoundResult(new float[0], new float[0], workers, sums.get(count - 5),
                 Math.round(sums.get(count - 4)), Math.round(sums.get(count - 3)), 0);
-        return new Averaged(AveragingTrainer.average(state, sum, epoch, round, rejected), sums.get(count - 1) > 0);
+        AveragingTrainer.requireWorkers(workers, epoch, round, rejected);
+        float[] paramMean = mean(sums, params, workers);
+        // without updater averaging, every round starts from the run's initial updater state
+        float[] updaterMean = updater == 0 ? state.updaterState() : mean(sums, updater, workers);
+        return new Averaged(AveragingTrainer.next(state, counts, paramMean, updaterMean, epoch, round),
+                sums.get(count - 1) > 0);
     }
 }

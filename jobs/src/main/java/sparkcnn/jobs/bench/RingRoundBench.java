@@ -35,6 +35,8 @@ import sparkcnn.kernels.train.ModelState;
  */
 public final class RingRoundBench {
     private static final int TIMEOUT_SECONDS = 300;
+    /** Rounds before the timed ones: the first joins the ring, the next warm the JIT up as a run's first rounds do. */
+    private static final int WARM_UP = 3;
 
     private RingRoundBench() {
     }
@@ -52,20 +54,20 @@ public final class RingRoundBench {
         double setup;
         double handover;
         try (var coordinator = Coordinator.start(host, workers, TIMEOUT_SECONDS, 0)) {
-            var task = new Rounds(shared, coordinator.address(), repeats + 1);
+            var task = new Rounds(shared, coordinator.address(), WARM_UP + repeats);
             ClassTag<ModelState> tag = ClassTag$.MODULE$.apply(ModelState.class);
             JavaRDD<Integer> tasks = sc.parallelize(IntStream.range(0, workers).boxed().toList(), workers);
             JavaFutureAction<List<ModelState>> job = new JavaRDD<>(tasks.rdd().barrier().mapPartitions(task, false,
                     tag), tag).collectAsync();
             long last = System.nanoTime();
             setup = 0;
-            for (int r = -1; r < repeats; r++) { // round -1 is the first: it also joins the ring
+            for (int r = -WARM_UP; r < repeats; r++) {
                 List<Serializable> reports = coordinator.nextStep(job, TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS))
                         .orElseThrow(() -> new IllegalStateException("the ring workers ended early"));
                 long now = System.nanoTime();
-                if (r < 0) {
+                if (r == -WARM_UP) { // the first round also starts the stage and joins the ring
                     setup = (now - start) / 1e9;
-                } else {
+                } else if (r >= 0) {
                     driverSeconds[r] = (now - last) / 1e9;
                     ringSeconds[r] = reports.stream().mapToDouble(s -> (Double) s).max().orElseThrow();
                 }
