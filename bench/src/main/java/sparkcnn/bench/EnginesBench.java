@@ -15,7 +15,6 @@ import java.util.Locale;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import sparkcnn.driver.run.RunLayout;
-import sparkcnn.driver.train.Engine;
 import sparkcnn.driver.train.EpochResult;
 import sparkcnn.driver.train.MetricsLog;
 import sparkcnn.jobs.report.Stats;
@@ -30,8 +29,6 @@ import sparkcnn.jobs.report.Stats;
  */
 public final class EnginesBench {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final List<String> ENGINES = List.of(Engine.ALLREDUCE, Engine.SPARKCNN,
-            Engine.DL4J_PARAMETER_AVERAGING);
     /** Where the generated table ends and the notes kept from the file's earlier version begin. */
     private static final String NOTES = "\n## ";
 
@@ -47,14 +44,14 @@ public final class EnginesBench {
         this.out = out;
     }
 
-    public Map<String, Object> run(int epochs, int heapMb, File outDir) {
+    public Map<String, Object> run(List<String> engines, int epochs, int heapMb, File outDir) {
         List<Job> jobs = List.of(
                 new Job("pattern net, Fashion-MNIST (the main job)", "conf/fashion-mnist-cnn.conf", List.of()),
                 new Job("DenseNet-BC-40, Fashion-MNIST 3,000 / 1,000", "conf/fashion-mnist-densenet-bc.conf",
                         List.of("data.train.limit=3000", "data.test.limit=1000")));
         List<Map<String, Object>> rows = new ArrayList<>();
         for (Job job : jobs) {
-            for (String engine : ENGINES) {
+            for (String engine : engines) {
                 Path run = work.resolve(job.config().replaceAll("\\W", "_") + "-" + engine);
                 List<String> args = new ArrayList<>(List.of("train", "--config", job.config(), "--master", "local[2]",
                         "--overwrite", "--set", "run.dir=" + run, "--set", "train.engine=" + engine,

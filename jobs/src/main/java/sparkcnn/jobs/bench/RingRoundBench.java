@@ -36,7 +36,7 @@ import sparkcnn.kernels.train.ModelState;
 public final class RingRoundBench {
     private static final int TIMEOUT_SECONDS = 300;
     /** Rounds before the timed ones: the first joins the ring, the next warm the JIT up as a run's first rounds do. */
-    private static final int WARM_UP = 3;
+    private static final int WARM_UP = 6;
 
     private RingRoundBench() {
     }

@@ -22,12 +22,15 @@ import sparkcnn.driver.data.SyntheticImageFolder;
  *
  * <p>Not a test (minutes of DenseNet-121): run from {@code jobs/} after {@code mvn verify} with
  * {@code java -cp target/test-classes:target/classes:$(cat target/classpath.txt)
- * sparkcnn.jobs.cluster.ScalingMeasurement ../bench/results/scaling-measured.json}.
+ * sparkcnn.jobs.cluster.ScalingMeasurement ../bench/results/scaling-measured.json}; with a second
+ * argument {@code rounds}, only {@code bench rounds} again, the file's training runs kept.
  */
 public final class ScalingMeasurement {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int BATCH = 4;
     private static final int ROUNDS = 5;
+    /** Timed rounds of {@code bench rounds} per engine and worker count (medians). */
+    private static final int REPEATS = 9;
 
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args.length > 0 ? args[0] : "../bench/results/scaling-measured.json");
@@ -43,20 +46,27 @@ public final class ScalingMeasurement {
         List<Object> ringRounds = new ArrayList<>();
         List<Object> training = new ArrayList<>();
         List<Object> ringTraining = new ArrayList<>();
+        boolean roundsOnly = args.length > 1 && args[1].equals("rounds");
         try (var cluster = new StandaloneCluster(dir, 3)) {
             for (int workers = 1; workers <= 3; workers++) { // the engines side by side, for each worker count
                 rounds.add(rounds(cluster, dir, workers, "sparkcnn"));
                 ringRounds.add(rounds(cluster, dir, workers, "allreduce"));
             }
-            for (int workers = 1; workers <= 3; workers++) {
+            for (int workers = 1; workers <= 3 && !roundsOnly; workers++) {
                 training.add(train(cluster, dir, workers, "sparkcnn", train, val));
                 ringTraining.add(train(cluster, dir, workers, "allreduce", train, val));
             }
         }
         result.put("rounds", rounds);
         result.put("allreduce_rounds", ringRounds);
-        result.put("training", training);
-        result.put("allreduce_training", ringTraining);
+        if (roundsOnly) { // the training runs of the file's earlier measurement stay
+            var earlier = JSON.readTree(out.toFile());
+            result.put("training", earlier.get("training"));
+            result.put("allreduce_training", earlier.get("allreduce_training"));
+        } else {
+            result.put("training", training);
+            result.put("allreduce_training", ringTraining);
+        }
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), result);
         System.out.println(Files.readString(out));
     }
@@ -65,7 +75,7 @@ public final class ScalingMeasurement {
     private static Object rounds(StandaloneCluster cluster, Path dir, int workers, String engine) throws Exception {
         Path file = dir.resolve("rounds-" + engine + "-" + workers + ".json");
         run(cluster, dir, "rounds-" + engine + "-" + workers, workers, List.of("bench", "rounds", "--engine", engine,
-                "--workers", String.valueOf(workers), "--repeats", "5", "--out", file.toString()));
+                "--workers", String.valueOf(workers), "--repeats", String.valueOf(REPEATS), "--out", file.toString()));
         return JSON.readValue(file.toFile(), Map.class);
     }
 
