@@ -41,7 +41,7 @@ public final class Coordinator implements AutoCloseable {
     }
 
     /** The driver's one message after the tracker's arguments: end after the current step. */
-    private static final String STOP = "stop";
+    static final String STOP = "stop";
 
     /** A task's report of one step. */
     record Report(int step, Serializable payload) implements Serializable {
@@ -256,114 +256,6 @@ public final class Coordinator implements AutoCloseable {
             tracker.stop();
         } catch (XGBoostError | RuntimeException e) {
             log.warn("stopping an all-reduce tracker", e);
-        }
-    }
-
-    /**
-     * A task's side: its tracker's arguments, then a report per step, sent in order by a thread of
-     * its own so that a large one (a state the driver checkpoints) does not hold up the ring.
-     */
-    public static final class Client implements AutoCloseable {
-        private final Socket socket;
-        private final ObjectOutputStream out;
-        private final ObjectInputStream in;
-        private final HashMap<String, Object> trackerArgs;
-        private final int timeoutSeconds;
-        private final java.util.concurrent.ExecutorService sender = java.util.concurrent.Executors
-                .newSingleThreadExecutor(r -> {
-                    Thread t = new Thread(r, "sparkcnn-ring-report");
-                    t.setDaemon(true);
-                    return t;
-                });
-        private volatile IOException failed;
-        private boolean stopRequested;
-
-        @SuppressWarnings("unchecked")
-        private Client(String address, int attempt, int partition, int timeoutSeconds) throws IOException,
-                ClassNotFoundException {
-            this.timeoutSeconds = timeoutSeconds;
-            int colon = address.lastIndexOf(':');
-            socket = new Socket();
-            socket.connect(new java.net.InetSocketAddress(address.substring(0, colon),
-                    Integer.parseInt(address.substring(colon + 1))), timeoutSeconds * 1000);
-            socket.setSoTimeout(timeoutSeconds * 1000);
-            out = new ObjectOutputStream(socket.getOutputStream());
-            out.writeObject(new Hello(attempt, partition));
-            out.flush();
-            in = new ObjectInputStream(socket.getInputStream());
-            Object answer = in.readObject();
-            if (answer instanceof String reason) {
-                socket.close();
-                throw new RingException(reason);
-            }
-            trackerArgs = (HashMap<String, Object>) answer;
-        }
-
-        /** Connects partition {@code partition} of stage attempt {@code attempt} to the coordinator at {@code address}. */
-        public static Client connect(String address, int attempt, int partition, int timeoutSeconds) {
-            try {
-                return new Client(address, attempt, partition, timeoutSeconds);
-            } catch (IOException | ClassNotFoundException | ClassCastException e) {
-                throw new RingException("task " + partition + " could not reach the driver's all-reduce coordinator at "
-                        + address + ": " + e, e);
-            }
-        }
-
-        public Map<String, Object> trackerArgs() {
-            return trackerArgs;
-        }
-
-        /** Whether the driver asked the workers to end after their current step (never blocks). */
-        public boolean stopRequested() {
-            try {
-                while (!stopRequested && socket.getInputStream().available() > 0) {
-                    stopRequested = STOP.equals(in.readObject());
-                }
-                return stopRequested;
-            } catch (IOException | ClassNotFoundException e) {
-                throw new RingException("the driver's all-reduce coordinator is gone: " + e, e);
-            }
-        }
-
-        /** Sends the report of {@code step} (in the background, after the earlier ones). */
-        public void report(int step, Serializable payload) {
-            requireSent();
-            sender.execute(() -> {
-                try {
-                    out.writeObject(new Report(step, payload));
-                    out.flush();
-                    out.reset();
-                } catch (IOException e) {
-                    failed = e;
-                }
-            });
-        }
-
-        private void requireSent() {
-            if (failed != null) {
-                throw new RingException("a worker's report did not reach the driver: " + failed, failed);
-            }
-        }
-
-        /** Waits until every report was sent, then disconnects. */
-        @Override
-        public void close() {
-            sender.shutdown();
-            try {
-                if (!sender.awaitTermination(timeoutSeconds, TimeUnit.SECONDS)) {
-                    throw new RingException("a worker's reports were not sent within " + timeoutSeconds
-                            + " s (train.allreduce.timeout)");
-                }
-                requireSent();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                try {
-                    socket.close();
-                } catch (IOException e) {
-                    log.debug("closing the connection to the coordinator", e);
-                }
-            }
         }
     }
 }

@@ -11,6 +11,7 @@ import scala.runtime.AbstractFunction1;
 import sparkcnn.driver.TaskGpu;
 import sparkcnn.driver.WorkerMemory;
 import sparkcnn.driver.collective.Coordinator;
+import sparkcnn.driver.collective.DriverLink;
 import sparkcnn.driver.collective.Ring;
 import sparkcnn.driver.data.DataException;
 import sparkcnn.driver.data.Shard;
@@ -84,7 +85,7 @@ final class RingSegment extends AbstractFunction1<Iterator<Shard>, Iterator<Ring
         TaskGpu.bind();
         Rounds r = rounds;
         boolean sendsState = task.partitionId() == 0;
-        try (var driver = Coordinator.Client.connect(r.coordinator(), task.stageAttemptNumber(), task.partitionId(),
+        try (var driver = DriverLink.connect(r.coordinator(), task.stageAttemptNumber(), task.partitionId(),
                 r.timeoutSeconds());
              var ring = Ring.join(driver.trackerArgs(), String.valueOf(task.partitionId()), r.timeoutSeconds())) {
             var averaging = new RingAveraging(ring, settings.averageUpdater());

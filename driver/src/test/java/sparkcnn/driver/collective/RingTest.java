@@ -29,7 +29,7 @@ class RingTest {
     private Future<List<float[]>> worker(Coordinator coordinator, int attempt, int partition, int steps) {
         return workers.submit(() -> {
             List<float[]> sums = new ArrayList<>();
-            try (var driver = Coordinator.Client.connect(coordinator.address(), attempt, partition, 20);
+            try (var driver = DriverLink.connect(coordinator.address(), attempt, partition, 20);
                  var ring = Ring.join(driver.trackerArgs(), String.valueOf(partition), 20)) {
                 for (int step = 0; step < steps; step++) {
                     float[] values = new float[100_003];
@@ -72,15 +72,15 @@ class RingTest {
             for (var f : List.of(worker(coordinator, 0, 0, 1), worker(coordinator, 0, 1, 1))) {
                 f.get(30, TimeUnit.SECONDS); // reports step 0 < 5: before the segment, dropped
             }
-            try (var a = Coordinator.Client.connect(coordinator.address(), 1, 0, 20);
-                 var b = Coordinator.Client.connect(coordinator.address(), 1, 1, 20)) {
+            try (var a = DriverLink.connect(coordinator.address(), 1, 0, 20);
+                 var b = DriverLink.connect(coordinator.address(), 1, 1, 20)) {
                 Map<String, Object> args = a.trackerArgs();
                 assertEquals(args, b.trackerArgs(), "one attempt, one tracker");
                 a.report(5, "a5");
                 b.report(5, "b5");
                 assertEquals(List.of("a5", "b5"), coordinator.nextStep(job, TimeUnit.SECONDS.toNanos(30)).orElseThrow());
-                try (var c = Coordinator.Client.connect(coordinator.address(), 2, 0, 20);
-                     var d = Coordinator.Client.connect(coordinator.address(), 2, 1, 20)) {
+                try (var c = DriverLink.connect(coordinator.address(), 2, 0, 20);
+                     var d = DriverLink.connect(coordinator.address(), 2, 1, 20)) {
                     assertTrue(!args.equals(c.trackerArgs()), "a rerun attempt gets a tracker of its own");
                     c.report(5, "c5"); // the rerun repeats step 5: already delivered
                     d.report(5, "d5");
@@ -97,7 +97,7 @@ class RingTest {
         try (var coordinator = Coordinator.start("127.0.0.1", 2, 3, 0)) {
             long t0 = System.nanoTime();
             Future<List<float[]>> alone = workers.submit(() -> {
-                try (var driver = Coordinator.Client.connect(coordinator.address(), 0, 0, 3);
+                try (var driver = DriverLink.connect(coordinator.address(), 0, 0, 3);
                      var ring = Ring.join(driver.trackerArgs(), "0", 3)) {
                     return List.of();
                 }

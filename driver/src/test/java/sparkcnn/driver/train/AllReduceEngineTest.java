@@ -13,7 +13,6 @@ import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,18 +21,13 @@ import sparkcnn.driver.LocalSpark;
 import sparkcnn.driver.data.IdxDataSource;
 import sparkcnn.driver.data.Shard;
 import sparkcnn.driver.io.HadoopConf;
-import sparkcnn.kernels.arch.PatternNet;
-import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.backend.NativeBackend;
 import sparkcnn.kernels.data.Preprocessing;
-import sparkcnn.kernels.net.GraphBuilder;
 import sparkcnn.kernels.net.Optimizer;
 import sparkcnn.kernels.train.ModelState;
 
 /** The ring all-reduce engine in a real barrier stage (local[2]) against the driver's averaging. */
 class AllReduceEngineTest {
-    private static final PatternNet NET = new PatternNet(new Volume(28, 28, 1),
-            List.of(new PatternNet.Stage(1, 8, 3, true), new PatternNet.Stage(1, 16, 3, true)), List.of(32), 10);
     private static final AveragingSettings SETTINGS = new AveragingSettings(2, 32, 2, 1, 11, 10, 1);
     private static final LearningRateSchedule RATE = LearningRateSchedule.constant(2e-3, 1);
 
@@ -52,15 +46,11 @@ class AllReduceEngineTest {
 
     @AfterAll
     static void stop() {
-        if (sc != null) {
-            sc.stop();
-        }
+        sc.stop();
     }
 
     private static ModelState fresh(Optimizer optimizer) {
-        var graph = new ComputationGraph(GraphBuilder.build(NET.input(), NET.layers(), optimizer, 5));
-        graph.init();
-        return ModelState.of(graph);
+        return AveragingTrainerTest.fresh(optimizer); // the same small pattern net
     }
 
     private record Fitted(ModelState state, List<RoundReport> rounds, List<ModelState> states) {

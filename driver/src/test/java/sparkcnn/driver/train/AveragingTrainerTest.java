@@ -58,7 +58,7 @@ class AveragingTrainerTest {
         }
     }
 
-    private static ModelState fresh(Optimizer optimizer) {
+    static ModelState fresh(Optimizer optimizer) {
         var graph = new ComputationGraph(GraphBuilder.build(NET.input(), NET.layers(), optimizer, 5));
         graph.init();
         return ModelState.of(graph);

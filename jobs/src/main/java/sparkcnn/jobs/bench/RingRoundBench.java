@@ -21,6 +21,7 @@ import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 import scala.runtime.AbstractFunction1;
 import sparkcnn.driver.collective.Coordinator;
+import sparkcnn.driver.collective.DriverLink;
 import sparkcnn.driver.collective.Ring;
 import sparkcnn.driver.train.RingAveraging;
 import sparkcnn.jobs.report.Stats;
@@ -123,7 +124,7 @@ public final class RingRoundBench {
         @Override
         public scala.collection.Iterator<ModelState> apply(scala.collection.Iterator<Integer> partition) {
             var task = BarrierTaskContext.get();
-            try (var driver = Coordinator.Client.connect(coordinator, task.stageAttemptNumber(), task.partitionId(),
+            try (var driver = DriverLink.connect(coordinator, task.stageAttemptNumber(), task.partitionId(),
                     TIMEOUT_SECONDS);
                  var ring = Ring.join(driver.trackerArgs(), String.valueOf(task.partitionId()), TIMEOUT_SECONDS)) {
                 var averaging = new RingAveraging(ring, true);
