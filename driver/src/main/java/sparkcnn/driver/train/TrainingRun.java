@@ -153,8 +153,9 @@ public final class TrainingRun {
             return engine.fitRounds(state, trainSet.shards(), rounds, epoch, s.from.firstRound(epoch),
                     settings.schedule(), (round, after) -> {
                         s.afterRound(round, after, listener);
-                        if (stop.requested()) {
-                            throw new IllegalStateException("stop requested"); // the next round is not started
+                        // the next round is not started; the ring hands its state over with the round it stops after
+                        if (stop.requested() && after != null) {
+                            throw new IllegalStateException("stop requested");
                         }
                     });
         } catch (DivergenceException diverged) {
