@@ -193,7 +193,6 @@ public final class Coordinator implements AutoCloseable {
         try {
             RabitTracker tracker = trackers.get(attempt);
             if (tracker == null) {
-                Ring.quietLogs();
                 tracker = new RabitTracker(workers, host, 0, timeoutSeconds);
                 if (!tracker.start()) {
                     throw new RingException("the all-reduce tracker did not start on " + host);

@@ -38,22 +38,12 @@ public final class Ring implements AutoCloseable {
         args.put("dmlc_timeout", timeoutSeconds);
         String tracker = trackerArgs.get("dmlc_tracker_uri") + ":" + trackerArgs.get("dmlc_tracker_port");
         try {
-            quietLogs();
             Communicator.init(args);
             return new Ring(Communicator.getRank(), Communicator.getWorldSize(), "task " + taskId + " (tracker "
                     + tracker + ")");
         } catch (XGBoostError e) {
             throw new RingException("task " + taskId + " could not join the all-reduce ring of tracker " + tracker
                     + " within " + timeoutSeconds + " s (train.allreduce.timeout): " + e.getMessage(), e);
-        }
-    }
-
-    /** XGBoost's console lines ("Task 0 got rank 0") would break the run's progress lines: warnings only. */
-    static void quietLogs() {
-        try {
-            CheckedCalls.verbosity(1);
-        } catch (XGBoostError e) {
-            throw new RingException("XGBoost refused its log level: " + e.getMessage(), e);
         }
     }
 

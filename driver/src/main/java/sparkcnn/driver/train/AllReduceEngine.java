@@ -121,7 +121,7 @@ public final class AllReduceEngine implements Engine {
         String host = sc.getConf().get("spark.driver.host", "127.0.0.1");
         try (var coordinator = Coordinator.start(host, settings.workers(), timeoutSeconds, planned.from())) {
             var r = planned.at(coordinator.address());
-            sc.setJobDescription(describe(String.format("epoch %d rounds %d-%d (all-reduce)", r.epoch(),
+            sc.setJobDescription(Engine.jobDescription(sc, String.format("epoch %d rounds %d-%d (all-reduce)", r.epoch(),
                     r.from() + 1, r.to())));
             JavaFutureAction<List<RingSegment.End>> job = barrierStage(shards,
                     new RingSegment(shared, settings, schedule, r)).collectAsync();
@@ -223,8 +223,4 @@ public final class AllReduceEngine implements Engine {
         throw (E) e;
     }
 
-    private String describe(String what) {
-        String group = sc.getLocalProperty("spark.jobGroup.id");
-        return group == null ? what : group + ": " + what;
-    }
 }

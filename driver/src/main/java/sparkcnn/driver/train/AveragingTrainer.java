@@ -76,7 +76,7 @@ public final class AveragingTrainer implements Engine {
         ModelState state = start.withEpoch(epoch);
         for (int round = firstRound; round < rounds; round++) {
             long t0 = System.nanoTime();
-            sc.setJobDescription(describe(String.format("epoch %d round %d/%d", epoch, round + 1, rounds)));
+            sc.setJobDescription(Engine.jobDescription(sc, String.format("epoch %d round %d/%d", epoch, round + 1, rounds)));
             double rate = schedule.rate(epoch, round, rounds);
             WorkerSum sum = roundWithRejects(state.withLearningRate(rate), shards, epoch, round);
             state = average(state, sum.result(), epoch, round, sum.rejected());
@@ -87,11 +87,6 @@ public final class AveragingTrainer implements Engine {
         return state;
     }
 
-    /** A Spark UI job description, prefixed with the job group (the run) where one is set. */
-    private String describe(String what) {
-        String group = sc.getLocalProperty("spark.jobGroup.id");
-        return group == null ? what : group + ": " + what;
-    }
 
     /** The summed (not yet averaged) results of every worker for round {@code round} of {@code epoch}. */
     public RoundResult round(ModelState state, JavaRDD<Shard> shards, int epoch, int round) {

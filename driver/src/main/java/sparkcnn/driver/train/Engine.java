@@ -16,6 +16,12 @@ public interface Engine {
     String DL4J_PARAMETER_AVERAGING = "dl4j-parameter-averaging";
     String ALLREDUCE = "allreduce";
 
+    /** A Spark UI job description, prefixed with the job group (the run) where one is set. */
+    static String jobDescription(org.apache.spark.api.java.JavaSparkContext sc, String what) {
+        String group = sc.getLocalProperty("spark.jobGroup.id");
+        return group == null ? what : group + ": " + what;
+    }
+
     /** The rounds an epoch is reported in, when a full pass takes {@code fullPass} of sparkcnn's. */
     int roundsPerEpoch(int fullPass, RunSettings settings);
 
