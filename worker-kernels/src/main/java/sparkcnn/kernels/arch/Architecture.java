@@ -9,8 +9,11 @@ import java.util.Set;
 /**
  * A network as a directed acyclic graph of named layers, in topological order: each node names the
  * nodes it reads from ({@link #INPUT} for the image). Chains (pattern nets) and DenseNets alike.
+ * {@code denseBlocks} groups a DenseNet's layers into its dense blocks, which a graph may compute
+ * as one layer each.
  */
-public record Architecture(String name, Volume input, List<Node> nodes) implements Serializable {
+public record Architecture(String name, Volume input, List<Node> nodes, List<DenseBlockSpec> denseBlocks)
+        implements Serializable {
     public static final String INPUT = "input";
 
     /** A layer and the names of the nodes whose outputs it reads. */
@@ -26,6 +29,7 @@ public record Architecture(String name, Volume input, List<Node> nodes) implemen
 
     public Architecture {
         nodes = List.copyOf(nodes);
+        denseBlocks = List.copyOf(denseBlocks);
         Set<String> seen = new HashSet<>(Set.of(INPUT));
         for (Node node : nodes) {
             for (String in : node.inputs()) {
@@ -41,6 +45,16 @@ public record Architecture(String name, Volume input, List<Node> nodes) implemen
         if (nodes.isEmpty() || !(nodes.get(nodes.size() - 1).layer() instanceof SoftmaxOutputSpec)) {
             throw new IllegalArgumentException("network '" + name + "' must end with its softmax output layer");
         }
+        for (DenseBlockSpec block : denseBlocks) {
+            if (!seen.containsAll(block.members())) {
+                throw new IllegalArgumentException("dense block '" + block.name() + "' names layers the network lacks");
+            }
+        }
+    }
+
+    /** A network without dense blocks. */
+    public Architecture(String name, Volume input, List<Node> nodes) {
+        this(name, input, nodes, List.of());
     }
 
     /** A plain chain: each layer reads the one before it. */
@@ -72,6 +86,7 @@ public record Architecture(String name, Volume input, List<Node> nodes) implemen
         private final String name;
         private final Volume input;
         private final List<Node> nodes = new ArrayList<>();
+        private final List<DenseBlockSpec> denseBlocks = new ArrayList<>();
         private String last = INPUT;
 
         private Builder(String name, Volume input) {
@@ -95,8 +110,13 @@ public record Architecture(String name, Volume input, List<Node> nodes) implemen
             return last;
         }
 
+        /** Declares a dense block whose layers have been added. */
+        public void denseBlock(DenseBlockSpec block) {
+            denseBlocks.add(block);
+        }
+
         public Architecture build() {
-            return new Architecture(name, input, nodes);
+            return new Architecture(name, input, nodes, denseBlocks);
         }
     }
 }

@@ -91,36 +91,56 @@ public record DenseNet(String variant, Volume input, int classes, int growthRate
         return net.build();
     }
 
-    /** Dense block b: each composite layer's k new maps are concatenated onto everything before. */
+    /**
+     * Dense block b: each composite layer's k new maps are concatenated onto everything before.
+     * Declared as a block (one layer in the graph) where it has no dropout.
+     */
     private int denseBlock(Architecture.Builder net, int b, int maps) {
-        for (int l = 1; l <= blockLayers.get(b - 1); l++) {
+        var block = new DenseBlockSpec("block" + b, net.last(), maps, blockLayers.get(b - 1), growthRate, bottleneck);
+        for (int l = 1; l <= block.layers(); l++) {
             String features = net.last();
-            String prefix = "block" + b + "_layer" + l;
             if (bottleneck) {
-                compositeConv(net, prefix, "1", 4 * growthRate, 1);
+                compositeConv(net, block, l, DenseBlockSpec.Part.BN1, 4 * growthRate, 1);
+                compositeConv(net, block, l, DenseBlockSpec.Part.BN2, growthRate, 3);
+            } else {
+                compositeConv(net, block, l, DenseBlockSpec.Part.BN1, growthRate, 3);
             }
-            compositeConv(net, prefix, bottleneck ? "2" : "", growthRate, 3);
-            net.add(new ConcatSpec(prefix + "_concat"), features, net.last());
-            maps += growthRate;
+            net.add(new ConcatSpec(block.member(l, DenseBlockSpec.Part.CONCAT)), features, net.last());
         }
-        return maps;
+        if (dropout == 0) {
+            net.denseBlock(block);
+        }
+        return block.outputMaps();
+    }
+
+    /** Composite layer l's BN-ReLU-Conv(FxF) of a block, from its batch norm {@code bn} on. */
+    private void compositeConv(Architecture.Builder net, DenseBlockSpec block, int l, DenseBlockSpec.Part bn,
+                               int filters, int size) {
+        boolean first = bn == DenseBlockSpec.Part.BN1;
+        String bnName = block.member(l, bn);
+        String convName = block.member(l, first && bottleneck ? DenseBlockSpec.Part.CONV1 : DenseBlockSpec.Part.CONV2);
+        String relu = block.member(l, first ? DenseBlockSpec.Part.RELU1 : DenseBlockSpec.Part.RELU2);
+        String index = bottleneck ? (first ? "1" : "2") : "";
+        compositeConv(net, bnName, relu, convName, filters, size, block.name() + "_layer" + l + "_dropout" + index);
     }
 
     /** Transition b: BN-ReLU-Conv1x1 to floor(theta * m) maps, then 2x2 average pooling. */
     private int transition(Architecture.Builder net, int b, int maps) {
         int out = (int) Math.floor(compression * maps);
-        compositeConv(net, "transition" + b, "", out, 1);
+        String prefix = "transition" + b;
+        compositeConv(net, prefix + "_bn", prefix + "_relu", prefix + "_conv1x1", out, 1, prefix + "_dropout");
         net.then(new PoolSpec("transition" + b + "_pool", PoolSpec.Kind.AVG, 2, 2));
         return out;
     }
 
     /** BN-ReLU-Conv(FxF, same padding, no bias), then dropout if configured. */
-    private void compositeConv(Architecture.Builder net, String prefix, String index, int filters, int size) {
-        net.then(new BatchNormSpec(prefix + "_bn" + index));
-        net.then(new ReluSpec(prefix + "_relu" + index));
-        net.then(ConvSpec.same(prefix + "_conv" + size + "x" + size, filters, size).withoutBias());
+    private void compositeConv(Architecture.Builder net, String bn, String relu, String conv, int filters, int size,
+                               String dropoutName) {
+        net.then(new BatchNormSpec(bn));
+        net.then(new ReluSpec(relu));
+        net.then(ConvSpec.same(conv, filters, size).withoutBias());
         if (dropout > 0) {
-            net.then(new DropoutSpec(prefix + "_dropout" + index, dropout));
+            net.then(new DropoutSpec(dropoutName, dropout));
         }
     }
 }

@@ -79,60 +79,27 @@ public class BatchNormReluLayer extends BatchNormalization {
         return new Pair<>(gradient, asConfigured(dx, ArrayType.ACTIVATION_GRAD, workspaceMgr));
     }
 
-    /**
-     * DL4J's distributed-safe running averages: the "gradient" of the running statistic is the step
-     * that a no-op updater subtracts, {@code mean - (1 - decay)(mean - batchMean)} and the like for
-     * log10 std; averaged across workers with every other parameter.
-     */
+    /** DL4J's distributed-safe running averages ({@link RunningStatistics}), averaged with every other parameter. */
     private void runningStatisticUpdates(Gradient gradient) {
         BatchNormRelu conf = config();
-        double decay = conf.getDecay();
-        float[] mean = vector(GLOBAL_MEAN);
-        float[] deltaMean = new float[mean.length];
-        for (int c = 0; c < mean.length; c++) {
-            deltaMean[c] = (float) ((1 - decay) * (mean[c] - batchMean[c]));
-        }
-        gradientViews.get(GLOBAL_MEAN).assign(row(deltaMean));
+        String stored = conf.isUseLogStd() ? GLOBAL_LOG_STD : GLOBAL_VAR;
+        RunningStatistics.writeUpdates(conf.getDecay(), conf.isUseLogStd(), getParam(GLOBAL_MEAN), getParam(stored),
+                batchMean, batchVar, gradientViews.get(GLOBAL_MEAN), gradientViews.get(stored));
         gradient.setGradientFor(GLOBAL_MEAN, gradientViews.get(GLOBAL_MEAN));
-        if (conf.isUseLogStd()) {
-            float[] variance = runningVariance();
-            float[] delta = new float[variance.length];
-            for (int c = 0; c < variance.length; c++) {
-                double next = decay * variance[c] + (1 - decay) * batchVar[c];
-                delta[c] = (float) (Math.log(variance[c] / next) * ONE_ON_2LOGE_10);
-            }
-            gradientViews.get(GLOBAL_LOG_STD).assign(row(delta));
-            gradient.setGradientFor(GLOBAL_LOG_STD, gradientViews.get(GLOBAL_LOG_STD));
-        } else {
-            float[] variance = vector(GLOBAL_VAR);
-            float[] delta = new float[variance.length];
-            for (int c = 0; c < variance.length; c++) {
-                delta[c] = (float) ((1 - decay) * (variance[c] - batchVar[c]));
-            }
-            gradientViews.get(GLOBAL_VAR).assign(row(delta));
-            gradient.setGradientFor(GLOBAL_VAR, gradientViews.get(GLOBAL_VAR));
-        }
+        gradient.setGradientFor(stored, gradientViews.get(stored));
     }
 
     private float[] runningVariance() {
-        if (!config().isUseLogStd()) {
-            return vector(GLOBAL_VAR);
-        }
-        float[] log10Std = vector(GLOBAL_LOG_STD);
-        float[] variance = new float[log10Std.length];
-        for (int c = 0; c < variance.length; c++) {
-            double std = Math.pow(10, log10Std[c]);
-            variance[c] = (float) (std * std);
-        }
-        return variance;
+        BatchNormRelu conf = config();
+        return RunningStatistics.variance(getParam(conf.isUseLogStd() ? GLOBAL_LOG_STD : GLOBAL_VAR), conf.isUseLogStd());
     }
 
     private float[] vector(String param) {
         return getParam(param).toFloatVector();
     }
 
-    private INDArray row(float[] values) {
-        return org.nd4j.linalg.factory.Nd4j.createFromArray(values).reshape(1, values.length);
+    private static INDArray row(float[] values) {
+        return RunningStatistics.row(values);
     }
 
     private boolean isChannelsFirst() {

@@ -23,7 +23,7 @@ final class ChannelsLastBatchNormReluKernel {
     /** Blocks summed in float before the sums move to double. */
     private static final int BLOCKS_PER_FOLD = 64;
     private static final float HUGE = 0x1p126f;
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
 
     private ChannelsLastBatchNormReluKernel() {
     }
@@ -31,9 +31,15 @@ final class ChannelsLastBatchNormReluKernel {
     /** Training forward: writes y, and each channel's batch mean and (biased) variance. */
     static void forwardTraining(FloatBuffer x, FloatBuffer y, int rows, int c, float[] gamma, float[] beta, double eps,
                                 boolean relu, float[] mean, float[] var) {
+        forwardTraining(ChannelRows.dense(x, c), y, rows, c, gamma, beta, eps, relu, mean, var);
+    }
+
+    /** Training forward of rows that may be a channel prefix of a wider buffer; y is dense. */
+    static void forwardTraining(ChannelRows x, FloatBuffer y, int rows, int c, float[] gamma, float[] beta, double eps,
+                                boolean relu, float[] mean, float[] var) {
         KernelClock.time("batchnorm_relu forward (training, NHWC)", () -> {
             float[] shift = new float[c];
-            x.get(0, shift, 0, c);
+            x.values().get(0, shift, 0, c);
             float[] shifts = tile(shift);
             double[][][] sums = perPart(rows, c, 2, (part, acc) -> forEachBlock(rows, part, c, x, null, acc, (first, width, xs, unused) -> {
                 float[] s = acc.accumulators[0];
@@ -60,6 +66,15 @@ final class ChannelsLastBatchNormReluKernel {
     /** Inference forward with the running statistics. */
     static void forwardInference(FloatBuffer x, FloatBuffer y, int rows, int c, float[] gamma, float[] beta,
                                  float[] runningMean, float[] runningVar, double eps, boolean relu) {
+        forwardInference(ChannelRows.dense(x, c), y, rows, c, gamma, beta, runningMean, runningVar, eps, relu);
+    }
+
+    /**
+     * Forward with given statistics (the running ones, or a training pass's batch statistics when
+     * a dense block recomputes its BN-ReLU output in backward: the same values, bit for bit).
+     */
+    static void forwardInference(ChannelRows x, FloatBuffer y, int rows, int c, float[] gamma, float[] beta,
+                                 float[] runningMean, float[] runningVar, double eps, boolean relu) {
         KernelClock.time("batchnorm_relu forward (inference, NHWC)", () -> {
             float[] a = new float[c];
             float[] b = new float[c];
@@ -74,6 +89,15 @@ final class ChannelsLastBatchNormReluKernel {
     /** Backward: writes dx, dgamma and dbeta; one pass for the two sums, one for dx. */
     static void backward(FloatBuffer x, FloatBuffer dy, FloatBuffer dx, int rows, int c, float[] gamma, float[] beta,
                          float[] mean, float[] var, double eps, boolean relu, float[] dgamma, float[] dbeta) {
+        backward(ChannelRows.dense(x, c), dy, ChannelRows.dense(dx, c), false, rows, c, gamma, beta, mean, var, eps, relu, dgamma, dbeta);
+    }
+
+    /**
+     * Backward where x and dx may be channel prefixes of wider buffers; with {@code accumulate} dx
+     * is added to what dx holds (a dense block's gradient buffer, which every later layer adds to).
+     */
+    static void backward(ChannelRows x, FloatBuffer dy, ChannelRows dx, boolean accumulate, int rows, int c, float[] gamma,
+                         float[] beta, float[] mean, float[] var, double eps, boolean relu, float[] dgamma, float[] dbeta) {
         KernelClock.time("batchnorm_relu backward (NHWC)", () -> {
             Scale scale = Scale.of(gamma, beta, mean, var, eps);
             float[] a = scale.a();
@@ -105,7 +129,11 @@ final class ChannelsLastBatchNormReluKernel {
                     float xhat = (xs[i] - means[i]) * invStds[i];
                     gs[i] = ks[i] * (m * gs[i] - sumG[i] - xhat * sumGx[i]);
                 }
-                dx.put(first * c, gs, 0, width);
+                if (accumulate) {
+                    dx.add(first, width / c, c, gs, SCRATCH.get()[2]);
+                } else {
+                    dx.store(first, width / c, c, gs);
+                }
             }));
         });
     }
@@ -127,7 +155,7 @@ final class ChannelsLastBatchNormReluKernel {
     }
 
     /** y = a x + b per channel, with the ReLU when asked. */
-    private static void affine(FloatBuffer x, FloatBuffer y, int rows, int c, float[] a, float[] b, boolean relu) {
+    private static void affine(ChannelRows x, FloatBuffer y, int rows, int c, float[] a, float[] b, boolean relu) {
         float[] as = tile(a), bs = tile(b);
         float low = relu ? 0f : Float.NEGATIVE_INFINITY;
         Threads.inParallel(parts(rows), part -> forEachBlock(rows, part, c, x, null, null, (first, width, xs, unused) -> {
@@ -226,7 +254,7 @@ final class ChannelsLastBatchNormReluKernel {
      * The blocks of rows of one part, x (and dy when given) loaded into this thread's scratch
      * arrays; with sums, folds them every {@link #BLOCKS_PER_FOLD} blocks.
      */
-    private static void forEachBlock(int rows, int part, int c, FloatBuffer x, FloatBuffer dy, Folding sums,
+    private static void forEachBlock(int rows, int part, int c, ChannelRows x, FloatBuffer dy, Folding sums,
                                      Block block) {
         float[][] scratch = SCRATCH.get();
         for (int i = 0; i < scratch.length; i++) {
@@ -241,7 +269,7 @@ final class ChannelsLastBatchNormReluKernel {
         int to = (int) ((long) rows * (part + 1) / parts);
         for (int first = from; first < to; first += BLOCK_ROWS) {
             int width = Math.min(BLOCK_ROWS, to - first) * c;
-            x.get(first * c, xs, 0, width);
+            x.load(first, width / c, c, xs);
             if (dy != null) {
                 dy.get(first * c, gs, 0, width);
             }

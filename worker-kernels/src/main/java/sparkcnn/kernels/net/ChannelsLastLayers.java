@@ -4,15 +4,18 @@ import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import sparkcnn.kernels.arch.DenseBlockSpec;
 import sparkcnn.kernels.layers.BatchNormRelu;
 import sparkcnn.kernels.layers.ChannelConcat;
 import sparkcnn.kernels.layers.ChannelsLast;
 import sparkcnn.kernels.layers.Convolution;
+import sparkcnn.kernels.layers.DenseBlock;
 
 /**
  * This module's layers on ND4J's CPU backend: the NCHW images become NHWC once, at the input, and
  * every later layer computes channels-last, where oneDNN's convolutions run without reordering;
- * DenseNet's BN-ReLU is one layer; the concatenation's backward splits NHWC gradients in blocks.
+ * DenseNet's BN-ReLU is one layer; a dense block is one layer ({@link DenseBlocks}); elsewhere the
+ * concatenation's backward splits NHWC gradients in blocks.
  */
 final class ChannelsLastLayers implements LayerSet {
     @Override
@@ -43,5 +46,11 @@ final class ChannelsLastLayers implements LayerSet {
     @Override
     public InputPreProcessor atInput() {
         return new ChannelsLast();
+    }
+
+    @Override
+    public Layer denseBlock(DenseBlockSpec block) {
+        return DenseBlocks.enabled() ? new DenseBlock(block.layers(), block.growthRate(), block.bottleneck(),
+                DenseBlocks.recomputes(block)) : null;
     }
 }

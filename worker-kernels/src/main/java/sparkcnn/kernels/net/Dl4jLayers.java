@@ -6,6 +6,7 @@ import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import sparkcnn.kernels.arch.DenseBlockSpec;
 
 /**
  * DL4J's layers, NCHW: cuDNN's helpers on the CUDA backend, oneDNN's on the CPU; and every double
@@ -40,6 +41,11 @@ final class Dl4jLayers implements LayerSet {
 
     @Override
     public InputPreProcessor atInput() {
+        return null;
+    }
+
+    @Override
+    public Layer denseBlock(DenseBlockSpec block) {
         return null;
     }
 }

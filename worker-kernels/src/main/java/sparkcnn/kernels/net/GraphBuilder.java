@@ -13,6 +13,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import sparkcnn.kernels.arch.Architecture;
 import sparkcnn.kernels.arch.BatchNormSpec;
 import sparkcnn.kernels.arch.ConvSpec;
+import sparkcnn.kernels.arch.DenseBlockSpec;
 import sparkcnn.kernels.arch.FcSpec;
 import sparkcnn.kernels.arch.Geometry;
 import sparkcnn.kernels.arch.LayerSpec;
@@ -59,6 +60,12 @@ public final class GraphBuilder {
         Map<String, String> producer = new HashMap<>();
         producer.put(Architecture.INPUT, Architecture.INPUT);
         for (Architecture.Node node : net.nodes()) {
+            if (producer.containsKey(node.name())) {
+                continue; // a member of a dense block added as one layer
+            }
+            if (addDenseBlock(graph, net, node, layers, producer)) {
+                continue;
+            }
             String[] inputs = node.inputs().stream().map(producer::get).toArray(String[]::new);
             if (node.layer() instanceof ReluSpec && isFusedRelu(net, node, layers)) {
                 producer.put(node.name(), inputs[0]);
@@ -72,6 +79,27 @@ public final class GraphBuilder {
             producer.put(node.name(), node.name());
         }
         return graph.setOutputs(net.output().name()).build();
+    }
+
+    /**
+     * Adds the dense block that {@code node} starts as one layer, named as the block, where the set
+     * builds blocks; every member then maps to it (only its last concatenation is read from outside).
+     */
+    private static boolean addDenseBlock(ComputationGraphConfiguration.GraphBuilder graph, Architecture net,
+                                         Architecture.Node node, LayerSet layers, Map<String, String> producer) {
+        for (DenseBlockSpec block : net.denseBlocks()) {
+            if (!block.members().get(0).equals(node.name())) {
+                continue;
+            }
+            var layer = layers.denseBlock(block);
+            if (layer == null) {
+                return false;
+            }
+            graph.addLayer(block.name(), layer, producer.get(block.input()));
+            block.members().forEach(member -> producer.put(member, block.name()));
+            return true;
+        }
+        return false;
     }
 
     /** Whether a network of {@code dataType} built here computes channels-last (NHWC activations). */

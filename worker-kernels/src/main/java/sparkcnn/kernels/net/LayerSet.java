@@ -5,6 +5,7 @@ import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.nd4j.linalg.api.buffer.DataType;
+import sparkcnn.kernels.arch.DenseBlockSpec;
 import sparkcnn.kernels.layers.OwnLayers;
 
 /**
@@ -35,4 +36,7 @@ public interface LayerSet {
 
     /** What the layers that read the input images (NCHW) put before them; null for nothing. */
     InputPreProcessor atInput();
+
+    /** A dense block as one layer, or null where the set builds it layer by layer. */
+    Layer denseBlock(DenseBlockSpec block);
 }

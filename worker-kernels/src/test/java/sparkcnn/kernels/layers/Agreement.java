@@ -26,8 +26,14 @@ final class Agreement {
 
     /** {@code steps} updates of both on the same minibatches end at the same parameters. */
     static void assertSameTraining(ComputationGraph theirs, ComputationGraph ours, int steps, double tolerance) {
-        for (int step = 0; step < steps; step++) {
-            DataSet next = batch(20 + step);
+        assertSameTraining(theirs, ours, java.util.stream.IntStream.range(0, steps).mapToObj(step -> batch(20 + step))
+                .toList(), tolerance);
+    }
+
+    /** An update of both on each of {@code batches} ends at the same parameters. */
+    static void assertSameTraining(ComputationGraph theirs, ComputationGraph ours, java.util.List<DataSet> batches,
+                                   double tolerance) {
+        for (DataSet next : batches) {
             theirs.fit(next);
             ours.fit(next);
         }

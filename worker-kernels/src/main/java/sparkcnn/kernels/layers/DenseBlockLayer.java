@@ -1,0 +1,134 @@
+package sparkcnn.kernels.layers;
+
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.BaseLayer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The running layer of a {@link DenseBlock}. Forward: the input maps go to the front of one NHWC
+ * block buffer of c0 + L k maps (the layer's output), and each composite layer appends its k maps
+ * in place. Backward: the incoming gradient of the whole buffer is the block's gradient buffer;
+ * each composite layer, last first, adds the gradient of the maps it read into it, so the
+ * concatenation's split and the epsilon sums of the per-layer graph are never made.
+ */
+public class DenseBlockLayer extends BaseLayer<DenseBlock> {
+    private List<CompositeLayer> composites;
+    private BlockScratch scratch;
+    /** The last training forward's block buffer, which backward reads. */
+    private INDArray blockBuffer;
+
+    public DenseBlockLayer(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(false);
+        INDArray x = Plain.of(input);
+        int c0 = (int) layerConf().getNIn();
+        int channels = (int) layerConf().getNOut();
+        if (x.rank() != 4 || x.size(3) != c0) {
+            throw new IllegalStateException(layerId() + ": takes NHWC maps of " + c0 + " channels, got shape "
+                    + Arrays.toString(x.shape()));
+        }
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT,
+                new long[] {x.size(0), x.size(1), x.size(2), channels}, 'c');
+        BlockScratch s = scratch(x);
+        FloatBuffer buffer = Plain.floats(out);
+        ChannelRows.copy(ChannelRows.dense(Plain.floats(x), c0), ChannelRows.slice(buffer, channels, 0), s.rows(), c0);
+        for (CompositeLayer layer : composites()) {
+            layer.forward(training, buffer, channels, s);
+        }
+        blockBuffer = training ? out : null;
+        return out;
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(true);
+        if (blockBuffer == null) {
+            throw new IllegalStateException(layerId() + ": backward without a training forward pass");
+        }
+        int c0 = (int) layerConf().getNIn();
+        int channels = (int) layerConf().getNOut();
+        // the next layer's gradient of the block buffer, read by no one else: the layers add into it
+        INDArray gradients = Plain.is(epsilon) ? epsilon : Plain.of(epsilon);
+        FloatBuffer gradientValues = Plain.floats(gradients);
+        FloatBuffer buffer = Plain.floats(blockBuffer);
+        List<CompositeLayer> layers = composites();
+        for (int l = layers.size() - 1; l >= 0; l--) {
+            layers.get(l).backward(buffer, gradientValues, channels, scratch);
+        }
+        INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
+        ChannelRows.copy(ChannelRows.slice(gradientValues, channels, 0), ChannelRows.dense(Plain.floats(dx), c0),
+                scratch.rows(), c0);
+        Gradient gradient = new DefaultGradient();
+        for (String key : paramTable().keySet()) {
+            gradient.setGradientFor(key, gradientViews.get(key));
+        }
+        blockBuffer = null;
+        return new Pair<>(gradient, dx);
+    }
+
+    /** Its name in errors, for its composite layers too. */
+    @Override
+    public String layerId() {
+        return super.layerId();
+    }
+
+    INDArray gradientView(String key) {
+        return gradientViews.get(key);
+    }
+
+    /** As DL4J's batch norm: a running statistic's "gradient" is its step, not divided by the minibatch. */
+    @Override
+    public boolean updaterDivideByMinibatch(String paramName) {
+        return !DenseBlockParams.isRunningStatistic(paramName);
+    }
+
+    @Override
+    public boolean hasBias() {
+        return false;
+    }
+
+    @Override
+    public boolean isPretrainLayer() {
+        return false;
+    }
+
+    @Override
+    public Type type() {
+        return Type.CONVOLUTIONAL;
+    }
+
+    private List<CompositeLayer> composites() {
+        if (composites == null) {
+            composites = new ArrayList<>();
+            for (int l = 1; l <= layerConf().getLayers(); l++) {
+                composites.add(new CompositeLayer(this, l));
+            }
+        }
+        return composites;
+    }
+
+    /** The working memory for this input's shape, made anew only when the shape changes. */
+    private BlockScratch scratch(INDArray x) {
+        long[] nhw = {x.size(0), x.size(1), x.size(2)};
+        if (scratch == null || !scratch.fits(nhw)) {
+            var conf = layerConf();
+            int widest = conf.mapsBefore(conf.getLayers());
+            scratch = new BlockScratch(nhw, widest, conf.isBottleneck() ? 4 * conf.getGrowthRate() : 0, conf.getGrowthRate());
+        }
+        return scratch;
+    }
+}

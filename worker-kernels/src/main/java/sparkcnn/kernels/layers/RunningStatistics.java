@@ -1,0 +1,59 @@
+package sparkcnn.kernels.layers;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A batch norm's running mean and variance, stored as DL4J stores them (the variance itself, or
+ * log10 of the standard deviation) and updated as DL4J updates them, distributed-safe: the
+ * "gradient" of a running statistic is the step that its no-op updater subtracts,
+ * {@code mean - (1 - decay)(mean - batchMean)} and the like for log10 std, so parameter averaging
+ * averages the statistics with every other parameter.
+ */
+final class RunningStatistics {
+    /** log10(s) = ln(v) / (2 ln 10) for the standard deviation s of variance v (DL4J's constant). */
+    private static final double ONE_ON_2LOGE_10 = 1.0 / (2 * Math.log(10.0));
+
+    private RunningStatistics() {
+    }
+
+    /** The running variance per channel from its stored form. */
+    static float[] variance(INDArray stored, boolean logStd) {
+        float[] values = stored.toFloatVector();
+        if (!logStd) {
+            return values;
+        }
+        float[] variance = new float[values.length];
+        for (int c = 0; c < variance.length; c++) {
+            double std = Math.pow(10, values[c]);
+            variance[c] = (float) (std * std);
+        }
+        return variance;
+    }
+
+    /** Writes the updates of the running mean and stored variance into their gradient views. */
+    static void writeUpdates(double decay, boolean logStd, INDArray mean, INDArray stored, float[] batchMean,
+                             float[] batchVar, INDArray meanGradient, INDArray storedGradient) {
+        float[] running = mean.toFloatVector();
+        float[] deltaMean = new float[running.length];
+        for (int c = 0; c < running.length; c++) {
+            deltaMean[c] = (float) ((1 - decay) * (running[c] - batchMean[c]));
+        }
+        meanGradient.assign(row(deltaMean));
+        float[] variance = variance(stored, logStd);
+        float[] delta = new float[variance.length];
+        for (int c = 0; c < variance.length; c++) {
+            if (logStd) {
+                double next = decay * variance[c] + (1 - decay) * batchVar[c];
+                delta[c] = (float) (Math.log(variance[c] / next) * ONE_ON_2LOGE_10);
+            } else {
+                delta[c] = (float) ((1 - decay) * (variance[c] - batchVar[c]));
+            }
+        }
+        storedGradient.assign(row(delta));
+    }
+
+    static INDArray row(float[] values) {
+        return Nd4j.createFromArray(values).reshape(1, values.length);
+    }
+}
