@@ -33,49 +33,23 @@ class PatternNet(nn.Module):
         return self.fc2(F.relu(self.fc1(x.flatten(1))))
 
 
-class Bottleneck(nn.Module):
-    """DenseNet-B composite layer: BN-ReLU-Conv1x1(4k)-BN-ReLU-Conv3x3(k), concatenated to its input."""
-
-    def __init__(self, channels, growth):
-        super().__init__()
-        self.bn1 = nn.BatchNorm2d(channels)
-        self.conv1 = nn.Conv2d(channels, 4 * growth, 1, bias=False)
-        self.bn2 = nn.BatchNorm2d(4 * growth)
-        self.conv2 = nn.Conv2d(4 * growth, growth, 3, padding=1, bias=False)
-
-    def forward(self, x):
-        y = self.conv1(F.relu(self.bn1(x)))
-        y = self.conv2(F.relu(self.bn2(y)))
-        return torch.cat([x, y], 1)
-
-
-class Transition(nn.Module):
-    """BN-ReLU-Conv1x1(theta * m)-AvgPool2x2."""
-
-    def __init__(self, channels, out):
-        super().__init__()
-        self.bn = nn.BatchNorm2d(channels)
-        self.conv = nn.Conv2d(channels, out, 1, bias=False)
-
-    def forward(self, x):
-        return F.avg_pool2d(self.conv(F.relu(self.bn(x))), 2)
-
-
 class DenseNetBC(nn.Module):
-    """CIFAR DenseNet-BC (Huang et al. 2017): 3 dense blocks of (L - 4) / 6 bottleneck layers, theta = 0.5."""
+    """CIFAR DenseNet-BC (Huang et al. 2017): 3 dense blocks of (L - 4) / 6 bottleneck layers, theta = 0.5,
+    from torchvision's own dense blocks and transitions, so `memory_efficient` is torchvision's switch
+    (Pleiss et al. 2017 through checkpointing) exactly as densenet121(memory_efficient=True) uses it."""
 
-    def __init__(self, depth, growth, classes=10, theta=0.5):
+    def __init__(self, depth, growth, classes=10, theta=0.5, memory_efficient=False):
         super().__init__()
+        from torchvision.models.densenet import _DenseBlock, _Transition
         n = (depth - 4) // 6
         channels = 2 * growth
         layers = [nn.Conv2d(3, channels, 3, padding=1, bias=False)]
         for block in range(3):
-            for _ in range(n):
-                layers.append(Bottleneck(channels, growth))
-                channels += growth
+            layers.append(_DenseBlock(n, channels, 4, growth, 0.0, memory_efficient=memory_efficient))
+            channels += n * growth
             if block < 2:
                 out = int(theta * channels)
-                layers.append(Transition(channels, out))
+                layers.append(_Transition(channels, out))
                 channels = out
         self.features = nn.Sequential(*layers)
         self.bn = nn.BatchNorm2d(channels)
@@ -86,14 +60,19 @@ class DenseNetBC(nn.Module):
         return self.fc(F.adaptive_avg_pool2d(x, 1).flatten(1))
 
 
-def model_for(name):
+IMAGENET_BLOCKS = {121: (6, 12, 24, 16), 169: (6, 12, 32, 32), 201: (6, 12, 48, 32), 264: (6, 12, 64, 48)}
+
+
+def model_for(name, memory_efficient=False):
     if name == "pattern":
         return PatternNet(), (1, 28, 28), 10
     if name.startswith("densenet-bc-"):
-        return DenseNetBC(int(name.rsplit("-", 1)[1]), 12), (3, 32, 32), 10
-    if name == "densenet-121":
+        return DenseNetBC(int(name.rsplit("-", 1)[1]), 12, memory_efficient=memory_efficient), (3, 32, 32), 10
+    depth = int(name.rsplit("-", 1)[1]) if name.startswith("densenet-") else 0
+    if depth in IMAGENET_BLOCKS:
         import torchvision
-        return torchvision.models.densenet121(weights=None), (3, 224, 224), 1000
+        net = torchvision.models.DenseNet(32, IMAGENET_BLOCKS[depth], 64, memory_efficient=memory_efficient)
+        return net, (3, 224, 224), 1000
     raise SystemExit("unknown model " + name)
 
 
@@ -116,13 +95,15 @@ def main():
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--iters", type=int, default=5)
     p.add_argument("--inference", action="store_true")
+    p.add_argument("--memory-efficient", action="store_true",
+                   help="torchvision's memory_efficient=True: dense layers' BN-ReLU-Conv1x1 recomputed in backward")
     p.add_argument("--profile", type=int, default=0,
                    help="after timing, this many training steps under torch.profiler; its table to --profile-out")
     p.add_argument("--profile-out")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
-    model, shape, classes = model_for(a.model)
+    model, shape, classes = model_for(a.model, a.memory_efficient)
     x = torch.randn(a.batch, *shape)
     y = torch.randint(0, classes, (a.batch,))
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, nesterov=True)
@@ -135,6 +116,7 @@ def main():
     model.train()
     train = median_seconds(train_step, a.warmup, a.iters)
     result = {"model": a.model, "batch": a.batch, "threads": a.threads, "torch": torch.__version__,
+              "memory_efficient": a.memory_efficient,
               "mkldnn": torch.backends.mkldnn.is_available(), "train_seconds_per_batch": train,
               "train_images_per_second": a.batch / train}
     if a.inference:

@@ -30,6 +30,13 @@ public record Model(String name, ModelSpec spec, int batch, boolean inference, b
                 Nd4j.eye(classes).getRows(random.ints(batch, 0, classes).toArray()));
     }
 
+    /** A DenseNet of the benchmarks by name (densenet-bc-40, densenet-bc-100, densenet-121 ... 264) at {@code batch}. */
+    static Model denseNet(String name, int batch) {
+        ModelSpec spec = name.startsWith("densenet-bc-") ? denseNetBc(Integer.parseInt(name.substring("densenet-bc-".length())))
+                : DenseNet.imagenet(Integer.parseInt(name.substring("densenet-".length())), new Volume(224, 224, 3), 1000);
+        return new Model(name, spec, batch, true, false);
+    }
+
     /** The models the benchmarks know, each with the batch its peer runs. */
     public static final List<Model> ALL = List.of(
             new Model("pattern", new PatternNet(new Volume(28, 28, 1), List.of(new PatternNet.Stage(1, 32, 3, true),

@@ -41,8 +41,15 @@ final class PeerProcess {
      * DenseNet-BC-40 step at the default, 0.46-0.51 s at 0).
      */
     static Outcome runPeer(List<String> command, long timeoutMinutes) throws IOException, InterruptedException {
+        return runPeer(command, timeoutMinutes, java.util.Map.of());
+    }
+
+    /** The peer with {@code environment} added (an allocator preloaded). */
+    static Outcome runPeer(List<String> command, long timeoutMinutes, java.util.Map<String, String> environment)
+            throws IOException, InterruptedException {
         var builder = new ProcessBuilder(command);
         builder.environment().remove("GOMP_SPINCOUNT");
+        builder.environment().putAll(environment);
         return run(builder, timeoutMinutes);
     }
 

@@ -125,7 +125,7 @@ public final class TrainBench {
     }
 
     /** One process, {@code threads} OpenMP threads: forward + backward + update, then inference. */
-    private Map<String, Object> single(Model model) {
+    Map<String, Object> single(Model model) {
         NativeBackend.init(threads);
         ComputationGraph graph = model.newGraph();
         DataSet batch = model.syntheticBatch();
@@ -162,6 +162,7 @@ public final class TrainBench {
         row.put("peak_heap_bytes", PeakMemory.heapBytes());
         row.put("peak_offheap_bytes", offHeapPeak);
         row.put("peak_rss_bytes", rssPeak);
+        row.put("peak_rss_hwm_bytes", PeakMemory.residentBytes());
         return row;
     }
 

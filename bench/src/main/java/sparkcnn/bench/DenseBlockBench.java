@@ -1,0 +1,126 @@
+package sparkcnn.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import sparkcnn.jobs.Main;
+import sparkcnn.kernels.net.DenseBlocks;
+
+/**
+ * {@code bench dense-block}: DenseNets trained and run one minibatch at a time by four sides, each
+ * measurement in a process of its own (its own peak resident memory), the sides alternating in a
+ * rotating order, repeated: sparkcnn with its dense blocks as one layer, sparkcnn's per-layer graph
+ * ({@code -Dsparkcnn.dense-blocks=false}), PyTorch plain and PyTorch with torchvision's
+ * {@code memory_efficient=True}, PyTorch at its fastest (tcmalloc where installed, OpenMP's own spinning).
+ */
+final class DenseBlockBench {
+    static final List<String> SIDES = List.of("sparkcnn blocks", "sparkcnn per-layer", "PyTorch", "PyTorch memory_efficient");
+    private static final String TCMALLOC = "/usr/lib/x86_64-linux-gnu/libtcmalloc.so.4";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One model at one batch, with the steps each measurement times. */
+    record Case(String model, int batch, int iterations, int repeats) {
+    }
+
+    private final int threads;
+    private final PrintStream out;
+
+    DenseBlockBench(int threads, PrintStream out) {
+        this.threads = threads;
+        this.out = out;
+    }
+
+    /** Every case's measurements: [case][side] -> list of JSON results (one per repeat; failures as their error). */
+    List<Map<String, Object>> run(List<Case> cases) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Case c : cases) {
+            Map<String, List<JsonNode>> bySide = new LinkedHashMap<>();
+            SIDES.forEach(side -> bySide.put(side, new ArrayList<>()));
+            for (int repeat = 0; repeat < c.repeats(); repeat++) {
+                for (int i = 0; i < SIDES.size(); i++) {
+                    String side = SIDES.get((i + repeat) % SIDES.size());
+                    JsonNode result = measure(side, c);
+                    out.println(c.model() + " batch " + c.batch() + ", " + side + ": " + result);
+                    bySide.get(side).add(result);
+                }
+            }
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("model", c.model());
+            row.put("batch", c.batch());
+            row.put("iterations", c.iterations());
+            row.put("repeats", c.repeats());
+            row.put("sides", bySide);
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    private JsonNode measure(String side, Case c) {
+        List<String> command = side.startsWith("PyTorch") ? peer(side, c) : sparkcnn(side, c);
+        try {
+            PeerProcess.Outcome outcome = side.startsWith("PyTorch") ? PeerProcess.runPeer(command, 60, peerEnvironment())
+                    : PeerProcess.run(command, 60);
+            String last = outcome.stdout().strip().lines().reduce((a, b) -> b).orElse("");
+            if (outcome.status() != 0 || !last.startsWith("{")) {
+                String error = outcome.stderr().strip().lines().filter(l -> l.contains("Error") || l.contains("Exception"))
+                        .findFirst().orElse("exit " + outcome.status());
+                return JSON.createObjectNode().put("error", error);
+            }
+            return JSON.readTree(last);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private List<String> sparkcnn(String side, Case c) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> !a.startsWith("-Xmx") && !a.startsWith("-agentlib")
+                        && !a.startsWith("-Dorg.bytedeco.javacpp.max")).toList());
+        command.addAll(List.of("-Xmx2g", "-Dorg.bytedeco.javacpp.maxbytes=20G", "-Dorg.bytedeco.javacpp.maxphysicalbytes=22G",
+                "-D" + DenseBlocks.PROPERTY + "=" + side.equals("sparkcnn blocks"),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "bench", "step",
+                "--model", c.model(), "--batch", String.valueOf(c.batch()), "--threads", String.valueOf(threads),
+                "--warmup", "1", "--iterations", String.valueOf(c.iterations())));
+        return command;
+    }
+
+    private List<String> peer(String side, Case c) {
+        List<String> command = new ArrayList<>(List.of(PeerProcess.python(), PeerProcess.script().toString(),
+                "--model", c.model(), "--batch", String.valueOf(c.batch()), "--threads", String.valueOf(threads),
+                "--warmup", "1", "--iters", String.valueOf(c.iterations()), "--inference"));
+        if (side.endsWith("memory_efficient")) {
+            command.add("--memory-efficient");
+        }
+        return command;
+    }
+
+    /** PyTorch's fastest allocator here, tcmalloc (bench/results/allocators.md), where it is installed. */
+    private static Map<String, String> peerEnvironment() {
+        return new File(TCMALLOC).isFile() ? Map.of("LD_PRELOAD", TCMALLOC) : Map.of();
+    }
+
+    static void write(Map<String, Object> result, File outDir) {
+        try {
+            outDir.mkdirs();
+            JSON.writerWithDefaultPrettyPrinter().writeValue(new File(outDir, "dense-block.json"), result);
+            Files.writeString(new File(outDir, "dense-block.md").toPath(), DenseBlockTables.markdown(result));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
