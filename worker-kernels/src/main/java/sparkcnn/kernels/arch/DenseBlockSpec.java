@@ -22,6 +22,15 @@ public record DenseBlockSpec(String name, String input, int inputMaps, int layer
         return inputMaps + (l - 1) * growthRate;
     }
 
+    /** The maps per pixel of every layer's first BN-ReLU output together: sum of c_l. */
+    public int keptMaps() {
+        int maps = 0;
+        for (int l = 1; l <= layers; l++) {
+            maps += mapsBefore(l);
+        }
+        return maps;
+    }
+
     public int outputMaps() {
         return mapsBefore(layers + 1);
     }

@@ -5,14 +5,16 @@ import sparkcnn.kernels.arch.DenseBlockSpec;
 /**
  * Where a DenseNet's dense blocks run as one layer each ({@link sparkcnn.kernels.layers.DenseBlock}):
  * wherever the channels-last layers run, unless {@code -Dsparkcnn.dense-blocks=false} builds them
- * layer by layer (for side-by-side measurement). A block recomputes its BN-ReLU outputs in
- * backward from {@link #RECOMPUTE_FROM} composite layers on: below that the quadratic memory of
- * keeping them is small, and keeping them saves the recomputation.
+ * layer by layer (for side-by-side measurement). A block keeps its first BN-ReLU outputs for
+ * backward only while they are few: layer l's output has c_l maps, so keeping them all holds
+ * sum(c_l) maps per pixel, quadratic in the depth. Above {@link #KEEP_UP_TO_MAPS} (moved with
+ * {@code -Dsparkcnn.dense-blocks.keep-up-to-maps=N}) the block recomputes them from the block
+ * buffer instead: DenseNet-BC-40's first blocks (324 and 468 maps) keep theirs, 5% faster for 30%
+ * more memory (bench/results/dense-block.md); DenseNet-121's (864 to 15,360) recompute.
  */
 public final class DenseBlocks {
     public static final String PROPERTY = "sparkcnn.dense-blocks";
-    /** Composite layers from which a block recomputes (bench/results/dense-block.md). */
-    public static final int RECOMPUTE_FROM = 1;
+    public static final int KEEP_UP_TO_MAPS = 512;
 
     private DenseBlocks() {
     }
@@ -22,6 +24,6 @@ public final class DenseBlocks {
     }
 
     static boolean recomputes(DenseBlockSpec block) {
-        return block.layers() >= RECOMPUTE_FROM;
+        return block.keptMaps() > Integer.getInteger(PROPERTY + ".keep-up-to-maps", KEEP_UP_TO_MAPS);
     }
 }
