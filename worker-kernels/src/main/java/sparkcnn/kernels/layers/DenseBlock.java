@@ -100,6 +100,11 @@ public class DenseBlock extends FeedForwardLayer {
         this.eps = eps;
     }
 
+    /** The block as the architecture names its layers, for the vertex {@code name} of a graph. */
+    public sparkcnn.kernels.arch.DenseBlockSpec spec(String name) {
+        return new sparkcnn.kernels.arch.DenseBlockSpec(name, "", (int) getNIn(), layers, growthRate, bottleneck);
+    }
+
     /** The maps composite layer l (1-based) reads. */
     int mapsBefore(int l) {
         return (int) getNIn() + (l - 1) * growthRate;

@@ -12,6 +12,8 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import sparkcnn.kernels.arch.Architecture;
+import sparkcnn.kernels.arch.DenseBlockSpec;
+import sparkcnn.kernels.layers.DenseBlock;
 
 /**
  * Transfer learning: take a trained network, freeze it up to a named vertex (its weights stay as
@@ -32,6 +34,31 @@ public final class Transfer {
     }
 
     /**
+     * The vertex that the architecture's layer {@code layer} is, where it is one; a dense block's
+     * last layer (its output) is the block's vertex. A layer inside a block that trains as one layer
+     * cannot be the end of the frozen part: the error names the block and the layers that can.
+     */
+    static String vertexOf(ComputationGraph graph, String layer) {
+        if (graph.getVertex(layer) != null) {
+            return layer;
+        }
+        for (var vertex : graph.getVertices()) {
+            if (vertex.hasLayer() && vertex.getLayer().conf().getLayer() instanceof DenseBlock block) {
+                DenseBlockSpec spec = block.spec(vertex.getVertexName());
+                if (spec.output().equals(layer)) {
+                    return vertex.getVertexName();
+                }
+                if (spec.members().contains(layer)) {
+                    throw new IllegalArgumentException("cannot freeze up to '" + layer + "': it is inside dense block '"
+                            + spec.name() + "', which trains as one layer; freeze up to its last layer '" + spec.output()
+                            + "' or up to a layer before the block");
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
      * @param freezeUpTo the last vertex whose weights stay fixed (it and everything before it), as
      *                   named in the architecture; null freezes nothing
      */
@@ -40,7 +67,8 @@ public final class Transfer {
         if (trained.getVertex(OUTPUT) == null) {
             throw new IllegalArgumentException("the network has no vertex named '" + OUTPUT + "' to replace");
         }
-        if (freezeUpTo != null && (freezeUpTo.equals(Architecture.INPUT) || trained.getVertex(freezeUpTo) == null)) {
+        String frozen = freezeUpTo == null ? null : vertexOf(trained, freezeUpTo);
+        if (freezeUpTo != null && (freezeUpTo.equals(Architecture.INPUT) || frozen == null)) {
             throw new IllegalArgumentException("cannot freeze up to '" + freezeUpTo + "': no such layer; layers are "
                     + trained.getConfiguration().getTopologicalOrderStr());
         }
@@ -48,8 +76,8 @@ public final class Transfer {
         var oldOutput = (OutputLayer) trained.getLayer(OUTPUT).conf().getLayer();
         var builder = new TransferLearning.GraphBuilder(trained)
                 .fineTuneConfiguration(new FineTuneConfiguration.Builder().updater(optimizer.toUpdater()).seed(seed).build());
-        if (freezeUpTo != null) {
-            builder.setFeatureExtractor(freezeUpTo);
+        if (frozen != null) {
+            builder.setFeatureExtractor(frozen);
         }
         return builder
                 .removeVertexKeepConnections(OUTPUT)

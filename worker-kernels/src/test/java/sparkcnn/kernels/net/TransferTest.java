@@ -59,4 +59,27 @@ class TransferTest {
                 () -> Transfer.newClassifier(graph, "stage9_conv1", 3, new Optimizer("sgd", 0.1, 0, 0), 1));
         assertTrue(e.getMessage().contains("'stage9_conv1'") && e.getMessage().contains("stage1_conv1"), e.getMessage());
     }
+
+    /** A dense block trains as one layer: its last layer's name freezes the block; a layer inside it is refused by name. */
+    @Test
+    void aDenseBlockFreezesByItsLastLayer() {
+        var net = new sparkcnn.kernels.arch.DenseNet("tiny", new Volume(8, 8, 3), 3, 4, List.of(3, 2), true, 0.5, 6, false, 0);
+        var sgd = new Optimizer("sgd", 0.1, 0, 0);
+        var graph = new ComputationGraph(GraphBuilder.build(net.architecture(), sgd, 1));
+        graph.init();
+        assertTrue(graph.getLayer("block1").conf().getLayer() instanceof sparkcnn.kernels.layers.DenseBlock);
+        ComputationGraph transferred = Transfer.newClassifier(graph, "block1_layer3_concat", 2, sgd, 2);
+        INDArray blockBefore = transferred.getLayer("block1").params().dup();
+        INDArray laterBefore = transferred.getLayer("block2").params().dup();
+        var batch = new DataSet(Nd4j.rand(8, 3, 8, 8), Nd4j.eye(2).repeat(0, 4).getRows(java.util.stream.IntStream.range(0, 8).toArray()));
+        for (int i = 0; i < 3; i++) {
+            transferred.fit(batch);
+        }
+        assertEquals(blockBefore, transferred.getLayer("block1").params(), "the frozen block changed");
+        assertFalse(laterBefore.equals(transferred.getLayer("block2").params()), "the block after the frozen part must train");
+
+        var e = assertThrows(IllegalArgumentException.class, () -> Transfer.newClassifier(graph, "block1_layer2_conv3x3", 2, sgd, 2));
+        assertTrue(e.getMessage().contains("inside dense block 'block1'") && e.getMessage().contains("block1_layer3_concat"),
+                e.getMessage());
+    }
 }
