@@ -123,14 +123,14 @@ class StandaloneClusterIT {
     void aWorkerOutOfMemoryNamesWhatTheModelNeedsWhatTheExecutorHasAndTheKeys() throws Exception {
         Path run = dir.resolve("run-oom");
         String cache = System.getProperty("org.bytedeco.javacpp.cachedir");
-        // the per-layer graph, which needs 3.2 GiB at batch 256: dense blocks as one layer fit these limits
+        // the per-layer graph (the driver builds the network), which needs 3.2 GiB at batch 256: dense
+        // blocks as one layer fit these limits
         Process driver = cluster.submit(StandaloneCluster.driverJvm("-Dorg.bytedeco.javacpp.cachedir=" + cache,
                         "-Dsparkcnn.dense-blocks=false"),
                 "sparkcnn.jobs.Main", List.of("--conf", "spark.executor.cores=1", "--conf", "spark.cores.max=2",
                         "--conf", "spark.executor.memory=1g", "--conf", "spark.task.maxFailures=1",
                         "--conf", "spark.executor.extraJavaOptions=-Dorg.bytedeco.javacpp.cachedir=" + cache
-                                + " -Dorg.bytedeco.javacpp.maxbytes=256m -Dorg.bytedeco.javacpp.maxphysicalbytes=2g"
-                                + " -Dsparkcnn.dense-blocks=false"),
+                                + " -Dorg.bytedeco.javacpp.maxbytes=256m -Dorg.bytedeco.javacpp.maxphysicalbytes=2g"),
                 StandaloneCluster.shadedJar(), List.of("train", "--config",
                         Path.of("../conf/fashion-mnist-densenet-bc.conf").toAbsolutePath().toString(),
                         "--set", "run.dir=" + run, "--set", "data.train.images=" + FashionMnist.TRAIN_IMAGES,
