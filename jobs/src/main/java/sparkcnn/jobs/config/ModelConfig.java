@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import sparkcnn.kernels.arch.DenseBlockSpec;
 import sparkcnn.kernels.arch.DenseNet;
 import sparkcnn.kernels.arch.ModelSpec;
 import sparkcnn.kernels.arch.PatternNet;
@@ -22,6 +23,13 @@ public final class ModelConfig {
     }
 
     public static ModelSpec read(Config c) {
+        ModelSpec spec = network(c);
+        DenseBlockSpec.Recompute recompute = (DenseBlockSpec.Recompute) wrapValue("model.recompute",
+                () -> DenseBlockSpec.Recompute.parse(c.getString("model.recompute")));
+        return spec instanceof DenseNet d ? d.withRecompute(recompute) : spec;
+    }
+
+    private static ModelSpec network(Config c) {
         String type = c.getString("model.type");
         Volume input = input(c);
         int classes = positive(c, "model.classes");
@@ -43,8 +51,13 @@ public final class ModelConfig {
     }
 
     private static ModelSpec wrap(String key, java.util.function.Supplier<ModelSpec> spec) {
+        return (ModelSpec) wrapValue(key, spec::get);
+    }
+
+    /** {@code value}, or the config error naming {@code key} where it is not one. */
+    private static Object wrapValue(String key, java.util.function.Supplier<Object> value) {
         try {
-            return spec.get();
+            return value.get();
         } catch (IllegalArgumentException e) {
             throw new ConfigException.BadValue(key, e.getMessage());
         }

@@ -55,6 +55,23 @@ class JobConfigTest {
         assertEquals("/tmp//odd", config.getString("run.dir"));
     }
 
+    /** model.recompute reaches the dense blocks of the graph the job builds; a value it does not know names the key. */
+    @Test
+    void modelRecomputeChoosesWhatDenseBlocksRecompute() {
+        var lean = TrainSpec.from(JobConfig.load(MAIN_JOB, List.of("model.type=densenet-bc", "model.input=32x32x3",
+                "model.recompute=all")));
+        assertEquals(sparkcnn.kernels.arch.DenseBlockSpec.Recompute.ALL,
+                ((sparkcnn.kernels.arch.DenseNet) lean.model()).recompute());
+        var graph = sparkcnn.kernels.net.GraphBuilder.build(lean.model().architecture(), lean.optimizer(), 1);
+        var block = (sparkcnn.kernels.layers.DenseBlock) ((org.deeplearning4j.nn.conf.graph.LayerVertex) graph
+                .getVertices().get("block1")).getLayerConf().getLayer();
+        assertTrue(block.isRecompute() && block.isRecomputeBottleneck());
+
+        var e = assertThrows(ConfigException.class, () -> TrainSpec.from(JobConfig.load(MAIN_JOB,
+                List.of("model.recompute=sometimes"))));
+        assertTrue(e.getMessage().contains("model.recompute") && e.getMessage().contains("sometimes"), e.getMessage());
+    }
+
     @Test
     void anUnknownKeyIsNamedWithTheNearestKnownKey(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("job.conf");

@@ -11,8 +11,36 @@ import java.util.List;
  * of the names of its layers ({@code block2_layer5_conv3x3}), which the per-layer graph gives its
  * vertices and a dense block layer its parameters, so both read the same model files.
  */
-public record DenseBlockSpec(String name, String input, int inputMaps, int layers, int growthRate, boolean bottleneck)
-        implements Serializable {
+public record DenseBlockSpec(String name, String input, int inputMaps, int layers, int growthRate, boolean bottleneck,
+                             Recompute recompute) implements Serializable {
+
+    /**
+     * What a block computes again in backward instead of keeping from forward (Pleiss et al.): its
+     * BN-ReLU outputs where keeping them would be large ({@code auto}), always ({@code bn-relu}), those
+     * and the bottlenecks' 1x1 convolutions ({@code all}, torchvision's memory_efficient), nothing ({@code none}).
+     */
+    public enum Recompute {
+        AUTO, BN_RELU, ALL, NONE;
+
+        /** From its configuration text: auto, bn-relu, all or none. */
+        public static Recompute parse(String text) {
+            for (Recompute r : values()) {
+                if (r.text().equals(text)) {
+                    return r;
+                }
+            }
+            throw new IllegalArgumentException("unknown recompute '" + text + "'; expected auto, bn-relu, all or none");
+        }
+
+        public String text() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+    }
+
+    /** A block that recomputes as {@link Recompute#AUTO} says. */
+    public DenseBlockSpec(String name, String input, int inputMaps, int layers, int growthRate, boolean bottleneck) {
+        this(name, input, inputMaps, layers, growthRate, bottleneck, Recompute.AUTO);
+    }
 
     /** The parts of one composite layer, in the order they compute. */
     public enum Part { BN1, RELU1, CONV1, BN2, RELU2, CONV2, CONCAT }

@@ -14,10 +14,23 @@ import java.util.List;
  * @param initialFeatures   maps of the first convolution (16, or 2k for DenseNet-BC and ImageNet)
  * @param imagenetStem      7x7/2 conv and 3x3/2 max pool (ImageNet) instead of one 3x3 conv (CIFAR)
  * @param dropout           dropout rate after each convolution in the blocks and transitions, 0 for none
+ * @param recompute         what its dense blocks compute again in backward instead of keeping
  */
 public record DenseNet(String variant, Volume input, int classes, int growthRate, List<Integer> blockLayers,
                        boolean bottleneck, double compression, int initialFeatures, boolean imagenetStem,
-                       double dropout) implements ModelSpec {
+                       double dropout, DenseBlockSpec.Recompute recompute) implements ModelSpec {
+
+    /** A DenseNet whose blocks recompute as {@link DenseBlockSpec.Recompute#AUTO} says. */
+    public DenseNet(String variant, Volume input, int classes, int growthRate, List<Integer> blockLayers,
+                    boolean bottleneck, double compression, int initialFeatures, boolean imagenetStem, double dropout) {
+        this(variant, input, classes, growthRate, blockLayers, bottleneck, compression, initialFeatures, imagenetStem,
+                dropout, DenseBlockSpec.Recompute.AUTO);
+    }
+
+    public DenseNet withRecompute(DenseBlockSpec.Recompute how) {
+        return new DenseNet(variant, input, classes, growthRate, blockLayers, bottleneck, compression, initialFeatures,
+                imagenetStem, dropout, how);
+    }
 
     public DenseNet {
         blockLayers = List.copyOf(blockLayers);
@@ -96,7 +109,8 @@ public record DenseNet(String variant, Volume input, int classes, int growthRate
      * Declared as a block (one layer in the graph) where it has no dropout.
      */
     private int denseBlock(Architecture.Builder net, int b, int maps) {
-        var block = new DenseBlockSpec("block" + b, net.last(), maps, blockLayers.get(b - 1), growthRate, bottleneck);
+        var block = new DenseBlockSpec("block" + b, net.last(), maps, blockLayers.get(b - 1), growthRate, bottleneck,
+                recompute);
         for (int l = 1; l <= block.layers(); l++) {
             String features = net.last();
             if (bottleneck) {

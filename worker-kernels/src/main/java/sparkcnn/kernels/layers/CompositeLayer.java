@@ -9,8 +9,8 @@ import sparkcnn.kernels.arch.DenseBlockSpec.Part;
  * Composite layer l of a dense block: BN-ReLU-Conv3x3, with BN-ReLU-Conv1x1 to 4k maps first in
  * a bottleneck block. It reads the first c_l maps of the block buffer where they are and writes its
  * k new maps after them; in backward it adds its input gradient into the block's gradient buffer.
- * Kept for backward: the batch statistics and the bottleneck's output (4k maps); the BN-ReLU outputs
- * are recomputed from those unless the block keeps them too.
+ * Kept for backward: the batch statistics and the bottleneck's output (4k maps) unless the block
+ * recomputes it too; the BN-ReLU outputs are recomputed from those unless the block keeps them.
  */
 final class CompositeLayer {
     private final DenseBlockLayer block;
@@ -52,7 +52,8 @@ final class CompositeLayer {
         bn1.forward(training, prefix(blockBuffer, channels), Plain.floats(z1), rows);
         INDArray y = scratch.newMaps(k);
         if (bottleneck) {
-            INDArray b = training ? (keptBottleneck = reuse(keptBottleneck, scratch, 4 * k)) : scratch.bottleneck(4 * k);
+            boolean keepBottleneck = training && !block.layerConf().isRecomputeBottleneck();
+            INDArray b = keepBottleneck ? (keptBottleneck = reuse(keptBottleneck, scratch, 4 * k)) : scratch.bottleneck(4 * k);
             conv1.forward(z1, block.getParam(conv1Weights), null, b);
             INDArray z2 = keep ? (keptZ2 = reuse(keptZ2, scratch, 4 * k)) : scratch.z2(4 * k);
             bn2.forward(training, ChannelRows.dense(Plain.floats(b), 4 * k), Plain.floats(z2), rows);
@@ -73,23 +74,34 @@ final class CompositeLayer {
         ChannelRows.copy(ChannelRows.slice(gradients, channels, in), ChannelRows.dense(Plain.floats(dy), k), rows, k);
         INDArray dz1 = scratch.dz1(in);
         if (bottleneck) {
+            INDArray z1 = z1(blockBuffer, channels, scratch);
+            INDArray b = bottleneckOutput(z1, scratch);
             INDArray z2 = keptZ2;
             if (block.layerConf().isRecompute()) {
                 z2 = scratch.z2(4 * k);
-                bn2.recompute(ChannelRows.dense(Plain.floats(keptBottleneck), 4 * k), Plain.floats(z2), rows);
+                bn2.recompute(ChannelRows.dense(Plain.floats(b), 4 * k), Plain.floats(z2), rows);
             }
             INDArray dz2 = scratch.dz2(4 * k);
             conv2.backward(z2, dy, block.getParam(conv2Weights), dz2, block.gradientView(conv2Weights), null);
             FloatBuffer dz2Values = Plain.floats(dz2); // BN2's backward overwrites its dy with its dx, block by block
-            bn2.backward(ChannelRows.dense(Plain.floats(keptBottleneck), 4 * k), dz2Values,
-                    ChannelRows.dense(dz2Values, 4 * k), false, rows);
-            conv1.backward(z1(blockBuffer, channels, scratch), dz2, block.getParam(conv1Weights), dz1,
-                    block.gradientView(conv1Weights), null);
+            bn2.backward(ChannelRows.dense(Plain.floats(b), 4 * k), dz2Values, ChannelRows.dense(dz2Values, 4 * k),
+                    false, rows);
+            conv1.backward(z1, dz2, block.getParam(conv1Weights), dz1, block.gradientView(conv1Weights), null);
         } else {
             conv2.backward(z1(blockBuffer, channels, scratch), dy, block.getParam(conv2Weights), dz1,
                     block.gradientView(conv2Weights), null);
         }
         bn1.backward(prefix(blockBuffer, channels), Plain.floats(dz1), prefix(gradients, channels), true, rows);
+    }
+
+    /** The bottleneck's output of the last training forward: kept, or its 1x1 convolution run again on z1. */
+    private INDArray bottleneckOutput(INDArray z1, BlockScratch scratch) {
+        if (!block.layerConf().isRecomputeBottleneck()) {
+            return keptBottleneck;
+        }
+        INDArray b = scratch.bottleneck(4 * k);
+        conv1.forward(z1, block.getParam(conv1Weights), null, b);
+        return b;
     }
 
     /** The first BN-ReLU's output of the last training forward: kept, or recomputed from the block buffer. */

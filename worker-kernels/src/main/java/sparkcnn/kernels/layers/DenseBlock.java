@@ -33,6 +33,7 @@ public class DenseBlock extends FeedForwardLayer {
     private int growthRate;
     private boolean bottleneck;
     private boolean recompute = true;
+    private boolean recomputeBottleneck;
     private double decay = 0.9;
     private double eps = 1e-5;
 
@@ -82,6 +83,19 @@ public class DenseBlock extends FeedForwardLayer {
 
     public void setRecompute(boolean recompute) {
         this.recompute = recompute;
+    }
+
+    /**
+     * Whether backward recomputes each bottleneck's output (its 1x1 convolution, 4k maps) too, as
+     * torchvision's memory_efficient does, instead of keeping it: less memory for one more 1x1
+     * convolution per layer.
+     */
+    public boolean isRecomputeBottleneck() {
+        return recomputeBottleneck;
+    }
+
+    public void setRecomputeBottleneck(boolean recomputeBottleneck) {
+        this.recomputeBottleneck = recomputeBottleneck;
     }
 
     public double getDecay() {
@@ -186,12 +200,14 @@ public class DenseBlock extends FeedForwardLayer {
     @Override
     public boolean equals(Object o) {
         return o instanceof DenseBlock other && other.layers == layers && other.growthRate == growthRate
-                && other.bottleneck == bottleneck && other.recompute == recompute && other.decay == decay
+                && other.bottleneck == bottleneck && other.recompute == recompute
+                && other.recomputeBottleneck == recomputeBottleneck && other.decay == decay
                 && other.eps == eps && super.equals(o);
     }
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(super.hashCode(), layers, growthRate, bottleneck, recompute, decay, eps);
+        return java.util.Objects.hash(super.hashCode(), layers, growthRate, bottleneck, recompute, recomputeBottleneck,
+                decay, eps);
     }
 }

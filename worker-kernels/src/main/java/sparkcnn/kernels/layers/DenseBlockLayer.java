@@ -23,7 +23,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public class DenseBlockLayer extends BaseLayer<DenseBlock> {
     private List<CompositeLayer> composites;
-    private BlockScratch scratch;
     /** The last training forward's block buffer, which backward reads. */
     private INDArray blockBuffer;
 
@@ -66,6 +65,7 @@ public class DenseBlockLayer extends BaseLayer<DenseBlock> {
         FloatBuffer gradientValues = Plain.floats(gradients);
         FloatBuffer buffer = Plain.floats(blockBuffer);
         List<CompositeLayer> layers = composites();
+        BlockScratch scratch = scratch(input);
         for (int l = layers.size() - 1; l >= 0; l--) {
             layers.get(l).backward(buffer, gradientValues, channels, scratch);
         }
@@ -121,14 +121,10 @@ public class DenseBlockLayer extends BaseLayer<DenseBlock> {
         return composites;
     }
 
-    /** The working memory for this input's shape, made anew only when the shape changes. */
+    /** The working memory for this input's shape: this thread's, shared with every other block. */
     private BlockScratch scratch(INDArray x) {
-        long[] nhw = {x.size(0), x.size(1), x.size(2)};
-        if (scratch == null || !scratch.fits(nhw)) {
-            var conf = layerConf();
-            int widest = conf.mapsBefore(conf.getLayers());
-            scratch = new BlockScratch(nhw, widest, conf.isBottleneck() ? 4 * conf.getGrowthRate() : 0, conf.getGrowthRate());
-        }
-        return scratch;
+        var conf = layerConf();
+        return BlockScratch.forThread(new long[] {x.size(0), x.size(1), x.size(2)}, conf.mapsBefore(conf.getLayers()),
+                conf.isBottleneck() ? 4 * conf.getGrowthRate() : 0, conf.getGrowthRate());
     }
 }

@@ -9,7 +9,6 @@ import sparkcnn.kernels.layers.BatchNormRelu;
 import sparkcnn.kernels.layers.ChannelConcat;
 import sparkcnn.kernels.layers.ChannelsLast;
 import sparkcnn.kernels.layers.Convolution;
-import sparkcnn.kernels.layers.DenseBlock;
 
 /**
  * This module's layers on ND4J's CPU backend: the NCHW images become NHWC once, at the input, and
@@ -50,7 +49,6 @@ final class ChannelsLastLayers implements LayerSet {
 
     @Override
     public Layer denseBlock(DenseBlockSpec block) {
-        return DenseBlocks.enabled() ? new DenseBlock(block.layers(), block.growthRate(), block.bottleneck(),
-                DenseBlocks.recomputes(block)) : null;
+        return DenseBlocks.enabled() ? DenseBlocks.layer(block) : null;
     }
 }

@@ -1,6 +1,7 @@
 package sparkcnn.kernels.net;
 
 import sparkcnn.kernels.arch.DenseBlockSpec;
+import sparkcnn.kernels.layers.DenseBlock;
 
 /**
  * Where a DenseNet's dense blocks run as one layer each ({@link sparkcnn.kernels.layers.DenseBlock}):
@@ -10,7 +11,8 @@ import sparkcnn.kernels.arch.DenseBlockSpec;
  * sum(c_l) maps per pixel, quadratic in the depth. Above {@link #KEEP_UP_TO_MAPS} (moved with
  * {@code -Dsparkcnn.dense-blocks.keep-up-to-maps=N}) the block recomputes them from the block
  * buffer instead: DenseNet-BC-40's first blocks (324 and 468 maps) keep theirs, 5% faster for 30%
- * more memory (bench/results/dense-block.md); DenseNet-121's (864 to 15,360) recompute.
+ * more memory (bench/results/dense-block.md); DenseNet-121's (864 to 15,360) recompute. That is
+ * {@code model.recompute = auto}; {@link DenseBlockSpec.Recompute} has the other choices.
  */
 public final class DenseBlocks {
     public static final String PROPERTY = "sparkcnn.dense-blocks";
@@ -23,7 +25,18 @@ public final class DenseBlocks {
         return !System.getProperty(PROPERTY, "true").equalsIgnoreCase("false");
     }
 
-    static boolean recomputes(DenseBlockSpec block) {
-        return block.keptMaps() > Integer.getInteger(PROPERTY + ".keep-up-to-maps", KEEP_UP_TO_MAPS);
+    /** The block as one layer, recomputing as its spec says. */
+    static DenseBlock layer(DenseBlockSpec block) {
+        var layer = new DenseBlock(block.layers(), block.growthRate(), block.bottleneck(), recomputesBnRelu(block));
+        layer.setRecomputeBottleneck(block.recompute() == DenseBlockSpec.Recompute.ALL);
+        return layer;
+    }
+
+    static boolean recomputesBnRelu(DenseBlockSpec block) {
+        return switch (block.recompute()) {
+            case AUTO -> block.keptMaps() > Integer.getInteger(PROPERTY + ".keep-up-to-maps", KEEP_UP_TO_MAPS);
+            case BN_RELU, ALL -> true;
+            case NONE -> false;
+        };
     }
 }

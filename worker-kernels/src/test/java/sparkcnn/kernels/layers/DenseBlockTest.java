@@ -32,8 +32,8 @@ import sparkcnn.kernels.net.Optimizer;
 
 /**
  * A dense block as one layer computes what the per-layer graph computes, on the same parameters:
- * outputs, gradients, Nesterov steps, with and without recomputing its BN-ReLU outputs, with and
- * without bottlenecks; its gradients match finite differences; its model files round-trip and a
+ * outputs, gradients, Nesterov steps, with and without recomputing its BN-ReLU outputs (and its
+ * bottlenecks' outputs), with and without bottlenecks; its gradients match finite differences; its model files round-trip and a
  * per-layer model's parameters load into it.
  */
 class DenseBlockTest {
@@ -51,6 +51,10 @@ class DenseBlockTest {
     }
 
     static ComputationGraph graph(DenseNet net, boolean blocks, boolean recompute) {
+        return graph(net, blocks, recompute, false);
+    }
+
+    static ComputationGraph graph(DenseNet net, boolean blocks, boolean recompute, boolean recomputeBottleneck) {
         String previous = System.getProperty(DenseBlocks.PROPERTY);
         System.setProperty(DenseBlocks.PROPERTY, String.valueOf(blocks));
         try {
@@ -58,8 +62,11 @@ class DenseBlockTest {
             conf.getVertices().values().stream()
                     .filter(v -> v instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv
                             && lv.getLayerConf().getLayer() instanceof DenseBlock)
-                    .forEach(v -> ((DenseBlock) ((org.deeplearning4j.nn.conf.graph.LayerVertex) v).getLayerConf()
-                            .getLayer()).setRecompute(recompute));
+                    .map(v -> (DenseBlock) ((org.deeplearning4j.nn.conf.graph.LayerVertex) v).getLayerConf().getLayer())
+                    .forEach(block -> {
+                        block.setRecompute(recompute);
+                        block.setRecomputeBottleneck(recomputeBottleneck);
+                    });
             var graph = new ComputationGraph(conf);
             graph.init();
             return graph;
@@ -83,10 +90,11 @@ class DenseBlockTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"true,true", "true,false", "false,true", "false,false"})
-    void computesWhatThePerLayerGraphComputes(boolean bottleneck, boolean recompute) {
+    @CsvSource({"true,true,false", "true,false,false", "false,true,false", "false,false,false", "true,true,true",
+            "true,false,true"})
+    void computesWhatThePerLayerGraphComputes(boolean bottleneck, boolean recompute, boolean recomputeBottleneck) {
         ComputationGraph perLayer = graph(net(bottleneck), false, recompute);
-        ComputationGraph block = graph(net(bottleneck), true, recompute);
+        ComputationGraph block = graph(net(bottleneck), true, recompute, recomputeBottleneck);
         assertInstanceOf(DenseBlock.class, block.getLayer("block1").conf().getLayer());
         assertEquals(perLayer.numParams(), block.numParams());
         assertEquals(perLayer.paramTable().keySet().stream().toList(), block.paramTable().keySet().stream()
