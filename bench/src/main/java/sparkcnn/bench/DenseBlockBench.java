@@ -21,10 +21,12 @@ import sparkcnn.kernels.net.DenseBlocks;
  * measurement in a process of its own (its own peak resident memory), the sides alternating in a
  * rotating order, repeated: sparkcnn with its dense blocks as one layer, sparkcnn's per-layer graph
  * ({@code -Dsparkcnn.dense-blocks=false}), PyTorch plain and PyTorch with torchvision's
- * {@code memory_efficient=True}, PyTorch at its fastest (tcmalloc where installed, OpenMP's own spinning).
+ * {@code memory_efficient=True}; sparkcnn's blocks also with {@code model.recompute = all}, the
+ * memory of torchvision's memory_efficient (bottlenecks recomputed too). PyTorch at its fastest (tcmalloc where installed, OpenMP's own spinning).
  */
 final class DenseBlockBench {
-    static final List<String> SIDES = List.of("sparkcnn blocks", "sparkcnn per-layer", "PyTorch", "PyTorch memory_efficient");
+    static final List<String> SIDES = List.of("sparkcnn blocks", "sparkcnn blocks recompute=all", "sparkcnn per-layer",
+            "PyTorch", "PyTorch memory_efficient");
     private static final String TCMALLOC = "/usr/lib/x86_64-linux-gnu/libtcmalloc.so.4";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -92,10 +94,11 @@ final class DenseBlockBench {
                 .filter(a -> !a.startsWith("-Xmx") && !a.startsWith("-agentlib")
                         && !a.startsWith("-Dorg.bytedeco.javacpp.max")).toList());
         command.addAll(List.of("-Xmx2g", "-Dorg.bytedeco.javacpp.maxbytes=20G", "-Dorg.bytedeco.javacpp.maxphysicalbytes=22G",
-                "-D" + DenseBlocks.PROPERTY + "=" + side.equals("sparkcnn blocks"),
+                "-D" + DenseBlocks.PROPERTY + "=" + side.startsWith("sparkcnn blocks"),
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), "bench", "step",
                 "--model", c.model(), "--batch", String.valueOf(c.batch()), "--threads", String.valueOf(threads),
-                "--warmup", "1", "--iterations", String.valueOf(c.iterations())));
+                "--warmup", "1", "--iterations", String.valueOf(c.iterations()),
+                "--recompute", side.endsWith("recompute=all") ? "all" : "auto"));
         return command;
     }
 

@@ -5,6 +5,7 @@ import java.util.SplittableRandom;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import sparkcnn.kernels.arch.DenseBlockSpec;
 import sparkcnn.kernels.arch.DenseNet;
 import sparkcnn.kernels.arch.ModelSpec;
 import sparkcnn.kernels.arch.PatternNet;
@@ -31,10 +32,10 @@ public record Model(String name, ModelSpec spec, int batch, boolean inference, b
     }
 
     /** A DenseNet of the benchmarks by name (densenet-bc-40, densenet-bc-100, densenet-121 ... 264) at {@code batch}. */
-    static Model denseNet(String name, int batch) {
-        ModelSpec spec = name.startsWith("densenet-bc-") ? denseNetBc(Integer.parseInt(name.substring("densenet-bc-".length())))
+    static Model denseNet(String name, int batch, DenseBlockSpec.Recompute recompute) {
+        DenseNet spec = name.startsWith("densenet-bc-") ? denseNetBc(Integer.parseInt(name.substring("densenet-bc-".length())))
                 : DenseNet.imagenet(Integer.parseInt(name.substring("densenet-".length())), new Volume(224, 224, 3), 1000);
-        return new Model(name, spec, batch, true, false);
+        return new Model(name, spec.withRecompute(recompute), batch, true, false);
     }
 
     /** The models the benchmarks know, each with the batch its peer runs. */
@@ -47,7 +48,7 @@ public record Model(String name, ModelSpec spec, int batch, boolean inference, b
     /** SGD with Nesterov momentum, as the peer trains. */
     static final Optimizer SGD = new Optimizer("nesterovs", 0.01, 0.9, 0);
 
-    private static ModelSpec denseNetBc(int depth) {
+    private static DenseNet denseNetBc(int depth) {
         return DenseNet.cifar(depth, 12, true, 0.5, new Volume(32, 32, 3), 10, 0);
     }
 

@@ -3,6 +3,7 @@ package sparkcnn.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
+import sparkcnn.kernels.arch.DenseBlockSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -23,6 +24,8 @@ final class StepCommand implements Callable<Integer> {
     int iterations;
     @Option(names = "--threads", defaultValue = "2")
     int threads;
+    @Option(names = "--recompute", defaultValue = "auto", description = "model.recompute of its dense blocks")
+    String recompute;
 
     private final PrintStream out;
 
@@ -32,7 +35,8 @@ final class StepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        var row = new TrainBench(warmup, iterations, threads, null, out).single(Model.denseNet(model, batch));
+        var row = new TrainBench(warmup, iterations, threads, null, out)
+                .single(Model.denseNet(model, batch, DenseBlockSpec.Recompute.parse(recompute)));
         out.println(new ObjectMapper().writeValueAsString(row));
         return 0;
     }
