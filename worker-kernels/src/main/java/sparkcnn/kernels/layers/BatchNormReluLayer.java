@@ -71,8 +71,8 @@ public class BatchNormReluLayer extends BatchNormalization {
         ChannelsLastBatchNormReluKernel.backward(Plain.floats(x), Plain.floats(channelsLast(epsilon)), Plain.floats(dx),
                 rows, c, vector(GAMMA), vector(BETA), batchMean, batchVar, conf.getEps(), conf.isRelu(), dgamma, dbeta);
         Gradient gradient = new DefaultGradient();
-        gradientViews.get(GAMMA).assign(row(dgamma));
-        gradientViews.get(BETA).assign(row(dbeta));
+        RunningStatistics.assign(gradientViews.get(GAMMA), dgamma);
+        RunningStatistics.assign(gradientViews.get(BETA), dbeta);
         gradient.setGradientFor(GAMMA, gradientViews.get(GAMMA));
         gradient.setGradientFor(BETA, gradientViews.get(BETA));
         runningStatisticUpdates(gradient);
@@ -95,12 +95,10 @@ public class BatchNormReluLayer extends BatchNormalization {
     }
 
     private float[] vector(String param) {
-        return getParam(param).toFloatVector();
+        INDArray values = getParam(param);
+        return Plain.is(values) ? Plain.read(values) : values.toFloatVector();
     }
 
-    private static INDArray row(float[] values) {
-        return RunningStatistics.row(values);
-    }
 
     private boolean isChannelsFirst() {
         return config().getCnn2DFormat() == CNN2DFormat.NCHW;

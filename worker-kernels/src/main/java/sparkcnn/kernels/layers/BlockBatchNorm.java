@@ -52,8 +52,8 @@ final class BlockBatchNorm {
         float[] dbeta = new float[channels];
         ChannelsLastBatchNormReluKernel.backward(x, dy, dx, accumulate, rows, channels, vector(GAMMA), vector(BETA),
                 statistics()[0], batchVar, block.layerConf().getEps(), true, dgamma, dbeta);
-        gradient(GAMMA).assign(RunningStatistics.row(dgamma));
-        gradient(BETA).assign(RunningStatistics.row(dbeta));
+        RunningStatistics.assign(gradient(GAMMA), dgamma);
+        RunningStatistics.assign(gradient(BETA), dbeta);
         RunningStatistics.writeUpdates(block.layerConf().getDecay(), true, param(GLOBAL_MEAN), param(GLOBAL_LOG_STD),
                 batchMean, batchVar, gradient(GLOBAL_MEAN), gradient(GLOBAL_LOG_STD));
     }
@@ -66,7 +66,8 @@ final class BlockBatchNorm {
     }
 
     private float[] vector(String param) {
-        return param(param).toFloatVector();
+        INDArray values = param(param);
+        return Plain.is(values) ? Plain.read(values) : values.toFloatVector();
     }
 
     private INDArray param(String param) {

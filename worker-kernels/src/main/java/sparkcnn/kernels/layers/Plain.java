@@ -29,6 +29,21 @@ final class Plain {
         return is(a) ? a : a.castTo(DataType.FLOAT).dup('c');
     }
 
+    /** The values of a small plain array (a parameter vector), read without an ND4J op. */
+    static float[] read(INDArray a) {
+        float[] values = new float[(int) a.length()];
+        floats(a).get(0, values);
+        return values;
+    }
+
+    /** Writes {@code values} into a small plain array (a gradient view) without an ND4J op. */
+    static void write(INDArray a, float[] values) {
+        if (a.length() != values.length) {
+            throw new IllegalArgumentException(values.length + " values for an array of " + a.length());
+        }
+        floats(a).put(0, values);
+    }
+
     /** The values of a plain array, from its first: a view's buffer is its whole array's, from 0. */
     static FloatBuffer floats(INDArray a) {
         if (!is(a)) {

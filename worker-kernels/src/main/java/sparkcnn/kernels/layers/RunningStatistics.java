@@ -19,7 +19,7 @@ final class RunningStatistics {
 
     /** The running variance per channel from its stored form. */
     static float[] variance(INDArray stored, boolean logStd) {
-        float[] values = stored.toFloatVector();
+        float[] values = Plain.is(stored) ? Plain.read(stored) : stored.toFloatVector();
         if (!logStd) {
             return values;
         }
@@ -34,12 +34,12 @@ final class RunningStatistics {
     /** Writes the updates of the running mean and stored variance into their gradient views. */
     static void writeUpdates(double decay, boolean logStd, INDArray mean, INDArray stored, float[] batchMean,
                              float[] batchVar, INDArray meanGradient, INDArray storedGradient) {
-        float[] running = mean.toFloatVector();
+        float[] running = Plain.is(mean) ? Plain.read(mean) : mean.toFloatVector();
         float[] deltaMean = new float[running.length];
         for (int c = 0; c < running.length; c++) {
             deltaMean[c] = (float) ((1 - decay) * (running[c] - batchMean[c]));
         }
-        meanGradient.assign(row(deltaMean));
+        assign(meanGradient, deltaMean);
         float[] variance = variance(stored, logStd);
         float[] delta = new float[variance.length];
         for (int c = 0; c < variance.length; c++) {
@@ -50,7 +50,16 @@ final class RunningStatistics {
                 delta[c] = (float) ((1 - decay) * (variance[c] - batchVar[c]));
             }
         }
-        storedGradient.assign(row(delta));
+        assign(storedGradient, delta);
+    }
+
+    /** {@code values} into a parameter's gradient view: in place where it is plain (always, in DL4J's flat views). */
+    static void assign(INDArray view, float[] values) {
+        if (Plain.is(view)) {
+            Plain.write(view, values);
+        } else {
+            view.assign(row(values));
+        }
     }
 
     static INDArray row(float[] values) {
