@@ -127,28 +127,29 @@ class DenseBlockTest {
         double h = 1e-3;
         for (int i = 0; i < 40; i++) {
             long p = from + (long) (random.nextDouble() * (to - from));
-            String name = block.paramTable().entrySet().stream().filter(e -> false).map(e -> e.getKey()).findFirst().orElse("#" + p);
-            if (isRunningStatistic(block, p)) {
-                continue;
+            String name = parameterAt(block, p);
+            if (DenseBlockParams.isRunningStatistic(name)) {
+                continue; // its "gradient" is its running-average step, not a derivative
             }
             double numeric = (scoreWith(block, data, p, h) - scoreWith(block, data, p, -h)) / (2 * h);
             double analytic = gradient.getDouble(p);
             if (Math.abs(numeric - analytic) > 2e-3 + 0.05 * Math.abs(analytic)) {
-                failures.add(name + ": finite difference " + numeric + ", gradient " + analytic);
+                failures.add(name + " (#" + p + "): finite difference " + numeric + ", gradient " + analytic);
             }
         }
         assertTrue(failures.isEmpty(), String.join("\n", failures));
     }
 
-    private static boolean isRunningStatistic(ComputationGraph graph, long index) {
+    /** The name of the parameter that holds flat index {@code index}. */
+    private static String parameterAt(ComputationGraph graph, long index) {
         long offset = 0;
         for (var e : graph.paramTable().entrySet()) {
             if (index < offset + e.getValue().length()) {
-                return DenseBlockParams.isRunningStatistic(e.getKey());
+                return e.getKey();
             }
             offset += e.getValue().length();
         }
-        return false;
+        throw new IllegalArgumentException("no parameter at " + index);
     }
 
     private static double scoreWith(ComputationGraph graph, DataSet data, long index, double delta) {
