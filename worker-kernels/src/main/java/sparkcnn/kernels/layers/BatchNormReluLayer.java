@@ -95,8 +95,7 @@ public class BatchNormReluLayer extends BatchNormalization {
     }
 
     private float[] vector(String param) {
-        INDArray values = getParam(param);
-        return Plain.is(values) ? Plain.read(values) : values.toFloatVector();
+        return Plain.read(getParam(param));
     }
 
 

@@ -43,7 +43,7 @@ final class BlockBatchNorm {
     /** The last training forward's output again, bit for bit: the same input, statistics and kernel. */
     void recompute(ChannelRows x, FloatBuffer y, int rows) {
         ChannelsLastBatchNormReluKernel.forwardInference(x, y, rows, channels, vector(GAMMA), vector(BETA),
-                statistics()[0], batchVar, block.layerConf().getEps(), true);
+                trainedMean(), batchVar, block.layerConf().getEps(), true);
     }
 
     /** dx (added to what dx holds with {@code accumulate}); gamma's, beta's and the running statistics' gradients. */
@@ -51,23 +51,23 @@ final class BlockBatchNorm {
         float[] dgamma = new float[channels];
         float[] dbeta = new float[channels];
         ChannelsLastBatchNormReluKernel.backward(x, dy, dx, accumulate, rows, channels, vector(GAMMA), vector(BETA),
-                statistics()[0], batchVar, block.layerConf().getEps(), true, dgamma, dbeta);
+                trainedMean(), batchVar, block.layerConf().getEps(), true, dgamma, dbeta);
         RunningStatistics.assign(gradient(GAMMA), dgamma);
         RunningStatistics.assign(gradient(BETA), dbeta);
         RunningStatistics.writeUpdates(block.layerConf().getDecay(), true, param(GLOBAL_MEAN), param(GLOBAL_LOG_STD),
                 batchMean, batchVar, gradient(GLOBAL_MEAN), gradient(GLOBAL_LOG_STD));
     }
 
-    private float[][] statistics() {
+    /** The last training forward's batch mean (its variance is beside it); an error where there was none. */
+    private float[] trainedMean() {
         if (batchMean == null) {
             throw new IllegalStateException(block.layerId() + " " + part + ": backward without a training forward pass");
         }
-        return new float[][] {batchMean, batchVar};
+        return batchMean;
     }
 
     private float[] vector(String param) {
-        INDArray values = param(param);
-        return Plain.is(values) ? Plain.read(values) : values.toFloatVector();
+        return Plain.read(param(param));
     }
 
     private INDArray param(String param) {

@@ -136,34 +136,34 @@ public final class DenseBlockParams implements ParamInitializer {
     @Override
     public Map<String, INDArray> init(NeuralNetConfiguration conf, INDArray paramsView, boolean initializeParams) {
         var block = (DenseBlock) conf.getLayer();
-        Map<String, INDArray> params = views(block, paramsView);
-        params.forEach((key, view) -> {
-            conf.addVariable(key);
+        List<Entry> entries = entries(block);
+        Map<String, INDArray> params = views(entries, paramsView);
+        for (Entry e : entries) {
+            conf.addVariable(e.key());
             if (initializeParams) {
-                initialise(block, key, view);
+                initialise(block, e, params.get(e.key()));
             }
-        });
+        }
         return params;
     }
 
-    private static void initialise(DenseBlock block, String key, INDArray view) {
-        if (isConvolution(key)) {
-            Entry e = entries(block).stream().filter(x -> x.key().equals(key)).findFirst().orElseThrow();
+    private static void initialise(DenseBlock block, Entry e, INDArray view) {
+        if (isConvolution(e.key())) {
             block.getWeightInitFn().init(e.fanIn(), e.fanOut(), e.shape(), 'c', view);
         } else {
-            view.assign(key.endsWith("." + BatchNormalizationParamInitializer.GAMMA) ? 1 : 0); // log10 std 0: variance 1
+            view.assign(e.key().endsWith("." + BatchNormalizationParamInitializer.GAMMA) ? 1 : 0); // log10 std 0: variance 1
         }
     }
 
     @Override
     public Map<String, INDArray> getGradientsFromFlattened(NeuralNetConfiguration conf, INDArray gradientView) {
-        return views((DenseBlock) conf.getLayer(), gradientView);
+        return views(entries((DenseBlock) conf.getLayer()), gradientView);
     }
 
-    private static Map<String, INDArray> views(DenseBlock block, INDArray flat) {
+    private static Map<String, INDArray> views(List<Entry> entries, INDArray flat) {
         Map<String, INDArray> views = new LinkedHashMap<>();
         long offset = 0;
-        for (Entry e : entries(block)) {
+        for (Entry e : entries) {
             INDArray view = flat.get(NDArrayIndex.interval(0, 0, true), NDArrayIndex.interval(offset, offset + e.length()));
             views.put(e.key(), e.shape().length == 4 ? view.reshape('c', e.shape()) : view);
             offset += e.length();

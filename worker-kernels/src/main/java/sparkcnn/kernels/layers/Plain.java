@@ -29,8 +29,11 @@ final class Plain {
         return is(a) ? a : a.castTo(DataType.FLOAT).dup('c');
     }
 
-    /** The values of a small plain array (a parameter vector), read without an ND4J op. */
+    /** The values of a small array (a parameter vector): read from its buffer where it is plain, without an ND4J op. */
     static float[] read(INDArray a) {
+        if (!is(a)) {
+            return a.toFloatVector();
+        }
         float[] values = new float[(int) a.length()];
         floats(a).get(0, values);
         return values;

@@ -19,7 +19,7 @@ final class RunningStatistics {
 
     /** The running variance per channel from its stored form. */
     static float[] variance(INDArray stored, boolean logStd) {
-        float[] values = Plain.is(stored) ? Plain.read(stored) : stored.toFloatVector();
+        float[] values = Plain.read(stored);
         if (!logStd) {
             return values;
         }
@@ -34,7 +34,7 @@ final class RunningStatistics {
     /** Writes the updates of the running mean and stored variance into their gradient views. */
     static void writeUpdates(double decay, boolean logStd, INDArray mean, INDArray stored, float[] batchMean,
                              float[] batchVar, INDArray meanGradient, INDArray storedGradient) {
-        float[] running = Plain.is(mean) ? Plain.read(mean) : mean.toFloatVector();
+        float[] running = Plain.read(mean);
         float[] deltaMean = new float[running.length];
         for (int c = 0; c < running.length; c++) {
             deltaMean[c] = (float) ((1 - decay) * (running[c] - batchMean[c]));
