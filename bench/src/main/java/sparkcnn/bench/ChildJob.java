@@ -21,14 +21,24 @@ final class ChildJob {
     private ChildJob() {
     }
 
-    static Map<String, Object> run(String what, int heapMb, List<String> args, PrintStream out) {
+    /**
+     * {@code java} with this JVM's flags and class path, a heap of {@code heapMb}, then {@code jvmFlags}
+     * (later -D flags win over this JVM's), running sparkcnn's Main with {@code args}.
+     */
+    static List<String> command(int heapMb, List<String> jvmFlags, List<String> args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(a -> !a.startsWith("-Xmx") && !a.startsWith("-agentlib")).toList());
         command.add("-Xmx" + heapMb + "m");
+        command.addAll(jvmFlags);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         command.addAll(args);
+        return command;
+    }
+
+    static Map<String, Object> run(String what, int heapMb, List<String> args, PrintStream out) {
+        List<String> command = command(heapMb, List.of(), args);
         out.println(what + ": " + String.join(" ", args));
         try {
             long t0 = System.nanoTime();

@@ -6,14 +6,11 @@ import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import sparkcnn.jobs.Main;
 import sparkcnn.kernels.net.DenseBlocks;
 
 /**
@@ -87,19 +84,13 @@ final class DenseBlockBench {
         }
     }
 
+    /** {@code bench step} in a JVM of its own, with room off the heap for the per-layer graph's DenseNet-264. */
     private List<String> sparkcnn(String side, Case c) {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> !a.startsWith("-Xmx") && !a.startsWith("-agentlib")
-                        && !a.startsWith("-Dorg.bytedeco.javacpp.max")).toList());
-        command.addAll(List.of("-Xmx2g", "-Dorg.bytedeco.javacpp.maxbytes=20G", "-Dorg.bytedeco.javacpp.maxphysicalbytes=22G",
-                "-D" + DenseBlocks.PROPERTY + "=" + side.startsWith("sparkcnn blocks"),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "bench", "step",
-                "--model", c.model(), "--batch", String.valueOf(c.batch()), "--threads", String.valueOf(threads),
-                "--warmup", "1", "--iterations", String.valueOf(c.iterations()),
-                "--recompute", side.endsWith("recompute=all") ? "all" : "auto"));
-        return command;
+        return ChildJob.command(2048, List.of("-Dorg.bytedeco.javacpp.maxbytes=20G",
+                "-Dorg.bytedeco.javacpp.maxphysicalbytes=22G", "-D" + DenseBlocks.PROPERTY + "=" + side.startsWith("sparkcnn blocks")),
+                List.of("bench", "step", "--model", c.model(), "--batch", String.valueOf(c.batch()),
+                        "--threads", String.valueOf(threads), "--warmup", "1", "--iterations", String.valueOf(c.iterations()),
+                        "--recompute", side.endsWith("recompute=all") ? "all" : "auto"));
     }
 
     private List<String> peer(String side, Case c) {
