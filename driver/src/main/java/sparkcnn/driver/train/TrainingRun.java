@@ -85,6 +85,17 @@ public final class TrainingRun {
      */
     public Result run(EpochData train, EpochData test, Supplier<ModelState> fresh,
                       Map<String, List<String>> changedOnResume) {
+        return run(train, test, fresh, changedOnResume, settings.epochs());
+    }
+
+    /**
+     * As above, but pauses after epoch {@code pauseAfter} (trained, checkpointed and evaluated), so
+     * that a later start continues where it paused, on the schedule of all {@code train.epochs}
+     * (a sweep's trial waiting at a rung of successive halving).
+     */
+    public Result run(EpochData train, EpochData test, Supplier<ModelState> fresh,
+                      Map<String, List<String>> changedOnResume, int pauseAfter) {
+        int lastEpoch = Math.min(settings.epochs(), pauseAfter);
         var from = ResumePoint.of(run.checkpoints().resumable());
         ModelState state = from.state(fresh);
         try (EpochData.Epoch testSet = test.open(0)) {
@@ -92,7 +103,7 @@ public final class TrainingRun {
             RunState s = RunState.start(run, from, settings, testSet, changedOnResume, listener);
             s.badImages.add("test", testSet.rejected());
             try {
-                for (int epoch = from.firstEpoch(); epoch <= settings.epochs() && !s.stopped(); epoch++) {
+                for (int epoch = from.firstEpoch(); epoch <= lastEpoch && !s.stopped(); epoch++) {
                     state = trainEpoch(train, epoch, state, s);
                 }
             } catch (Exception e) { // Spark's own (a cancelled job) are checked and undeclared

@@ -1,55 +1,115 @@
 package sparkcnn.jobs.sweep;
 
+import java.awt.Color;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import javax.imageio.ImageIO;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.lines.SeriesLines;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 import sparkcnn.driver.io.RunStore;
+import sparkcnn.jobs.sweep.TrialOutcome.Status;
 
-/** The trials of a sweep, best first, as {@code leaderboard.csv} and {@code leaderboard.html}. */
+/**
+ * The trials of a sweep, best first, as {@code leaderboard.csv}, {@code leaderboard.html} and
+ * {@code leaderboard.png} (the metric against epochs for every trial, the rungs marked): each
+ * trial's status and rung, epochs used and best metric, and the epochs the whole search used
+ * beside what it would have cost without early stopping.
+ */
 public final class Leaderboard {
     public static final String CSV = "leaderboard.csv";
     public static final String HTML = "leaderboard.html";
+    public static final String PNG = "leaderboard.png";
 
     private final List<String> keys;
     private final List<TrialOutcome> ranked;
+    private final Objective objective;
+    private final Rungs rungs;
+    private final int fullEpochs;
 
-    public Leaderboard(List<String> keys, List<TrialOutcome> outcomes, SweepSpec.RankBy rankBy) {
+    /**
+     * @param rungs      successive halving's, or null without early stopping
+     * @param fullEpochs what the trials would train without early stopping
+     */
+    public Leaderboard(List<String> keys, List<TrialOutcome> outcomes, Objective objective, Rungs rungs,
+                       int fullEpochs) {
         this.keys = keys;
-        Comparator<TrialOutcome> byMetric = rankBy == SweepSpec.RankBy.FINAL_TRAIN_LOSS
-                ? Comparator.comparingDouble(TrialOutcome::finalTrainLoss)
-                : Comparator.comparingDouble(TrialOutcome::bestTestAccuracy).reversed();
-        // finished trials first, ranked by the metric; diverged and failed ones after them
+        this.objective = objective;
+        this.rungs = rungs;
+        this.fullEpochs = fullEpochs;
+        // finished trials first, then those furthest up the rungs, each by their best metric; failures last
         this.ranked = new ArrayList<>(outcomes);
-        this.ranked.sort(Comparator.comparing((TrialOutcome o) -> !o.status().equals("done"))
-                .thenComparing(byMetric).thenComparing(TrialOutcome::trial));
+        this.ranked.sort(Comparator.comparingInt((TrialOutcome o) -> group(o.status()))
+                .thenComparing(Comparator.comparingInt(TrialOutcome::rung).reversed())
+                .thenComparing(o -> o.best(objective), objective.order())
+                .thenComparing(TrialOutcome::trial));
+    }
+
+    private static int group(Status status) {
+        return switch (status) {
+            case FINISHED -> 0;
+            case RUNNING, PAUSED, STOPPED -> 1;
+            case DIVERGED -> 2;
+            case FAILED -> 3;
+            case INVALID -> 4;
+        };
     }
 
     public List<TrialOutcome> ranked() {
         return ranked;
     }
 
+    /** Epochs trained by all trials. */
+    public int epochsUsed() {
+        return ranked.stream().mapToInt(TrialOutcome::epochs).sum();
+    }
+
+    /** {@code epochs trained: 31 of the 128 that the trials would train without early stopping (24%)}. */
+    public String epochsLine() {
+        return String.format(Locale.ROOT, "epochs trained: %d of the %d that the trials would train without early "
+                + "stopping (%.0f%%)", epochsUsed(), fullEpochs, 100.0 * epochsUsed() / Math.max(1, fullEpochs));
+    }
+
     public void write(RunStore store) {
+        byte[] png = plot();
+        store.write(PNG, out -> out.write(png));
         store.writeText(CSV, csv());
-        store.writeText(HTML, html());
+        store.writeText(HTML, html(png));
     }
 
     String csv() {
-        StringBuilder out = new StringBuilder("rank,trial,status");
+        StringBuilder out = new StringBuilder("rank,trial,status,rung");
         keys.forEach(k -> out.append(',').append(k));
-        out.append(",best_test_accuracy,best_epoch,final_test_accuracy,final_train_loss,epochs,seconds,run_dir\n");
+        out.append(',').append(objective.column())
+                .append(",best_epoch,final_test_accuracy,final_test_loss,final_train_loss,epochs,seconds,run_dir\n");
         int rank = 1;
         for (TrialOutcome o : ranked) {
-            out.append(rank++).append(',').append(o.trial()).append(',').append(o.status());
+            out.append(rank++).append(',').append(o.trial()).append(',').append(o.status().text()).append(',')
+                    .append(o.rung() < 0 ? "" : String.valueOf(o.rung()));
             keys.forEach(k -> out.append(',').append(csvField(o.values().getOrDefault(k, ""))));
-            out.append(String.format(Locale.ROOT, ",%s,%d,%s,%s,%d,%.1f,%s%n", number(o.bestTestAccuracy()), o.bestEpoch(),
-                    number(o.finalTestAccuracy()), number(o.finalTrainLoss()), o.epochs(), o.seconds(),
+            EpochScore last = o.last();
+            out.append(String.format(Locale.ROOT, ",%s,%d,%s,%s,%s,%d,%.1f,%s%n", number(o.best(objective)),
+                    o.bestEpoch(objective), number(last == null ? Double.NaN : last.testAccuracy()),
+                    number(last == null ? Double.NaN : last.testLoss()),
+                    number(last == null ? Double.NaN : last.trainLoss()), o.epochs(), o.seconds(),
                     csvField(o.runDir())));
         }
         return out.toString();
     }
 
-    String html() {
+    String html(byte[] png) {
+        String metric = objective.metric().text();
         StringBuilder out = new StringBuilder("""
                 <!DOCTYPE html>
                 <html><head><meta charset="utf-8"><title>sparkcnn sweep leaderboard</title>
@@ -57,26 +117,83 @@ public final class Leaderboard {
                 td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}tr.best{background:#e6f4ea}
                 tr.stopped{color:#999}</style></head><body>
                 <h1>Sweep leaderboard</h1>
-                <table><tr><th>rank</th><th>trial</th><th>status</th>""");
+                """);
+        out.append("<p>").append(ranked.size()).append(" trials, ranked by their best ").append(escape(metric))
+                .append(" (").append(objective.maximize() ? "higher" : "lower").append(" is better)");
+        if (rungs != null) {
+            out.append("; successive halving: rungs at epochs ").append(rungs.epochs()).append(", the top 1/")
+                    .append(rungs.eta()).append(" of each rung go on");
+        }
+        out.append(".<br>").append(escape(epochsLine())).append(".</p>\n");
+        out.append("<img alt=\"").append(escape(metric)).append(" per epoch, every trial\" src=\"data:image/png;base64,")
+                .append(Base64.getEncoder().encodeToString(png)).append("\">\n");
+        out.append("<table><tr><th>rank</th><th>trial</th><th>status</th>");
         keys.forEach(k -> out.append("<th>").append(escape(k)).append("</th>"));
-        out.append("<th>best test accuracy</th><th>best epoch</th><th>final test accuracy</th>"
+        out.append("<th>best ").append(escape(metric)).append("</th><th>best epoch</th><th>final test accuracy</th>"
                 + "<th>final train loss</th><th>epochs</th><th>seconds</th></tr>\n");
         int rank = 1;
         for (TrialOutcome o : ranked) {
-            String css = !o.status().equals("done") ? " class=\"stopped\"" : rank == 1 ? " class=\"best\"" : "";
+            String css = o.status() != Status.FINISHED ? " class=\"stopped\"" : rank == 1 ? " class=\"best\"" : "";
+            EpochScore last = o.last();
             out.append("<tr").append(css).append("><td>").append(rank++).append("</td><td><a href=\"")
                     .append(escape(o.trial())).append("/report.html\">").append(escape(o.trial())).append("</a></td><td>")
-                    .append(escape(o.status())).append(o.message().isEmpty() ? "" : " (" + escape(o.message()) + ")")
+                    .append(escape(o.describe())).append(o.message().isEmpty() ? "" : " (" + escape(o.message()) + ")")
                     .append("</td>");
             keys.forEach(k -> out.append("<td>").append(escape(o.values().getOrDefault(k, ""))).append("</td>"));
             out.append(String.format(Locale.ROOT, "<td>%s</td><td>%d</td><td>%s</td><td>%s</td><td>%d</td><td>%.0f</td></tr>%n",
-                    number(o.bestTestAccuracy()), o.bestEpoch(), number(o.finalTestAccuracy()),
-                    number(o.finalTrainLoss()), o.epochs(), o.seconds()));
+                    number(o.best(objective)), o.bestEpoch(objective),
+                    number(last == null ? Double.NaN : last.testAccuracy()),
+                    number(last == null ? Double.NaN : last.trainLoss()), o.epochs(), o.seconds()));
         }
         return out.append("</table></body></html>\n").toString();
     }
 
-    private static String number(double value) {
+    /** The metric against epochs, a line per trial; the rungs as dotted vertical lines. */
+    byte[] plot() {
+        String metric = objective.metric().text();
+        XYChart chart = new XYChartBuilder().width(900).height(520).title(metric + " per epoch, every trial")
+                .xAxisTitle("epoch").yAxisTitle(metric).build();
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        chart.getStyler().setMarkerSize(5);
+        chart.getStyler().setDecimalPattern("#0.###");
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (TrialOutcome o : ranked) {
+            List<EpochScore> scores = o.scores().stream().filter(s -> Double.isFinite(objective.of(s))).toList();
+            if (scores.isEmpty()) {
+                continue;
+            }
+            double[] x = scores.stream().mapToDouble(EpochScore::epoch).toArray();
+            double[] y = scores.stream().mapToDouble(objective::of).toArray();
+            for (double v : y) {
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
+            }
+            chart.addSeries(o.trial(), x, y);
+        }
+        if (rungs != null && lo <= hi) {
+            for (int epoch : rungs.epochs()) {
+                XYSeries rung = chart.addSeries("rung at " + epoch, new double[] {epoch, epoch}, new double[] {lo, hi});
+                rung.setLineColor(Color.GRAY);
+                rung.setLineStyle(SeriesLines.DOT_DOT);
+                rung.setMarker(SeriesMarkers.NONE);
+                rung.setShowInLegend(false);
+            }
+        }
+        if (chart.getSeriesMap().isEmpty()) {
+            chart.addSeries("no epoch yet", new double[] {0}, new double[] {0});
+        }
+        try {
+            BufferedImage image = BitmapEncoder.getBufferedImage(chart);
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            ImageIO.write(image, "png", bytes);
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String number(double value) {
         return Double.isNaN(value) ? "" : String.format(Locale.ROOT, "%.4f", value);
     }
 

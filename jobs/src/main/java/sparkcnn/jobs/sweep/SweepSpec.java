@@ -16,29 +16,17 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import sparkcnn.jobs.config.ConfigValues;
 
 /**
  * A sweep file: the base job every trial starts from, the config keys it varies (grid or random
- * search), keys all trials set alike, how many trials train at once, and how they are ranked.
+ * search), keys all trials set alike, how many trials train at once, the metric it optimises, and
+ * whether successive halving ({@code scheduler = asha}) stops losing trials early (null: it does not).
  * The keys of {@code sparkcnn/sweep-reference.conf} are the only ones it may set under {@code sweep}.
  */
 public record SweepSpec(File file, File base, String dir, List<String> keys, List<Trial> trials, Config common,
-                        int parallel, RankBy rankBy) {
+                        int parallel, Objective objective, Rungs asha) {
     static final String REFERENCE = "sparkcnn/sweep-reference.conf";
-
-    /** How the leaderboard orders finished trials. */
-    public enum RankBy {
-        BEST_TEST_ACCURACY, FINAL_TRAIN_LOSS;
-
-        static RankBy parse(String text) {
-            try {
-                return valueOf(text.toUpperCase().replace('-', '_'));
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException.Generic("sweep.rank-by must be best-test-accuracy or final-train-loss, got '"
-                        + text + "'");
-            }
-        }
-    }
 
     public static SweepSpec load(File file) {
         if (!file.isFile()) {
@@ -49,11 +37,9 @@ public record SweepSpec(File file, File base, String dir, List<String> keys, Lis
         if (!raw.hasPath("sweep")) {
             throw new ConfigException.Generic(file + " has no `sweep { ... }` block");
         }
-        for (String key : raw.getObject("sweep").keySet()) {
-            if (!reference.getObject("sweep").containsKey(key)) {
-                throw new ConfigException.Generic("unknown sweep key 'sweep." + key + "' in " + file + "; known: "
-                        + reference.getObject("sweep").keySet());
-            }
+        requireKnown(raw.getObject("sweep"), reference.getObject("sweep"), "sweep", file);
+        if (raw.hasPath("sweep.asha")) {
+            requireKnown(raw.getObject("sweep.asha"), reference.getObject("sweep.asha"), "sweep.asha", file);
         }
         Config s = raw.withFallback(reference).resolve().getConfig("sweep");
         String baseName = s.getString("base");
@@ -77,7 +63,39 @@ public record SweepSpec(File file, File base, String dir, List<String> keys, Lis
             common = common.withValue(e.getKey(), e.getValue());
         }
         return new SweepSpec(file, base, s.getString("dir"), List.copyOf(space.keySet()), trials, common,
-                positive(s, "parallel"), RankBy.parse(s.getString("rank-by")));
+                positive(s, "parallel"), Objective.parse(s.getString("metric"), s.getString("mode")),
+                asha(s, space.keySet()));
+    }
+
+    /** {@code sweep.scheduler}: none, or asha with its rungs. */
+    private static Rungs asha(Config s, java.util.Set<String> varied) {
+        String scheduler = s.getString("scheduler");
+        switch (scheduler) {
+            case "none":
+                return null;
+            case "asha":
+                if (varied.contains("train.epochs")) {
+                    throw new ConfigException.Generic("sweep.keys varies train.epochs, but with sweep.scheduler = asha "
+                            + "the rungs decide each trial's epochs: set sweep.asha.max-epochs instead");
+                }
+                var keys = s.getConfig("asha");
+                return new Rungs(ConfigValues.integer(keys, "eta", "sweep.asha"),
+                        ConfigValues.integer(keys, "min-epochs", "sweep.asha"),
+                        ConfigValues.integer(keys, "max-epochs", "sweep.asha"));
+            default:
+                throw new ConfigException.Generic("sweep.scheduler must be none (every trial trains all its epochs) "
+                        + "or asha (successive halving stops losing trials early), got '" + scheduler + "'");
+        }
+    }
+
+    private static void requireKnown(ConfigObject given, ConfigObject known, String path, File file) {
+        for (String key : given.keySet()) {
+            if (!known.containsKey(key)) {
+                String hint = key.equals("rank-by") ? " (the leaderboard ranks by sweep.metric now)" : "";
+                throw new ConfigException.Generic("unknown sweep key '" + path + "." + key + "' in " + file + "; known: "
+                        + known.keySet() + hint);
+            }
+        }
     }
 
     public static Config reference() {
@@ -165,7 +183,7 @@ public record SweepSpec(File file, File base, String dir, List<String> keys, Lis
     }
 
     private static int positive(Config s, String key) {
-        int n = sparkcnn.jobs.config.ConfigValues.integer(s, key, "sweep");
+        int n = ConfigValues.integer(s, key, "sweep");
         if (n < 1) {
             throw new ConfigException.Generic("sweep." + key + " must be >= 1, got " + n);
         }

@@ -3,55 +3,125 @@ package sparkcnn.jobs.sweep;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import sparkcnn.driver.train.EpochResult;
 import sparkcnn.driver.run.RunLayout;
-import sparkcnn.driver.train.TrainingRun;
+import sparkcnn.driver.train.EpochResult;
 
 /**
- * What a trial came to, as {@code trial.json} in its run directory. {@code done} and {@code diverged}
- * are final (a sweep started again skips them); a {@code failed} trial is tried again.
+ * Where a trial stands, as {@code trial.json} in its run directory: its status, the highest rung
+ * of successive halving it reached (-1: none, or no early stopping), and every epoch it evaluated.
  */
-public record TrialOutcome(String trial, Map<String, String> values, String status, String message,
-                           double bestTestAccuracy, int bestEpoch, double finalTestAccuracy, double finalTrainLoss,
-                           int epochs, double seconds, String runDir) {
+public record TrialOutcome(String trial, Map<String, String> values, Status status, String message, int rung,
+                           List<EpochScore> scores, double seconds, String runDir) {
     public static final String FILE = RunLayout.TRIAL;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    static TrialOutcome done(Trial trial, TrainingRun.Result result, double seconds) {
-        List<EpochResult> epochs = result.epochs();
-        EpochResult best = epochs.stream()
-                .max(Comparator.comparingDouble(e -> e.test().accuracy())).orElseThrow();
-        EpochResult last = epochs.get(epochs.size() - 1);
-        return new TrialOutcome(trial.name(), trial.valueTexts(), "done", "", best.test().accuracy(), best.epoch(),
-                last.test().accuracy(), last.trainLoss(), epochs.size(), seconds, result.runDir());
+    public enum Status {
+        /** Training now. */
+        RUNNING,
+        /** Waiting at a rung while the sweep runs: it goes on if it ranks in the rung's top 1/eta. */
+        PAUSED,
+        /** Left at a rung when the sweep ended (a restart with more trials may still promote it). */
+        STOPPED,
+        /** Trained all its epochs, or stopped by its own train.stop rule. */
+        FINISHED,
+        /** The loss became NaN or infinite: its last good checkpoint kept. */
+        DIVERGED,
+        /** Its network cannot be built (a layer's geometry): never started. */
+        INVALID,
+        /** A Spark job or the data failed: tried again when the sweep starts again. */
+        FAILED;
+
+        public String text() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        static Status parse(String text) {
+            return text.equals("done") ? FINISHED : valueOf(text.toUpperCase(Locale.ROOT)); // "done": before ASHA
+        }
     }
 
-    static TrialOutcome stopped(Trial trial, String status, String message, double seconds, String runDir) {
-        return new TrialOutcome(trial.name(), trial.valueTexts(), status, message, Double.NaN, 0, Double.NaN,
-                Double.NaN, 0, seconds, runDir);
+    public TrialOutcome {
+        scores = List.copyOf(scores);
     }
 
+    static TrialOutcome of(Trial trial, Status status, String message, int rung, List<EpochResult> epochs,
+                           double seconds, String runDir) {
+        return new TrialOutcome(trial.name(), trial.valueTexts(), status, message, rung,
+                epochs.stream().map(EpochScore::of).toList(), seconds, runDir);
+    }
+
+    /** A trial before its first epoch, or one that never starts. */
+    static TrialOutcome waiting(Trial trial, Status status, String message, String runDir) {
+        return new TrialOutcome(trial.name(), trial.valueTexts(), status, message, -1, List.of(), 0, runDir);
+    }
+
+    TrialOutcome with(Status newStatus) {
+        return new TrialOutcome(trial, values, newStatus, message, rung, scores, seconds, runDir);
+    }
+
+    /** Done for good: a sweep without early stopping does not run it again. */
     boolean isFinal() {
-        return status.equals("done") || status.equals("diverged");
+        return status == Status.FINISHED || status == Status.DIVERGED || status == Status.INVALID;
+    }
+
+    /** Epochs trained and evaluated. */
+    public int epochs() {
+        return scores.size();
+    }
+
+    /** The metric's best value (NaN before the first epoch) and its epoch (0 then). */
+    public double best(Objective objective) {
+        return objective.best(scores).map(objective::of).orElse(Double.NaN);
+    }
+
+    public int bestEpoch(Objective objective) {
+        return objective.best(scores).map(EpochScore::epoch).orElse(0);
+    }
+
+    public double bestTestAccuracy() {
+        return best(Objective.TEST_ACCURACY);
+    }
+
+    /** The last epoch's numbers, or null before the first. */
+    public EpochScore last() {
+        return scores.isEmpty() ? null : scores.get(scores.size() - 1);
+    }
+
+    /** The status as people read it: {@code stopped at rung 1}. */
+    public String describe() {
+        return switch (status) {
+            case PAUSED, STOPPED -> status.text() + " at rung " + rung;
+            default -> status.text();
+        };
     }
 
     String toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("trial", trial);
         m.put("values", values);
-        m.put("status", status);
+        m.put("status", status.text());
         m.put("message", message);
-        m.put("best_test_accuracy", bestTestAccuracy);
-        m.put("best_epoch", bestEpoch);
-        m.put("final_test_accuracy", finalTestAccuracy);
-        m.put("final_train_loss", finalTrainLoss);
-        m.put("epochs", epochs);
+        m.put("rung", rung);
+        m.put("epochs", epochs());
+        m.put("best_test_accuracy", bestTestAccuracy());
         m.put("seconds", seconds);
         m.put("run_dir", runDir);
+        List<Map<String, Object>> epochs = new ArrayList<>();
+        for (EpochScore s : scores) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("epoch", s.epoch());
+            e.put("test_accuracy", s.testAccuracy());
+            e.put("test_loss", s.testLoss());
+            e.put("test_top5_accuracy", s.testTop5Accuracy());
+            e.put("train_loss", s.trainLoss());
+            epochs.add(e);
+        }
+        m.put("scores", epochs);
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(m) + "\n";
         } catch (JsonProcessingException e) {
@@ -64,12 +134,16 @@ public record TrialOutcome(String trial, Map<String, String> values, String stat
             JsonNode n = JSON.readTree(text);
             Map<String, String> values = new LinkedHashMap<>();
             n.get("values").fields().forEachRemaining(e -> values.put(e.getKey(), e.getValue().asText()));
-            return new TrialOutcome(n.get("trial").asText(), values, n.get("status").asText(),
-                    n.get("message").asText(), n.get("best_test_accuracy").asDouble(Double.NaN),
-                    n.get("best_epoch").asInt(), n.get("final_test_accuracy").asDouble(Double.NaN),
-                    n.get("final_train_loss").asDouble(Double.NaN), n.get("epochs").asInt(),
-                    n.get("seconds").asDouble(), n.get("run_dir").asText());
-        } catch (JsonProcessingException e) {
+            List<EpochScore> scores = new ArrayList<>();
+            for (JsonNode e : n.path("scores")) {
+                scores.add(new EpochScore(e.get("epoch").asInt(), e.get("test_accuracy").asDouble(Double.NaN),
+                        e.get("test_loss").asDouble(Double.NaN), e.get("test_top5_accuracy").asDouble(Double.NaN),
+                        e.get("train_loss").asDouble(Double.NaN)));
+            }
+            return new TrialOutcome(n.get("trial").asText(), values, Status.parse(n.get("status").asText()),
+                    n.get("message").asText(), n.path("rung").asInt(-1), scores, n.get("seconds").asDouble(),
+                    n.get("run_dir").asText());
+        } catch (JsonProcessingException | RuntimeException e) {
             throw new IllegalStateException("unreadable " + FILE + ": " + e.getMessage(), e);
         }
     }

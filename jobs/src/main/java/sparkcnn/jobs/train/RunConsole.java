@@ -23,13 +23,16 @@ public final class RunConsole implements TrainingRun.Listener {
     private final ProgressPrinter progress;
     private final RunReport report;
     private final List<String> classes;
+    private final int lastEpoch;
 
+    /** @param lastEpoch where this start ends: train.epochs, or the epoch a sweep's trial pauses after */
     public RunConsole(PrintStream out, boolean terminal, TrainSpec spec, RunLayout run, String renderedConfig,
-                      List<String> classes) {
+                      List<String> classes, int lastEpoch) {
         this.out = out;
         this.spec = spec;
         this.run = run;
-        this.progress = new ProgressPrinter(out, terminal, spec.epochs(), 10);
+        this.lastEpoch = lastEpoch;
+        this.progress = new ProgressPrinter(out, terminal, lastEpoch, 10);
         this.report = new RunReport(run, renderedConfig, spec.model().architecture());
         this.classes = classes;
     }
@@ -47,9 +50,9 @@ public final class RunConsole implements TrainingRun.Listener {
 
     @Override
     public void started(long trainExamples, long testExamples, int roundsPerEpoch) {
-        out.printf(Locale.ROOT, "training %d epochs on %,d examples (%,d test): %d workers x batch %d, averaging "
+        out.printf(Locale.ROOT, "training %d epochs%s on %,d examples (%,d test): %d workers x batch %d, averaging "
                         + "every %d minibatches, %d rounds per epoch, learning rate %s%n",
-                spec.epochs(), trainExamples, testExamples, spec.workers(), spec.batchSizePerWorker(),
+                spec.epochs(), lastEpoch < spec.epochs() ? ", pausing after epoch " + lastEpoch : "", trainExamples, testExamples, spec.workers(), spec.batchSizePerWorker(),
                 spec.averagingFrequency(), roundsPerEpoch, spec.schedule().type());
     }
 

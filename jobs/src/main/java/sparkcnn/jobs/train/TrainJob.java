@@ -67,7 +67,7 @@ public final class TrainJob {
             try (JavaSparkContext sc = SparkContexts.start(spec.master(), spec.appName(), masterExplicit, false,
                     spec.backend()); var signals = StopOnSignal.install(stop)) {
                 stop.interruptWith(sc::cancelAllJobs);
-                return train(sc, architecture, run, changed, null, stop);
+                return train(sc, architecture, run, changed, null, stop, spec.epochs());
             }
         } catch (StorageException e) {
             throw e.inRun(run.root(), run.howToContinue());
@@ -102,10 +102,18 @@ public final class TrainJob {
      * {@code data} keys; null opens those.
      */
     public TrainingRun.Result runOn(JavaSparkContext sc, RunStart start, TrainingData data) {
+        return runOn(sc, start, data, spec.epochs());
+    }
+
+    /**
+     * As above, pausing after epoch {@code pauseAfter} (checkpointed and evaluated) on the schedule
+     * of all {@code train.epochs}: a sweep's trial that waits at a rung of successive halving.
+     */
+    public TrainingRun.Result runOn(JavaSparkContext sc, RunStart start, TrainingData data, int pauseAfter) {
         ComputationGraphConfiguration architecture = architecture();
         RunLayout run = RunLayout.of(spec.runDir(), sc.hadoopConfiguration());
         try (RunLock lock = start.begin(run)) {
-            return train(sc, architecture, run, changesOnResume(run, start), data, new StopRequest());
+            return train(sc, architecture, run, changesOnResume(run, start), data, new StopRequest(), pauseAfter);
         }
     }
 
@@ -125,7 +133,8 @@ public final class TrainJob {
     }
 
     private TrainingRun.Result train(JavaSparkContext sc, ComputationGraphConfiguration architecture, RunLayout run,
-                                     Map<String, List<String>> changedOnResume, TrainingData opened, StopRequest stop) {
+                                     Map<String, List<String>> changedOnResume, TrainingData opened, StopRequest stop,
+                                     int pauseAfter) {
         int threads = spec.resolveWorkerThreads(SparkContexts.taskCpus(sc));
         NativeBackend.init(threads); // logs the backend, oneDNN helpers and threads per worker
         log.info("spark: master {}, {} workers, {} task slots", sc.master(), spec.workers(), sc.defaultParallelism());
@@ -150,11 +159,12 @@ public final class TrainJob {
         }
         // the Spark UI groups this run's jobs; every description names the run, epoch and round
         sc.setJobGroup(run.name(), "sparkcnn run " + run.root(), false);
-        var console = new RunConsole(out, terminal, spec, run, rendered, data.train().classes());
+        int lastEpoch = Math.min(spec.epochs(), pauseAfter);
+        var console = new RunConsole(out, terminal, spec, run, rendered, data.train().classes(), lastEpoch);
         TrainingRun.Result result;
         try {
             result = new TrainingRun(sc, run, spec.runSettings(threads), console, stop)
-                    .run(data.train(), data.test(), () -> startingModel(sc, architecture), changedOnResume);
+                    .run(data.train(), data.test(), () -> startingModel(sc, architecture), changedOnResume, lastEpoch);
         } catch (Exception e) { // Spark's own are checked and undeclared
             Optional<String> why = WorkerMemory.outOfMemory(e);
             if (why.isPresent()) {

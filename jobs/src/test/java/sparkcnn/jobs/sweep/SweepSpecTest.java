@@ -88,11 +88,12 @@ class SweepSpecTest {
                     """));
             var trial = spec.trials().get(0);
             double rate = trial.overrides(spec.common()).getDouble("train.optimizer.learning-rate");
-            var outcome = new TrialOutcome(trial.name(), trial.valueTexts(), "done", "", 0.8125, 1, 0.75, 0.5, 1,
+            var outcome = new TrialOutcome(trial.name(), trial.valueTexts(), TrialOutcome.Status.FINISHED, "", -1,
+                    List.of(new EpochScore(1, 0.8125, 0.625, 0.9, 0.5), new EpochScore(2, 0.75, 0.7, 0.9, 0.25)),
                     12.5, "runs/t1");
-            String csv = new Leaderboard(spec.keys(), List.of(outcome), SweepSpec.RankBy.BEST_TEST_ACCURACY).csv();
+            String csv = new Leaderboard(spec.keys(), List.of(outcome), spec.objective(), null, 2).csv();
             String row = csv.lines().toList().get(1);
-            assertTrue(row.contains(",0.8125,1,0.7500,0.5000,1,12.5,"), row);
+            assertTrue(row.contains(",0.8125,1,0.7500,0.7000,0.2500,2,12.5,"), row);
             assertTrue(row.contains("," + trial.valueTexts().get("train.optimizer.learning-rate") + ","), row);
             assertEquals(rate, Double.parseDouble(trial.valueTexts().get("train.optimizer.learning-rate")));
         } finally {
@@ -118,5 +119,33 @@ class SweepSpecTest {
                 keys { "train.optimizer.learning-rate" = { uniform = [0.1, 1] } }
                 """)));
         assertTrue(gridRange.getMessage().contains("grid search takes a list"), gridRange.getMessage());
+    }
+
+    @Test
+    void ashaReadsItsKeysAndRefusesWhatCannotWork() throws Exception {
+        String keys = "keys { \"train.optimizer.learning-rate\" = [0.1, 0.01] }\n";
+        SweepSpec asha = SweepSpec.load(sweep(keys + "scheduler = asha\nmetric = test-loss\nasha { eta = 4, max-epochs = 16 }"));
+        assertEquals(new Rungs(4, 1, 16), asha.asha());
+        assertEquals(List.of(1, 4, 16), asha.asha().epochs());
+        assertEquals(new Objective(Objective.Metric.TEST_LOSS, false), asha.objective());
+        assertEquals(null, SweepSpec.load(sweep(keys)).asha());
+        assertEquals(Objective.TEST_ACCURACY, SweepSpec.load(sweep(keys)).objective());
+
+        for (var bad : List.of(
+                List.of("scheduler = hyperband", "sweep.scheduler"),
+                List.of("metric = val-accuracy", "sweep.metric"),
+                List.of("mode = maximum", "sweep.mode"),
+                List.of("scheduler = asha\nasha.eta = 1", "sweep.asha.eta"),
+                List.of("scheduler = asha\nasha { min-epochs = 4, max-epochs = 2 }", "sweep.asha.min-epochs"),
+                List.of("scheduler = asha\nasha.grace = 2", "sweep.asha.grace"),
+                List.of("rank-by = best-test-accuracy", "sweep.metric"))) {
+            var e = assertThrows(ConfigException.class, () -> SweepSpec.load(sweep(keys + bad.get(0))), bad.get(0));
+            assertTrue(e.getMessage().contains(bad.get(1)), bad.get(0) + ": " + e.getMessage());
+        }
+        var epochs = assertThrows(ConfigException.class, () -> SweepSpec.load(sweep(
+                "keys { \"train.epochs\" = [2, 4] }\nscheduler = asha")));
+        assertTrue(epochs.getMessage().contains("sweep.asha.max-epochs"), epochs.getMessage());
+        var unresolved = assertThrows(ConfigException.class, () -> new Rungs(3, 4, 0).resolve(2));
+        assertTrue(unresolved.getMessage().contains("train.epochs, 2"), unresolved.getMessage());
     }
 }

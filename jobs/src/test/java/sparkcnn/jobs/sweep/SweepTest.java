@@ -33,28 +33,28 @@ class SweepTest {
         assertTrue(first.out().contains("0 finished before, 4 to run, 2 at once"), first.out());
 
         List<String> rows = Files.readAllLines(sweepDir.resolve("leaderboard.csv"));
-        assertEquals("rank,trial,status,train.averaging-frequency,train.optimizer.learning-rate,"
-                + "best_test_accuracy,best_epoch,final_test_accuracy,final_train_loss,epochs,seconds,run_dir",
+        assertEquals("rank,trial,status,rung,train.averaging-frequency,train.optimizer.learning-rate,best_test_accuracy,"
+                + "best_epoch,final_test_accuracy,final_test_loss,final_train_loss,epochs,seconds,run_dir",
                 rows.get(0));
         assertEquals(5, rows.size(), String.join("\n", rows));
         double previous = Double.MAX_VALUE;
         Map<String, String> valuesByTrial = new LinkedHashMap<>();
         for (String row : rows.subList(1, rows.size())) {
             String[] f = row.split(",");
-            assertEquals("done", f[2], row);
-            double best = Double.parseDouble(f[5]);
+            assertEquals("finished", f[2], row);
+            double best = Double.parseDouble(f[6]);
             assertTrue(best <= previous, "not ranked best first: " + rows);
             assertTrue(best > 0 && best <= 1, row);
             previous = best;
-            valuesByTrial.put(f[1], f[3] + "," + f[4]);
+            valuesByTrial.put(f[1], f[4] + "," + f[5]);
             // each trial trained in its own run directory, with the values the leaderboard names
             Path trial = sweepDir.resolve(f[1]);
             String config = Files.readString(trial.resolve("config.conf"));
-            assertTrue(config.contains("averaging-frequency=" + f[3] + "\n"), config);
+            assertTrue(config.contains("averaging-frequency=" + f[4] + "\n"), config);
             assertEquals(1, Files.readAllLines(trial.resolve("metrics.jsonl")).stream()
                     .filter(l -> l.contains("\"event\":\"epoch\"")).count());
         }
-        assertTrue(Double.parseDouble(rows.get(1).split(",")[5]) > 0.4, "the best trial is near chance: " + rows);
+        assertTrue(Double.parseDouble(rows.get(1).split(",")[6]) > 0.4, "the best trial is near chance: " + rows);
         // every point of the grid, once
         assertEquals(4, valuesByTrial.values().stream().distinct().count(), valuesByTrial.toString());
         String html = Files.readString(sweepDir.resolve("leaderboard.html"));
@@ -95,7 +95,7 @@ class SweepTest {
         var resumed = MainRunner.run("sweep", "--config", sweepFile.toString(), "--master", "local[2]");
         assertEquals(0, resumed.status(), resumed.err());
         assertTrue(resumed.out().contains("3 finished before, 1 to run"), resumed.out());
-        assertTrue(Files.readString(sweepDir.resolve("trial-2/trial.json")).contains("\"done\""));
+        assertTrue(Files.readString(sweepDir.resolve("trial-2/trial.json")).contains("\"finished\""));
         assertEquals(withoutSeconds(rows), withoutSeconds(Files.readAllLines(sweepDir.resolve("leaderboard.csv"))),
                 "the same ranking and accuracies");
     }
@@ -113,21 +113,7 @@ class SweepTest {
     }
 
     private Path writeSweep(Path sweepDir, String rates) throws Exception {
-        Files.writeString(dir.resolve("base.conf"), """
-                run.dir = "%s/unused"
-                data {
-                  format = idx
-                  train { images = "%s", labels = "%s", limit = 1200 }
-                  test { images = "%s", labels = "%s", limit = 500 }
-                }
-                model {
-                  type = pattern
-                  stages = [{ convs = 1, filters = 4, size = 3, pool = true }]
-                  hidden = [16]
-                }
-                train { epochs = 3, workers = 2, batch-size-per-worker = 50, checkpoint-every-rounds = 0 }
-                """.formatted(dir, FashionMnist.TRAIN_IMAGES, FashionMnist.TRAIN_LABELS, FashionMnist.TEST_IMAGES,
-                FashionMnist.TEST_LABELS));
+        writeBase(dir);
         Path file = dir.resolve("sweep.conf");
         Files.writeString(file, """
                 sweep {
@@ -148,7 +134,7 @@ class SweepTest {
     private static List<String> withoutSeconds(List<String> rows) {
         return rows.stream().map(r -> {
             List<String> fields = new ArrayList<>(List.of(r.split(",")));
-            fields.remove(10);
+            fields.remove(12);
             return String.join(",", fields);
         }).toList();
     }
@@ -157,10 +143,32 @@ class SweepTest {
         List<FileTime> times = new ArrayList<>();
         try (var files = Files.walk(sweepDir)) {
             for (Path p : files.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().startsWith("leaderboard"))
-                    .filter(p -> !p.getFileName().toString().equals("sweep.conf")).sorted().toList()) {
+                    .filter(p -> !p.getFileName().toString().equals("sweep.conf"))
+                    .filter(p -> !p.getFileName().toString().equals("sweep.lock")).sorted().toList()) {
                 times.add(Files.getLastModifiedTime(p));
             }
         }
         return times;
+    }
+
+    /** The base job of the sweeps in these tests: a small pattern net on 1,200 Fashion-MNIST images, 500 to test. */
+    static Path writeBase(Path dir) throws Exception {
+        Path base = dir.resolve("base.conf");
+        Files.writeString(base, """
+                run.dir = "%s/unused"
+                data {
+                  format = idx
+                  train { images = "%s", labels = "%s", limit = 1200 }
+                  test { images = "%s", labels = "%s", limit = 500 }
+                }
+                model {
+                  type = pattern
+                  stages = [{ convs = 1, filters = 4, size = 3, pool = true }]
+                  hidden = [16]
+                }
+                train { epochs = 3, workers = 2, batch-size-per-worker = 50, checkpoint-every-rounds = 0 }
+                """.formatted(dir, FashionMnist.TRAIN_IMAGES, FashionMnist.TRAIN_LABELS, FashionMnist.TEST_IMAGES,
+                FashionMnist.TEST_LABELS));
+        return base;
     }
 }

@@ -1,0 +1,187 @@
+package sparkcnn.jobs.sweep;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.ConfigException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import sparkcnn.driver.io.RunStore;
+
+/**
+ * {@code sweep.scheduler = asha}: asynchronous successive halving (Li et al. 2020, "A System for
+ * Massively Parallel Hyperparameter Tuning", Algorithm 2). Whenever a slot is free, the highest
+ * rung with a trial in its top 1/eta that has not gone on yet promotes that trial to the next
+ * rung (it continues from its checkpoint); otherwise the next trial starts at rung 0. Trials left
+ * at a rung when nothing is running are stopped there.
+ *
+ * <p>Every decision is written to {@code asha.json} in the sweep directory before its job starts,
+ * and every rung reached when its job ends: a sweep started again keeps the decisions taken and
+ * first continues the jobs that were in flight.
+ */
+final class Asha implements TrialScheduler {
+    static final String FILE = "asha.json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A trial sent to a rung, as asha.json records it. */
+    record Decision(String trial, int rung) {
+    }
+
+    /** A trial that reached a rung, and its metric there. */
+    record Reached(String trial, int rung, int epoch, double value) {
+    }
+
+    private final List<Trial> trials;
+    private final Rungs rungs;
+    private final Objective objective;
+    private final RunStore store;
+    /** Per rung, the trials that reached it and their metric there. */
+    private final List<Map<String, Double>> reached = new ArrayList<>();
+    /** Each trial's rung of its latest job (the decisions taken). */
+    private final Map<String, Integer> sentTo = new LinkedHashMap<>();
+    private final List<Decision> decisions = new ArrayList<>();
+    private final List<Reached> results = new ArrayList<>();
+    /** Trials that take no further part in this start: finished early, diverged, invalid, or failed now. */
+    private final Set<String> out = new HashSet<>();
+    /** Jobs an earlier start began and did not see end: continued first. */
+    private final Deque<Job> unfinished = new ArrayDeque<>();
+
+    /** @param earlier the outcomes recorded before this start (trial.json), by trial */
+    Asha(List<Trial> trials, Rungs rungs, Objective objective, RunStore store, Map<String, TrialOutcome> earlier) {
+        this.trials = trials;
+        this.rungs = rungs;
+        this.objective = objective;
+        this.store = store;
+        rungs.epochs().forEach(e -> reached.add(new LinkedHashMap<>()));
+        earlier.values().stream().filter(o -> o.status() == TrialOutcome.Status.INVALID
+                || o.status() == TrialOutcome.Status.DIVERGED
+                || o.status() == TrialOutcome.Status.FINISHED).forEach(o -> out.add(o.trial()));
+        if (store.exists(FILE)) {
+            replay(new String(store.read(FILE), StandardCharsets.UTF_8));
+        }
+        Map<String, Trial> byName = new LinkedHashMap<>();
+        trials.forEach(t -> byName.put(t.name(), t));
+        sentTo.forEach((trial, rung) -> {
+            if (!reached.get(rung).containsKey(trial) && !out.contains(trial)) {
+                unfinished.add(job(byName.get(trial), rung));
+            }
+        });
+    }
+
+    @Override
+    public Optional<Job> next() {
+        if (!unfinished.isEmpty()) {
+            return Optional.of(unfinished.poll());
+        }
+        Comparator<Map.Entry<String, Double>> best = Map.Entry.<String, Double>comparingByValue(objective.order())
+                .thenComparing(Map.Entry.comparingByKey());
+        for (int rung = rungs.top() - 1; rung >= 0; rung--) {
+            Map<String, Double> at = reached.get(rung);
+            int goOn = rungs.goOn(at.size());
+            for (var e : at.entrySet().stream().sorted(best).limit(goOn).toList()) {
+                if (sentTo.get(e.getKey()) == rung && !out.contains(e.getKey())) {
+                    return Optional.of(decide(trial(e.getKey()), rung + 1));
+                }
+            }
+        }
+        return trials.stream().filter(t -> !sentTo.containsKey(t.name()) && !out.contains(t.name())).findFirst()
+                .map(t -> decide(t, 0));
+    }
+
+    @Override
+    public void ended(Job job, TrialOutcome outcome) {
+        int epoch = rungs.epochOf(job.rung());
+        Optional<EpochScore> atRung = outcome.scores().stream().filter(s -> s.epoch() == epoch).findFirst();
+        if (outcome.status() == TrialOutcome.Status.FAILED || atRung.isEmpty()) { // failed, diverged, stopped itself
+            out.add(job.trial().name());
+            return;
+        }
+        double value = objective.of(atRung.get());
+        reached.get(job.rung()).put(job.trial().name(), value);
+        results.add(new Reached(job.trial().name(), job.rung(), epoch, value));
+        save();
+    }
+
+    /** The rungs' epochs, for the leaderboard. */
+    Rungs rungs() {
+        return rungs;
+    }
+
+    private Job decide(Trial trial, int rung) {
+        sentTo.put(trial.name(), rung);
+        decisions.add(new Decision(trial.name(), rung));
+        save(); // before the job starts: a promotion taken is kept
+        return job(trial, rung);
+    }
+
+    private Job job(Trial trial, int rung) {
+        return new Job(trial, rung, rungs.epochOf(rung));
+    }
+
+    private Trial trial(String name) {
+        return trials.stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    private void save() {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("metric", objective.metric().text());
+        root.put("mode", objective.maximize() ? "max" : "min");
+        root.put("eta", rungs.eta());
+        root.set("rungs", JSON.valueToTree(rungs.epochs()));
+        root.set("decisions", JSON.valueToTree(decisions));
+        root.set("results", JSON.valueToTree(results));
+        try {
+            store.writeText(FILE, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The decisions and rungs of earlier starts, which must have used the same rungs and metric. */
+    private void replay(String text) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(text);
+        } catch (IOException e) {
+            throw new IllegalStateException("unreadable " + store.uri(FILE) + ": " + e.getMessage(), e);
+        }
+        String was = root.get("metric").asText() + " " + root.get("mode").asText() + ", eta " + root.get("eta").asInt()
+                + ", rungs " + root.get("rungs");
+        String now = objective.metric().text() + " " + (objective.maximize() ? "max" : "min") + ", eta " + rungs.eta()
+                + ", rungs " + JSON.valueToTree(rungs.epochs());
+        if (!was.equals(now)) {
+            throw new ConfigException.Generic(store.uri(FILE) + " holds the decisions of a sweep with " + was
+                    + ", but the sweep now asks for " + now + ": changed sweep.metric, mode or asha keys need a new "
+                    + "sweep.dir");
+        }
+        Set<String> names = new HashSet<>();
+        trials.forEach(t -> names.add(t.name()));
+        for (JsonNode d : (ArrayNode) root.get("decisions")) {
+            String trial = d.get("trial").asText();
+            if (!names.contains(trial)) {
+                throw new ConfigException.Generic(store.uri(FILE) + " sent " + trial + " to a rung, but the sweep "
+                        + "has no such trial now (fewer trials?): an edited sweep needs a new sweep.dir");
+            }
+            sentTo.put(trial, d.get("rung").asInt());
+            decisions.add(new Decision(trial, d.get("rung").asInt()));
+        }
+        for (JsonNode r : (ArrayNode) root.get("results")) {
+            var result = new Reached(r.get("trial").asText(), r.get("rung").asInt(), r.get("epoch").asInt(),
+                    r.get("value").asDouble());
+            reached.get(result.rung()).put(result.trial(), result.value());
+            results.add(result);
+        }
+    }
+}
