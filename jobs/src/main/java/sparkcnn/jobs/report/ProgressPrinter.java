@@ -13,16 +13,19 @@ public final class ProgressPrinter implements Consumer<RoundReport> {
     private final PrintStream out;
     private final boolean terminal;
     private final int epochs;
+    private final int lastEpoch;
     private final double plainEverySeconds;
     private final long startNanos = System.nanoTime();
     private double lastPlainLine = Double.NEGATIVE_INFINITY;
     private long roundsDone;
     private double smoothedLoss = Double.NaN;
 
-    public ProgressPrinter(PrintStream out, boolean terminal, int epochs, double plainEverySeconds) {
+    /** @param lastEpoch where this start ends, which the ETA counts to: {@code epochs}, or a sweep trial's rung */
+    public ProgressPrinter(PrintStream out, boolean terminal, int epochs, int lastEpoch, double plainEverySeconds) {
         this.out = out;
         this.terminal = terminal;
         this.epochs = epochs;
+        this.lastEpoch = lastEpoch;
         this.plainEverySeconds = plainEverySeconds;
     }
 
@@ -32,7 +35,7 @@ public final class ProgressPrinter implements Consumer<RoundReport> {
         // exponential moving average: single rounds are noisy, the trend is what a user reads
         smoothedLoss = Double.isNaN(smoothedLoss) ? r.loss() : 0.9 * smoothedLoss + 0.1 * r.loss();
         double elapsed = (System.nanoTime() - startNanos) / 1e9;
-        long roundsLeft = (long) (epochs - r.epoch()) * r.rounds() + (r.rounds() - r.round());
+        long roundsLeft = (long) (lastEpoch - r.epoch()) * r.rounds() + (r.rounds() - r.round());
         double eta = elapsed / roundsDone * roundsLeft;
         String line = String.format("epoch %d/%d  round %d/%d  %6s img/s  loss %.4f  ETA %s",
                 r.epoch(), epochs, r.round(), r.rounds(), rate(r.imagesPerSecond()), smoothedLoss, duration(eta));

@@ -32,7 +32,7 @@ public final class RunConsole implements TrainingRun.Listener {
         this.spec = spec;
         this.run = run;
         this.lastEpoch = lastEpoch;
-        this.progress = new ProgressPrinter(out, terminal, lastEpoch, 10);
+        this.progress = new ProgressPrinter(out, terminal, spec.epochs(), lastEpoch, 10);
         this.report = new RunReport(run, renderedConfig, spec.model().architecture());
         this.classes = classes;
     }

@@ -184,6 +184,76 @@ class StandaloneClusterIT {
         assertTrue(Files.exists(out.resolve("model/metadata/_SUCCESS")));
     }
 
+    /**
+     * An ASHA sweep, two trials at once (one executor each), whose driver is killed with -9 once a
+     * promoted trial is training; submitted again, it keeps every decision taken and trains no
+     * trial's epoch twice.
+     */
+    @Test
+    @Order(6)
+    void anAshaSweepSurvivesItsDriverKilledAndTrainsNoEpochTwice() throws Exception {
+        Path base = dir.resolve("sweep-base.conf");
+        Files.writeString(base, """
+                spark.app-name = "sparkcnn-sweep"
+                data {
+                  format = idx
+                  train { images = "%s", labels = "%s", limit = 1200 }
+                  test { images = "%s", labels = "%s", limit = 500 }
+                }
+                model {
+                  type = pattern
+                  stages = [{ convs = 1, filters = 4, size = 3, pool = true }]
+                  hidden = [16]
+                }
+                train { epochs = 4, workers = 1, batch-size-per-worker = 50, checkpoint-every-rounds = 4 }
+                """.formatted(FashionMnist.TRAIN_IMAGES, FashionMnist.TRAIN_LABELS, FashionMnist.TEST_IMAGES,
+                FashionMnist.TEST_LABELS));
+        Path sweepDir = dir.resolve("sweep-asha");
+        Path sweep = dir.resolve("sweep-asha.conf");
+        Files.writeString(sweep, """
+                sweep {
+                  base = "%s"
+                  dir = "%s"
+                  keys { "train.optimizer.learning-rate" = [0.03, 0.01, 0.003, 0.001, 0.0003] }
+                  parallel = 2
+                  scheduler = asha
+                  asha.eta = 2
+                }
+                """.formatted(base, sweepDir));
+        Path decisions = sweepDir.resolve("asha.json");
+        Process first = sparkSubmit("sweep-1", "sparkcnn.jobs.Main", List.of("sweep", "--config", sweep.toString()));
+        for (int i = 0; i < 3000 && !(Files.exists(decisions) && Files.readString(decisions).contains("\"rung\" : 1")); i++) {
+            assertTrue(first.isAlive(), "the sweep ended before promoting a trial:\n" + tail(dir.resolve("sweep-1.log")));
+            Thread.sleep(100);
+        }
+        first.destroyForcibly().waitFor(); // the driver (client mode: spark-submit's JVM), with -9
+        JsonNode before = JSON.readTree(decisions.toFile());
+        assertTrue(before.get("decisions").toString().contains("\"rung\":1"), before.toString());
+
+        Process second = sparkSubmit("sweep-2", "sparkcnn.jobs.Main", List.of("sweep", "--config", sweep.toString()));
+        assertTrue(second.waitFor(6, TimeUnit.MINUTES), "the sweep did not finish within 6 minutes");
+        assertEquals(0, second.exitValue(), "the sweep failed:\n" + tail(dir.resolve("sweep-2.log")));
+        assertTrue(Files.readString(dir.resolve("sweep-2.log")).contains("] resuming"), tail(dir.resolve("sweep-2.log")));
+
+        JsonNode after = JSON.readTree(decisions.toFile());
+        var kept = after.get("decisions");
+        for (int i = 0; i < before.get("decisions").size(); i++) {
+            assertEquals(before.get("decisions").get(i), kept.get(i), "decision " + i + " changed");
+        }
+        List<Integer> rungs = List.of(1, 2, 4);
+        List<String> rows = Files.readAllLines(sweepDir.resolve("leaderboard.csv"));
+        assertEquals(6, rows.size(), String.join("\n", rows));
+        assertTrue(rows.get(1).contains(",finished,2,"), rows.get(1));
+        for (String row : rows.subList(1, rows.size())) {
+            String[] f = row.split(",");
+            int epochs = rungs.get(Integer.parseInt(f[3]));
+            List<Integer> trained = records(sweepDir.resolve(f[1]), "epoch").stream().map(r -> r.get("epoch").asInt())
+                    .toList();
+            assertEquals(java.util.stream.IntStream.rangeClosed(1, epochs).boxed().toList(), trained,
+                    f[1] + ": every epoch up to its rung, once");
+        }
+    }
+
     /** Waits until the worker's executor has started a task that it has not finished (its own log says). */
     private static void awaitRunningTask(StandaloneCluster.Worker worker, String appId) throws Exception {
         for (int i = 0; i < 600; i++) {
