@@ -109,6 +109,9 @@ public final class SweepJob {
                             : String.format(Locale.ROOT, "successive halving at epochs %s (the top 1/%d of each rung go "
                                     + "on, by %s)", rungs.epochs(), rungs.eta(), sweep.objective().metric().text()),
                     sweep.parallel());
+            if (scheduler instanceof Asha asha && asha.continued() > 0) {
+                out.printf("continuing %d jobs an earlier start began, as %s decided%n", asha.continued(), Asha.FILE);
+            }
             runAll(sc, scheduler, plan, outcomes, store, rungs);
             for (var e : outcomes.entrySet()) { // what waits at a rung now stays there
                 if (e.getValue().status() == Status.PAUSED) {

@@ -107,29 +107,40 @@ class AshaSweepTest {
     }
 
     @Test
-    void aTrialWhoseNetworkCannotBeBuiltIsRecordedAndTheOthersRun() throws Exception {
+    void badTrialsAreRecordedAsSuchAndTheOthersRun() throws Exception {
         FashionMnist.require();
         SweepTest.writeBase(dir);
-        Path sweepDir = dir.resolve("invalid");
-        Path sweepFile = dir.resolve("invalid.conf");
-        // F=4 with 'same' padding gives 27x27, which a 2x2/2 pool cannot halve
+        Path sweepDir = dir.resolve("bad");
+        Path sweepFile = dir.resolve("bad.conf");
+        // F=4 with 'same' padding gives 27x27, which a 2x2/2 pool cannot halve; a rate multiplied by
+        // 1e30 after 60% of the run overflows the weights in epoch 2
         Files.writeString(sweepFile, """
                 sweep {
                   base = base.conf
                   dir = "%s"
-                  keys { "model.stages" = [[{ convs = 1, filters = 4, size = 3, pool = true }],
-                                           [{ convs = 1, filters = 4, size = 4, pool = true }]] }
-                  set { "train.epochs" = 1 }
+                  keys {
+                    "model.stages" = [[{ convs = 1, filters = 4, size = 3, pool = true }],
+                                      [{ convs = 1, filters = 4, size = 4, pool = true }]]
+                    "train.schedule.factor" = [0.1, 1e30]
+                  }
+                  set {
+                    "train.epochs" = 2
+                    "train.optimizer" = { updater = sgd, learning-rate = 0.05 }
+                    "train.schedule" = { type = step, steps = [0.6] }
+                  }
                 }
                 """.formatted(sweepDir));
         var run = MainRunner.run("sweep", "--config", sweepFile.toString(), "--master", "local[2]");
         assertEquals(0, run.status(), run.err());
-        assertTrue(run.out().contains("invalid, not run: trial-2"), run.out());
+        assertTrue(run.out().contains("invalid, not run: trial-3"), run.out());
         List<String> rows = Files.readAllLines(sweepDir.resolve("leaderboard.csv"));
         assertTrue(rows.get(1).contains(",trial-1,finished,"), rows.get(1));
-        assertTrue(rows.get(2).contains(",trial-2,invalid,"), rows.get(2));
-        assertTrue(Files.readString(sweepDir.resolve("trial-2/trial.json")).contains("13.5 is not a whole number"));
-        assertTrue(run.out().contains("epochs trained: 1 of the 1"), run.out());
+        assertTrue(rows.get(2).contains(",trial-2,diverged,"), rows.get(2));
+        assertTrue(rows.get(3).contains(",trial-3,invalid,") && rows.get(4).contains(",trial-4,invalid,"), rows.toString());
+        assertTrue(Files.readString(sweepDir.resolve("trial-3/trial.json")).contains("13.5 is not a whole number"));
+        assertTrue(Files.readString(sweepDir.resolve("trial-2/trial.json")).contains("diverged in epoch 2"));
+        // the diverged trial's first epoch counts, as its metrics.jsonl recorded it
+        assertTrue(run.out().contains("epochs trained: 3 of the 4"), run.out());
     }
 
     @Test
