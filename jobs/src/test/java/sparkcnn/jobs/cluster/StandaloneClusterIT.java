@@ -192,22 +192,7 @@ class StandaloneClusterIT {
     @Test
     @Order(6)
     void anAshaSweepSurvivesItsDriverKilledAndTrainsNoEpochTwice() throws Exception {
-        Path base = dir.resolve("sweep-base.conf");
-        Files.writeString(base, """
-                spark.app-name = "sparkcnn-sweep"
-                data {
-                  format = idx
-                  train { images = "%s", labels = "%s", limit = 1200 }
-                  test { images = "%s", labels = "%s", limit = 500 }
-                }
-                model {
-                  type = pattern
-                  stages = [{ convs = 1, filters = 4, size = 3, pool = true }]
-                  hidden = [16]
-                }
-                train { epochs = 4, workers = 1, batch-size-per-worker = 50, checkpoint-every-rounds = 4 }
-                """.formatted(FashionMnist.TRAIN_IMAGES, FashionMnist.TRAIN_LABELS, FashionMnist.TEST_IMAGES,
-                FashionMnist.TEST_LABELS));
+        Path base = sparkcnn.jobs.sweep.SweepTest.writeBase(Files.createDirectories(dir.resolve("sweep-base")));
         Path sweepDir = dir.resolve("sweep-asha");
         Path sweep = dir.resolve("sweep-asha.conf");
         Files.writeString(sweep, """
@@ -215,6 +200,11 @@ class StandaloneClusterIT {
                   base = "%s"
                   dir = "%s"
                   keys { "train.optimizer.learning-rate" = [0.03, 0.01, 0.003, 0.001, 0.0003] }
+                  set {
+                    "train.epochs" = 4
+                    "train.workers" = 1
+                    "train.checkpoint-every-rounds" = 4
+                  }
                   parallel = 2
                   scheduler = asha
                   asha.eta = 2

@@ -17,7 +17,7 @@ import sparkcnn.driver.FashionMnist;
 import sparkcnn.jobs.MainRunner;
 
 /** A 2 x 2 grid sweep on real Fashion-MNIST in local mode, two trials at once; then started again. */
-class SweepTest {
+public class SweepTest {
     @TempDir
     Path dir;
 
@@ -152,7 +152,7 @@ class SweepTest {
     }
 
     /** The base job of the sweeps in these tests: a small pattern net on 1,200 Fashion-MNIST images, 500 to test. */
-    static Path writeBase(Path dir) throws Exception {
+    public static Path writeBase(Path dir) throws Exception {
         Path base = dir.resolve("base.conf");
         Files.writeString(base, """
                 run.dir = "%s/unused"
