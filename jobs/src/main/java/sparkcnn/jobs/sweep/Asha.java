@@ -104,14 +104,15 @@ final class Asha implements TrialScheduler {
     public void ended(Job job, TrialOutcome outcome) {
         int epoch = rungs.epochOf(job.rung());
         Optional<EpochScore> atRung = outcome.scores().stream().filter(s -> s.epoch() == epoch).findFirst();
-        if (outcome.status() == TrialOutcome.Status.FAILED || atRung.isEmpty()) { // failed, diverged, stopped itself
-            out.add(job.trial().name());
-            return;
+        if (outcome.status() != TrialOutcome.Status.FAILED && atRung.isPresent()) {
+            double value = objective.of(atRung.get());
+            reached.get(job.rung()).put(job.trial().name(), value);
+            results.add(new Reached(job.trial().name(), job.rung(), epoch, value));
+            save();
         }
-        double value = objective.of(atRung.get());
-        reached.get(job.rung()).put(job.trial().name(), value);
-        results.add(new Reached(job.trial().name(), job.rung(), epoch, value));
-        save();
+        if (outcome.status() != TrialOutcome.Status.PAUSED) { // finished, diverged, or failed (tried next start)
+            out.add(job.trial().name());
+        }
     }
 
     /** Jobs an earlier start began and this one continues first. */

@@ -1,5 +1,6 @@
 package sparkcnn.jobs.sweep;
 
+import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -16,7 +17,6 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
-import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import sparkcnn.driver.io.RunStore;
 import sparkcnn.jobs.sweep.TrialOutcome.Status;
@@ -31,6 +31,8 @@ public final class Leaderboard {
     public static final String CSV = "leaderboard.csv";
     public static final String HTML = "leaderboard.html";
     public static final String PNG = "leaderboard.png";
+    private static final BasicStroke RUNG_LINE = new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+            new float[] {6f, 4f}, 0f);
 
     private final List<String> keys;
     private final List<TrialOutcome> ranked;
@@ -174,8 +176,8 @@ public final class Leaderboard {
         if (rungs != null && lo <= hi) {
             for (int epoch : rungs.epochs()) {
                 XYSeries rung = chart.addSeries("rung at " + epoch, new double[] {epoch, epoch}, new double[] {lo, hi});
-                rung.setLineColor(Color.GRAY);
-                rung.setLineStyle(SeriesLines.DOT_DOT);
+                rung.setLineColor(Color.LIGHT_GRAY);
+                rung.setLineStyle(RUNG_LINE);
                 rung.setMarker(SeriesMarkers.NONE);
                 rung.setShowInLegend(false);
             }

@@ -13,8 +13,10 @@ import sparkcnn.jobs.cli.Options;
 @Command(name = "sweep", mixinStandardHelpOptions = true,
         description = {"Train the trials of a grid or random search over config keys, and rank them.",
                 "Each trial of the sweep file (conf/sweep-*.conf) trains into SWEEP_DIR/trial-N; the ranking goes to",
-                "SWEEP_DIR/leaderboard.csv and .html. Started again, it skips finished trials and",
-                "resumes interrupted ones; a trial whose job changed (sweep values, base job, --set) is an error.",
+                "SWEEP_DIR/leaderboard.csv, .html and .png. With sweep.scheduler = asha, successive halving stops",
+                "losing trials at rungs and continues the best from their checkpoints. Started again, it skips",
+                "finished trials, resumes interrupted ones and keeps the decisions taken (asha.json); a trial",
+                "whose job changed (sweep values, base job, --set) is an error.",
                 "--set overrides a key of the base job for every trial."})
 public final class SweepCommand implements Callable<Integer> {
     @Spec

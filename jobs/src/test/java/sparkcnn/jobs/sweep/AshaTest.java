@@ -89,6 +89,20 @@ class AshaTest {
     }
 
     @Test
+    void aTrialThatStoppedItselfAtARungCountsThereButGoesNoFurther() {
+        Asha asha = new Asha(TRIALS.subList(0, 3), RUNGS, Objective.TEST_ACCURACY, store(), Map.of());
+        for (int i = 0; i < 3; i++) {
+            Job job = asha.next().orElseThrow();
+            TrialOutcome outcome = reached(job, score(job));
+            if (job.trial().name().equals("trial-2")) { // the best, its train.stop target reached at epoch 1
+                outcome = outcome.with(Status.FINISHED);
+            }
+            asha.ended(job, outcome);
+        }
+        assertEquals(Optional.empty(), asha.next(), "trial-2 fills the rung's top third and is not sent on");
+    }
+
+    @Test
     void aSweepStartedAgainKeepsItsDecisionsAndContinuesTheJobsInFlightFirst() {
         Asha first = new Asha(TRIALS, RUNGS, Objective.TEST_ACCURACY, store(), Map.of());
         List<Job> taken = new ArrayList<>();
