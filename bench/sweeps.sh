@@ -23,5 +23,5 @@ for scheduler in asha none; do
   [[ -f "$work/$name/asha.json" ]] && cp "$work/$name/asha.json" "$out/$name/"
   tail -20 "$out/$name/log.txt"
 done
-python3 "$root/bench/sweeps/compare.py" "$out" > "$root/bench/results/sweeps.md"
+python3 "$root/bench/sweeps/compare.py" "$out" "$work" > "$root/bench/results/sweeps.md"
 cat "$root/bench/results/sweeps.md"

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """bench/results/sweeps.md from the two sweeps bench/sweeps.sh ran: successive halving (asha/) and the
-same search to the end (full/). Usage: compare.py RESULTS_DIR"""
+same search to the end (full/). Usage: compare.py RESULTS_DIR SWEEPS_WORK_DIR (the trials' run directories)"""
 import csv
+import json
 import sys
 from pathlib import Path
 
 out = Path(sys.argv[1])
+work = Path(sys.argv[2])
 
 
 def board(name):
@@ -35,7 +37,25 @@ def width(stages):
     return "/".join(re.findall(r"filters\W+(\d+)", stages)) or stages
 
 
+def accuracies(sweep, trial):
+    """Epoch -> test accuracy, as the trial's metrics.jsonl recorded them."""
+    lines = (work / sweep / trial / "metrics.jsonl").read_text().splitlines()
+    return {r["epoch"]: r["test_accuracy"] for r in map(json.loads, lines) if r["event"] == "epoch"}
+
+
+def same_epochs():
+    """How many of ASHA's trial epochs equal the same trial's epoch in the full search, of how many."""
+    same = total = 0
+    for r in board("asha"):
+        full_run = accuracies("full", r["trial"])
+        for epoch, accuracy in accuracies("asha", r["trial"]).items():
+            total += 1
+            same += accuracy == full_run[epoch]
+    return same, total
+
+
 asha, full = board("asha"), board("full")
+same, total = same_epochs()
 best_asha, best_full = asha[0], full[0]
 used_asha = sum(int(r["epochs"]) for r in asha)
 used_full = sum(int(r["epochs"]) for r in full)
@@ -55,7 +75,11 @@ schedule spans 8 epochs either way).
 | to the end | {best_full['trial']} | {best_full['best_test_accuracy']} | {used_full} | {used_full} | 100% | {seconds('full')} |
 
 ASHA's best is {gap:.2f} points of test accuracy below the full search's best, with {100 * used_asha / used_full:.0f}% of its
-epochs and {100 * seconds('asha') / seconds('full'):.0f}% of its wall time.
+epochs and {100 * seconds('asha') / seconds('full'):.0f}% of its wall time. Of the {total} epochs ASHA's trials trained (paused at
+rungs, continued from their checkpoints), {same} have exactly the test accuracy of the same trial's epoch
+in the full search: a trial stopped early trained exactly as a full one began, and one promoted
+continued exactly where it paused. Epochs are the measure of cost here; wall seconds also count each
+job's start (Spark jobs, data, evaluation) and were taken on a shared 2-core machine.
 
 ## ASHA's leaderboard (bench/results/sweeps/asha/)
 
