@@ -98,7 +98,8 @@ class AshaSweepTest {
         assertEquals(0, again.status(), again.err());
         assertTrue(again.out().contains("[" + trial + "] resuming"), again.out());
         assertEquals(epochNumbers(4), epochEvents(sweepDir.resolve(trial)));
-        assertEquals(withoutSeconds(rows), withoutSeconds(Files.readAllLines(sweepDir.resolve("leaderboard.csv"))));
+        assertEquals(SweepTest.withoutSeconds(rows),
+                SweepTest.withoutSeconds(Files.readAllLines(sweepDir.resolve("leaderboard.csv"))));
 
         // started once more: every decision was taken, nothing runs
         var third = MainRunner.run("sweep", "--config", sweepFile.toString(), "--master", "local[2]");
@@ -198,13 +199,5 @@ class AshaSweepTest {
             n += d.get("rung").asInt() == rung ? 1 : 0;
         }
         return n;
-    }
-
-    private static List<String> withoutSeconds(List<String> rows) {
-        return rows.stream().map(r -> {
-            List<String> fields = new ArrayList<>(List.of(r.split(",")));
-            fields.remove(11); // seconds
-            return String.join(",", fields);
-        }).toList();
     }
 }

@@ -145,6 +145,11 @@ class SweepSpecTest {
         var epochs = assertThrows(ConfigException.class, () -> SweepSpec.load(sweep(
                 "keys { \"train.epochs\" = [2, 4] }\nscheduler = asha")));
         assertTrue(epochs.getMessage().contains("sweep.asha.max-epochs"), epochs.getMessage());
+        var top5 = assertThrows(ConfigException.class,
+                () -> Objective.parse("test-top5-accuracy", "auto").requireRecordedFor(2));
+        assertTrue(top5.getMessage().contains("sweep.metric") && top5.getMessage().contains("model.classes = 2"),
+                top5.getMessage());
+        Objective.parse("test-top5-accuracy", "auto").requireRecordedFor(10);
         var unresolved = assertThrows(ConfigException.class, () -> new Rungs(3, 4, 0).resolve(2));
         assertTrue(unresolved.getMessage().contains("train.epochs, 2"), unresolved.getMessage());
     }
