@@ -126,7 +126,8 @@ public final class RunReport {
         return c < classes.size() ? classes.get(c) : String.valueOf(c);
     }
 
-    static String escape(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    /** Text for HTML, in an element or an attribute's quotes. */
+    public static String escape(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

@@ -1,9 +1,9 @@
 package sparkcnn.jobs.sweep;
 
+import static sparkcnn.jobs.report.RunReport.escape;
+
 import java.awt.BasicStroke;
 import java.awt.Color;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -11,7 +11,6 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -100,12 +99,9 @@ public final class Leaderboard {
             out.append(rank++).append(',').append(o.trial()).append(',').append(o.status().text()).append(',')
                     .append(o.rung() < 0 ? "" : String.valueOf(o.rung()));
             keys.forEach(k -> out.append(',').append(csvField(o.values().getOrDefault(k, ""))));
-            EpochScore last = o.last();
             out.append(String.format(Locale.ROOT, ",%s,%d,%s,%s,%s,%d,%.1f,%s%n", number(o.best(objective)),
-                    o.bestEpoch(objective), number(last == null ? Double.NaN : last.testAccuracy()),
-                    number(last == null ? Double.NaN : last.testLoss()),
-                    number(last == null ? Double.NaN : last.trainLoss()), o.epochs(), o.seconds(),
-                    csvField(o.runDir())));
+                    o.bestEpoch(objective), number(o.last(EpochScore::testAccuracy)), number(o.last(EpochScore::testLoss)),
+                    number(o.last(EpochScore::trainLoss)), o.epochs(), o.seconds(), csvField(o.runDir())));
         }
         return out.toString();
     }
@@ -136,16 +132,14 @@ public final class Leaderboard {
         int rank = 1;
         for (TrialOutcome o : ranked) {
             String css = o.status() != Status.FINISHED ? " class=\"stopped\"" : rank == 1 ? " class=\"best\"" : "";
-            EpochScore last = o.last();
             out.append("<tr").append(css).append("><td>").append(rank++).append("</td><td><a href=\"")
                     .append(escape(o.trial())).append("/report.html\">").append(escape(o.trial())).append("</a></td><td>")
                     .append(escape(o.describe())).append(o.message().isEmpty() ? "" : " (" + escape(o.message()) + ")")
                     .append("</td>");
             keys.forEach(k -> out.append("<td>").append(escape(o.values().getOrDefault(k, ""))).append("</td>"));
             out.append(String.format(Locale.ROOT, "<td>%s</td><td>%d</td><td>%s</td><td>%s</td><td>%d</td><td>%.0f</td></tr>%n",
-                    number(o.best(objective)), o.bestEpoch(objective),
-                    number(last == null ? Double.NaN : last.testAccuracy()),
-                    number(last == null ? Double.NaN : last.trainLoss()), o.epochs(), o.seconds()));
+                    number(o.best(objective)), o.bestEpoch(objective), number(o.last(EpochScore::testAccuracy)),
+                    number(o.last(EpochScore::trainLoss)), o.epochs(), o.seconds()));
         }
         return out.append("</table></body></html>\n").toString();
     }
@@ -186,10 +180,7 @@ public final class Leaderboard {
             chart.addSeries("no epoch yet", new double[] {0}, new double[] {0});
         }
         try {
-            BufferedImage image = BitmapEncoder.getBufferedImage(chart);
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            ImageIO.write(image, "png", bytes);
-            return bytes.toByteArray();
+            return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -201,9 +192,5 @@ public final class Leaderboard {
 
     private static String csvField(String text) {
         return text.contains(",") || text.contains("\"") ? "\"" + text.replace("\"", "\"\"") + "\"" : text;
-    }
-
-    private static String escape(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

@@ -3,11 +3,12 @@ package sparkcnn.jobs.sweep;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.util.ArrayList;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 import sparkcnn.driver.run.RunLayout;
 import sparkcnn.driver.train.EpochResult;
 
@@ -19,6 +20,9 @@ public record TrialOutcome(String trial, Map<String, String> values, Status stat
                            List<EpochScore> scores, double seconds, String runDir) {
     public static final String FILE = RunLayout.TRIAL;
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Each epoch's scores under metrics.jsonl's names: {@code test_top5_accuracy}. */
+    private static final ObjectMapper SCORES = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
     public enum Status {
         /** Training now. */
@@ -87,9 +91,9 @@ public record TrialOutcome(String trial, Map<String, String> values, Status stat
         return best(Objective.TEST_ACCURACY);
     }
 
-    /** The last epoch's numbers, or null before the first. */
-    public EpochScore last() {
-        return scores.isEmpty() ? null : scores.get(scores.size() - 1);
+    /** A number of the last epoch, e.g. {@code last(EpochScore::testAccuracy)}; NaN before the first. */
+    public double last(ToDoubleFunction<EpochScore> number) {
+        return scores.isEmpty() ? Double.NaN : number.applyAsDouble(scores.get(scores.size() - 1));
     }
 
     /** The status as people read it: {@code stopped at rung 1}. */
@@ -111,17 +115,7 @@ public record TrialOutcome(String trial, Map<String, String> values, Status stat
         m.put("best_test_accuracy", bestTestAccuracy());
         m.put("seconds", seconds);
         m.put("run_dir", runDir);
-        List<Map<String, Object>> epochs = new ArrayList<>();
-        for (EpochScore s : scores) {
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("epoch", s.epoch());
-            e.put("test_accuracy", s.testAccuracy());
-            e.put("test_loss", s.testLoss());
-            e.put("test_top5_accuracy", s.testTop5Accuracy());
-            e.put("train_loss", s.trainLoss());
-            epochs.add(e);
-        }
-        m.put("scores", epochs);
+        m.put("scores", SCORES.valueToTree(scores));
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(m) + "\n";
         } catch (JsonProcessingException e) {
@@ -134,16 +128,12 @@ public record TrialOutcome(String trial, Map<String, String> values, Status stat
             JsonNode n = JSON.readTree(text);
             Map<String, String> values = new LinkedHashMap<>();
             n.get("values").fields().forEachRemaining(e -> values.put(e.getKey(), e.getValue().asText()));
-            List<EpochScore> scores = new ArrayList<>();
-            for (JsonNode e : n.path("scores")) {
-                scores.add(new EpochScore(e.get("epoch").asInt(), e.get("test_accuracy").asDouble(Double.NaN),
-                        e.get("test_loss").asDouble(Double.NaN), e.get("test_top5_accuracy").asDouble(Double.NaN),
-                        e.get("train_loss").asDouble(Double.NaN)));
-            }
+            List<EpochScore> scores = n.has("scores")
+                    ? SCORES.readerForListOf(EpochScore.class).readValue(n.get("scores")) : List.of();
             return new TrialOutcome(n.get("trial").asText(), values, Status.parse(n.get("status").asText()),
                     n.get("message").asText(), n.path("rung").asInt(-1), scores, n.get("seconds").asDouble(),
                     n.get("run_dir").asText());
-        } catch (JsonProcessingException | RuntimeException e) {
+        } catch (java.io.IOException | RuntimeException e) {
             throw new IllegalStateException("unreadable " + FILE + ": " + e.getMessage(), e);
         }
     }
