@@ -43,16 +43,15 @@ final class Asha implements TrialScheduler {
     record Reached(String trial, int rung, int epoch, double value) {
     }
 
-    private final List<Trial> trials;
+    /** The trials by name, in the order new ones start. */
+    private final Map<String, Trial> trials = new LinkedHashMap<>();
     private final Rungs rungs;
     private final Objective objective;
     private final RunStore store;
     /** Per rung, the trials that reached it and their metric there. */
     private final List<Map<String, Double>> reached = new ArrayList<>();
-    /** Each trial's rung of its latest job (the decisions taken). */
-    private final Map<String, Integer> sentTo = new LinkedHashMap<>();
+    /** The trials sent to rungs, in the order decided: a trial's last one is where it is going or waits. */
     private final List<Decision> decisions = new ArrayList<>();
-    private final List<Reached> results = new ArrayList<>();
     /** Trials that take no further part in this start: finished early, diverged, invalid, or failed now. */
     private final Set<String> out = new HashSet<>();
     /** Jobs an earlier start began and did not see end: continued first. */
@@ -60,7 +59,7 @@ final class Asha implements TrialScheduler {
 
     /** @param earlier the outcomes recorded before this start (trial.json), by trial */
     Asha(List<Trial> trials, Rungs rungs, Objective objective, RunStore store, Map<String, TrialOutcome> earlier) {
-        this.trials = trials;
+        trials.forEach(t -> this.trials.put(t.name(), t));
         this.rungs = rungs;
         this.objective = objective;
         this.store = store;
@@ -71,11 +70,9 @@ final class Asha implements TrialScheduler {
         if (store.exists(FILE)) {
             replay(new String(store.read(FILE), StandardCharsets.UTF_8));
         }
-        Map<String, Trial> byName = new LinkedHashMap<>();
-        trials.forEach(t -> byName.put(t.name(), t));
-        sentTo.forEach((trial, rung) -> {
+        sentTo().forEach((trial, rung) -> {
             if (!reached.get(rung).containsKey(trial) && !out.contains(trial)) {
-                unfinished.add(job(byName.get(trial), rung));
+                unfinished.add(job(this.trials.get(trial), rung));
             }
         });
     }
@@ -85,6 +82,7 @@ final class Asha implements TrialScheduler {
         if (!unfinished.isEmpty()) {
             return Optional.of(unfinished.poll());
         }
+        Map<String, Integer> sentTo = sentTo();
         Comparator<Map.Entry<String, Double>> best = Map.Entry.<String, Double>comparingByValue(objective.order())
                 .thenComparing(Map.Entry.comparingByKey());
         for (int rung = rungs.top() - 1; rung >= 0; rung--) {
@@ -92,12 +90,12 @@ final class Asha implements TrialScheduler {
             int goOn = rungs.goOn(at.size());
             for (var e : at.entrySet().stream().sorted(best).limit(goOn).toList()) {
                 if (sentTo.get(e.getKey()) == rung && !out.contains(e.getKey())) {
-                    return Optional.of(decide(trial(e.getKey()), rung + 1));
+                    return Optional.of(decide(trials.get(e.getKey()), rung + 1));
                 }
             }
         }
-        return trials.stream().filter(t -> !sentTo.containsKey(t.name()) && !out.contains(t.name())).findFirst()
-                .map(t -> decide(t, 0));
+        return trials.values().stream().filter(t -> !sentTo.containsKey(t.name()) && !out.contains(t.name()))
+                .findFirst().map(t -> decide(t, 0));
     }
 
     @Override
@@ -105,9 +103,7 @@ final class Asha implements TrialScheduler {
         int epoch = rungs.epochOf(job.rung());
         Optional<EpochScore> atRung = outcome.scores().stream().filter(s -> s.epoch() == epoch).findFirst();
         if (outcome.status() != TrialOutcome.Status.FAILED && atRung.isPresent()) {
-            double value = objective.of(atRung.get());
-            reached.get(job.rung()).put(job.trial().name(), value);
-            results.add(new Reached(job.trial().name(), job.rung(), epoch, value));
+            reached.get(job.rung()).put(job.trial().name(), objective.of(atRung.get()));
             save();
         }
         if (outcome.status() != TrialOutcome.Status.PAUSED) { // finished, diverged, or failed (tried next start)
@@ -120,8 +116,14 @@ final class Asha implements TrialScheduler {
         return unfinished.size();
     }
 
+    /** Each trial sent anywhere, and the rung of its latest decision. */
+    private Map<String, Integer> sentTo() {
+        Map<String, Integer> sentTo = new LinkedHashMap<>();
+        decisions.forEach(d -> sentTo.put(d.trial(), d.rung()));
+        return sentTo;
+    }
+
     private Job decide(Trial trial, int rung) {
-        sentTo.put(trial.name(), rung);
         decisions.add(new Decision(trial.name(), rung));
         save(); // before the job starts: a promotion taken is kept
         return job(trial, rung);
@@ -131,16 +133,29 @@ final class Asha implements TrialScheduler {
         return new Job(trial, rung, rungs.epochOf(rung));
     }
 
-    private Trial trial(String name) {
-        return trials.stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
+    /** What the decisions depend on: the metric, its direction and the rungs. */
+    private ObjectNode settings() {
+        ObjectNode settings = JSON.createObjectNode();
+        settings.put("metric", objective.metric().text());
+        settings.put("mode", objective.maximize() ? "max" : "min");
+        settings.put("eta", rungs.eta());
+        settings.set("rungs", JSON.valueToTree(rungs.epochs()));
+        return settings;
+    }
+
+    private static String describe(JsonNode settings) {
+        return settings.get("metric").asText() + " " + settings.get("mode").asText() + ", eta "
+                + settings.get("eta").asInt() + ", rungs " + settings.get("rungs");
     }
 
     private void save() {
-        ObjectNode root = JSON.createObjectNode();
-        root.put("metric", objective.metric().text());
-        root.put("mode", objective.maximize() ? "max" : "min");
-        root.put("eta", rungs.eta());
-        root.set("rungs", JSON.valueToTree(rungs.epochs()));
+        List<Reached> results = new ArrayList<>();
+        for (int rung = 0; rung < reached.size(); rung++) {
+            int epoch = rungs.epochOf(rung);
+            int r = rung;
+            reached.get(rung).forEach((trial, value) -> results.add(new Reached(trial, r, epoch, value)));
+        }
+        ObjectNode root = settings();
         root.set("decisions", JSON.valueToTree(decisions));
         root.set("results", JSON.valueToTree(results));
         try {
@@ -158,31 +173,23 @@ final class Asha implements TrialScheduler {
         } catch (IOException e) {
             throw new IllegalStateException("unreadable " + store.uri(FILE) + ": " + e.getMessage(), e);
         }
-        String was = root.get("metric").asText() + " " + root.get("mode").asText() + ", eta " + root.get("eta").asInt()
-                + ", rungs " + root.get("rungs");
-        String now = objective.metric().text() + " " + (objective.maximize() ? "max" : "min") + ", eta " + rungs.eta()
-                + ", rungs " + JSON.valueToTree(rungs.epochs());
+        String was = describe(root);
+        String now = describe(settings());
         if (!was.equals(now)) {
             throw new ConfigException.Generic(store.uri(FILE) + " holds the decisions of a sweep with " + was
                     + ", but the sweep now asks for " + now + ": changed sweep.metric, mode or asha keys need a new "
                     + "sweep.dir");
         }
-        Set<String> names = new HashSet<>();
-        trials.forEach(t -> names.add(t.name()));
         for (JsonNode d : (ArrayNode) root.get("decisions")) {
             String trial = d.get("trial").asText();
-            if (!names.contains(trial)) {
+            if (!trials.containsKey(trial)) {
                 throw new ConfigException.Generic(store.uri(FILE) + " sent " + trial + " to a rung, but the sweep "
                         + "has no such trial now (fewer trials?): an edited sweep needs a new sweep.dir");
             }
-            sentTo.put(trial, d.get("rung").asInt());
             decisions.add(new Decision(trial, d.get("rung").asInt()));
         }
         for (JsonNode r : (ArrayNode) root.get("results")) {
-            var result = new Reached(r.get("trial").asText(), r.get("rung").asInt(), r.get("epoch").asInt(),
-                    r.get("value").asDouble());
-            reached.get(result.rung()).put(result.trial(), result.value());
-            results.add(result);
+            reached.get(r.get("rung").asInt()).put(r.get("trial").asText(), r.get("value").asDouble());
         }
     }
 }
