@@ -3,6 +3,7 @@
 same search to the end (full/). Usage: compare.py RESULTS_DIR SWEEPS_WORK_DIR (the trials' run directories)"""
 import csv
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -33,7 +34,6 @@ def table(rows):
 
 def width(stages):
     """The conv stages' filters, e.g. 32/64."""
-    import re
     return "/".join(re.findall(r"filters\W+(\d+)", stages)) or stages
 
 

@@ -19,7 +19,8 @@ import sparkcnn.kernels.net.DenseBlocks;
  * rotating order, repeated: sparkcnn with its dense blocks as one layer, sparkcnn's per-layer graph
  * ({@code -Dsparkcnn.dense-blocks=false}), PyTorch plain and PyTorch with torchvision's
  * {@code memory_efficient=True}; sparkcnn's blocks also with {@code model.recompute = all}, the
- * memory of torchvision's memory_efficient (bottlenecks recomputed too). PyTorch at its fastest (tcmalloc where installed, OpenMP's own spinning).
+ * memory of torchvision's memory_efficient (bottlenecks recomputed too). PyTorch at its fastest
+ * (tcmalloc where installed, OpenMP's own spinning).
  */
 final class DenseBlockBench {
     static final List<String> SIDES = List.of("sparkcnn blocks", "sparkcnn blocks recompute=all", "sparkcnn per-layer",

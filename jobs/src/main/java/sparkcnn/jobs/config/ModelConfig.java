@@ -24,7 +24,7 @@ public final class ModelConfig {
 
     public static ModelSpec read(Config c) {
         ModelSpec spec = network(c);
-        DenseBlockSpec.Recompute recompute = (DenseBlockSpec.Recompute) wrapValue("model.recompute",
+        DenseBlockSpec.Recompute recompute = wrap("model.recompute",
                 () -> DenseBlockSpec.Recompute.parse(c.getString("model.recompute")));
         return spec instanceof DenseNet d ? d.withRecompute(recompute) : spec;
     }
@@ -50,12 +50,8 @@ public final class ModelConfig {
         };
     }
 
-    private static ModelSpec wrap(String key, java.util.function.Supplier<ModelSpec> spec) {
-        return (ModelSpec) wrapValue(key, spec::get);
-    }
-
     /** {@code value}, or the config error naming {@code key} where it is not one. */
-    private static Object wrapValue(String key, java.util.function.Supplier<Object> value) {
+    private static <T> T wrap(String key, java.util.function.Supplier<T> value) {
         try {
             return value.get();
         } catch (IllegalArgumentException e) {

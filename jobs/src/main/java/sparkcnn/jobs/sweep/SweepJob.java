@@ -96,16 +96,14 @@ public final class SweepJob {
                 }
             }
             store.writeText(SWEEP_FILE, readSweepFile());
-            TrialScheduler scheduler = rungs == null
-                    ? new AllEpochs(plan.values().stream().filter(p -> p.spec() != null)
-                            .filter(p -> !outcomes.containsKey(p.trial().name()) || !outcomes.get(p.trial().name()).isFinal())
-                            .map(Planned::trial).toList())
-                    : new Asha(plan.values().stream().filter(p -> p.spec() != null).map(Planned::trial).toList(),
-                            rungs, sweep.objective(), store, outcomes);
+            List<Trial> valid = plan.values().stream().filter(p -> p.spec() != null).map(Planned::trial).toList();
+            List<Trial> notDone = valid.stream()
+                    .filter(t -> !outcomes.containsKey(t.name()) || !outcomes.get(t.name()).isFinal()).toList();
+            TrialScheduler scheduler = rungs == null ? new AllEpochs(notDone)
+                    : new Asha(valid, rungs, sweep.objective(), store, outcomes);
             long finished = outcomes.values().stream().filter(o -> o.status() == Status.FINISHED).count();
             out.printf("sweep %s: %d trials over %s; %d finished before, %s, %d at once%n", store.root(),
-                    plan.size(), sweep.keys(), finished, rungs == null
-                            ? (plan.size() - outcomes.values().stream().filter(TrialOutcome::isFinal).count()) + " to run"
+                    plan.size(), sweep.keys(), finished, rungs == null ? notDone.size() + " to run"
                             : String.format(Locale.ROOT, "successive halving at epochs %s (the top 1/%d of each rung go "
                                     + "on, by %s)", rungs.epochs(), rungs.eta(), sweep.objective().metric().text()),
                     sweep.parallel());

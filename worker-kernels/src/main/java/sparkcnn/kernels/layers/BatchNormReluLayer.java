@@ -98,7 +98,6 @@ public class BatchNormReluLayer extends BatchNormalization {
         return Plain.read(getParam(param));
     }
 
-
     private boolean isChannelsFirst() {
         return config().getCnn2DFormat() == CNN2DFormat.NCHW;
     }
