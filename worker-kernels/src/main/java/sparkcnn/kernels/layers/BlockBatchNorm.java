@@ -40,18 +40,44 @@ final class BlockBatchNorm {
         }
     }
 
+    /** The training forward of block maps [0, c): their batch statistics are the block's, measured when written. */
+    void forward(BlockStatistics statistics, ChannelRows x, FloatBuffer y, int rows) {
+        batchMean = statistics.mean(channels);
+        batchVar = statistics.variance(channels);
+        recompute(x, y, rows);
+    }
+
     /** The last training forward's output again, bit for bit: the same input, statistics and kernel. */
     void recompute(ChannelRows x, FloatBuffer y, int rows) {
         ChannelsLastBatchNormReluKernel.forwardInference(x, y, rows, channels, vector(GAMMA), vector(BETA),
                 trainedMean(), batchVar, block.layerConf().getEps(), true);
     }
 
-    /** dx (added to what dx holds with {@code accumulate}); gamma's, beta's and the running statistics' gradients. */
-    void backward(ChannelRows x, FloatBuffer dy, ChannelRows dx, boolean accumulate, int rows) {
+    /** Backward of a dense array x into dx (which may be dy's own buffer); gamma's, beta's and the running statistics' gradients. */
+    void backward(FloatBuffer x, FloatBuffer dy, FloatBuffer dx, int rows) {
         float[] dgamma = new float[channels];
         float[] dbeta = new float[channels];
-        ChannelsLastBatchNormReluKernel.backward(x, dy, dx, accumulate, rows, channels, vector(GAMMA), vector(BETA),
-                trainedMean(), batchVar, block.layerConf().getEps(), true, dgamma, dbeta);
+        ChannelsLastBatchNormReluKernel.backward(x, dy, dx, rows, channels, vector(GAMMA), vector(BETA), trainedMean(),
+                batchVar, block.layerConf().getEps(), true, dgamma, dbeta);
+        writeGradients(dgamma, dbeta);
+    }
+
+    /**
+     * Backward of block maps [0, c): adds this reader's part of their gradient to {@code gradients}
+     * and leaves the rest with the block's statistics.
+     */
+    void backward(BlockStatistics statistics, ChannelRows x, FloatBuffer dy, ChannelRows gradients, int rows) {
+        float[] dgamma = new float[channels];
+        float[] dbeta = new float[channels];
+        float[] gamma = vector(GAMMA), beta = vector(BETA);
+        double eps = block.layerConf().getEps();
+        ChannelsLastBatchNormReluKernel.backwardAdding(x, dy, gradients, rows, channels, gamma, beta, trainedMean(),
+                batchVar, eps, dgamma, dbeta);
+        statistics.defer(ChannelsLastBatchNormReluKernel.Scale.of(gamma, beta, batchMean, batchVar, eps).a(), dbeta, dgamma);
+        writeGradients(dgamma, dbeta);
+    }
+
+    private void writeGradients(float[] dgamma, float[] dbeta) {
         RunningStatistics.assign(gradient(GAMMA), dgamma);
         RunningStatistics.assign(gradient(BETA), dbeta);
         RunningStatistics.writeUpdates(block.layerConf().getDecay(), true, param(GLOBAL_MEAN), param(GLOBAL_LOG_STD),

@@ -42,15 +42,6 @@ record ChannelRows(FloatBuffer values, int pitch) {
         }
     }
 
-    /** Adds dense rows {@code from} to rows [first, first + count); {@code held} is scratch of as many values. */
-    void add(int first, int count, int c, float[] from, float[] held) {
-        load(first, count, c, held);
-        for (int i = 0; i < count * c; i++) {
-            from[i] += held[i];
-        }
-        store(first, count, c, from);
-    }
-
     /** Copies c channels of {@code rows} rows from one buffer's rows to another's, on the worker's threads. */
     static void copy(ChannelRows from, ChannelRows to, int rows, int c) {
         int parts = Math.max(1, Math.min(Threads.perWorker(), rows / BLOCK_ROWS));

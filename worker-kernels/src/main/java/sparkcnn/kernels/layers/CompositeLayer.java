@@ -44,12 +44,20 @@ final class CompositeLayer {
                 new int[] {3, 3}, new int[] {1, 1}, new int[] {1, 1}, false, false));
     }
 
-    /** Reads maps [0, c_l) of {@code blockBuffer} (rows of {@code channels}), writes maps [c_l, c_l + k). */
-    void forward(boolean training, FloatBuffer blockBuffer, int channels, BlockScratch scratch) {
+    /**
+     * Reads maps [0, c_l) of {@code blockBuffer} (rows of {@code channels}), writes maps [c_l, c_l + k);
+     * when training ({@code statistics} given), their batch statistics are read from and added to the block's.
+     */
+    void forward(BlockStatistics statistics, FloatBuffer blockBuffer, int channels, BlockScratch scratch) {
         int rows = scratch.rows();
+        boolean training = statistics != null;
         boolean keep = training && !block.layerConf().isRecompute();
         INDArray z1 = keep ? (keptZ1 = reuse(keptZ1, scratch, in)) : scratch.z1(in);
-        bn1.forward(training, prefix(blockBuffer, channels), Plain.floats(z1), rows);
+        if (training) {
+            bn1.forward(statistics, prefix(blockBuffer, channels), Plain.floats(z1), rows);
+        } else {
+            bn1.forward(false, prefix(blockBuffer, channels), Plain.floats(z1), rows);
+        }
         INDArray y = scratch.newMaps(k);
         if (bottleneck) {
             boolean keepBottleneck = training && !block.layerConf().isRecomputeBottleneck();
@@ -62,16 +70,22 @@ final class CompositeLayer {
             conv2.forward(z1, block.getParam(conv2Weights), null, y);
         }
         ChannelRows.copy(ChannelRows.dense(Plain.floats(y), k), ChannelRows.slice(blockBuffer, channels, in), rows, k);
+        if (training) {
+            statistics.measure(ChannelRows.dense(Plain.floats(y), k), in, k);
+        }
     }
 
     /**
-     * From the gradient of this layer's k maps in {@code gradients}, the weights' and batch norms'
-     * gradients; adds the gradient of maps [0, c_l) into {@code gradients}.
+     * From the gradient of this layer's k maps in {@code gradients} (every later layer has added to it:
+     * finished with the block's {@code statistics}), the weights' and batch norms' gradients; adds
+     * this layer's part of the gradient of maps [0, c_l) into {@code gradients}.
      */
-    void backward(FloatBuffer blockBuffer, FloatBuffer gradients, int channels, BlockScratch scratch) {
+    void backward(BlockStatistics statistics, FloatBuffer blockBuffer, FloatBuffer gradients, int channels,
+                  BlockScratch scratch) {
         int rows = scratch.rows();
         INDArray dy = scratch.newMaps(k);
-        ChannelRows.copy(ChannelRows.slice(gradients, channels, in), ChannelRows.dense(Plain.floats(dy), k), rows, k);
+        statistics.finish(ChannelRows.slice(blockBuffer, channels, in), ChannelRows.slice(gradients, channels, in),
+                ChannelRows.dense(Plain.floats(dy), k), in, k);
         INDArray dz1 = scratch.dz1(in);
         if (bottleneck) {
             INDArray z1 = z1(blockBuffer, channels, scratch);
@@ -84,14 +98,13 @@ final class CompositeLayer {
             INDArray dz2 = scratch.dz2(4 * k);
             conv2.backward(z2, dy, block.getParam(conv2Weights), dz2, block.gradientView(conv2Weights), null);
             FloatBuffer dz2Values = Plain.floats(dz2); // BN2's backward overwrites its dy with its dx, block by block
-            bn2.backward(ChannelRows.dense(Plain.floats(b), 4 * k), dz2Values, ChannelRows.dense(dz2Values, 4 * k),
-                    false, rows);
+            bn2.backward(Plain.floats(b), dz2Values, dz2Values, rows);
             conv1.backward(z1, dz2, block.getParam(conv1Weights), dz1, block.gradientView(conv1Weights), null);
         } else {
             conv2.backward(z1(blockBuffer, channels, scratch), dy, block.getParam(conv2Weights), dz1,
                     block.gradientView(conv2Weights), null);
         }
-        bn1.backward(prefix(blockBuffer, channels), Plain.floats(dz1), prefix(gradients, channels), true, rows);
+        bn1.backward(statistics, prefix(blockBuffer, channels), Plain.floats(dz1), prefix(gradients, channels), rows);
     }
 
     /** The bottleneck's output of the last training forward: kept, or its 1x1 convolution run again on z1. */

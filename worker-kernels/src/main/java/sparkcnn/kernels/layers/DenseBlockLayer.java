@@ -23,8 +23,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public class DenseBlockLayer extends BaseLayer<DenseBlock> {
     private List<CompositeLayer> composites;
-    /** The last training forward's block buffer, which backward reads. */
+    /** The last training forward's block buffer, which backward reads, and its maps' batch statistics. */
     private INDArray blockBuffer;
+    private BlockStatistics statistics;
 
     public DenseBlockLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -45,8 +46,12 @@ public class DenseBlockLayer extends BaseLayer<DenseBlock> {
         BlockScratch s = scratch(x);
         FloatBuffer buffer = Plain.floats(out);
         ChannelRows.copy(ChannelRows.dense(Plain.floats(x), c0), ChannelRows.slice(buffer, channels, 0), s.rows(), c0);
+        statistics = training ? new BlockStatistics(s.rows(), channels, layerConf().getEps()) : null;
+        if (training) {
+            statistics.measure(ChannelRows.dense(Plain.floats(x), c0), 0, c0);
+        }
         for (CompositeLayer layer : composites()) {
-            layer.forward(training, buffer, channels, s);
+            layer.forward(statistics, buffer, channels, s);
         }
         blockBuffer = training ? out : null;
         return out;
@@ -67,16 +72,17 @@ public class DenseBlockLayer extends BaseLayer<DenseBlock> {
         List<CompositeLayer> layers = composites();
         BlockScratch scratch = scratch(input);
         for (int l = layers.size() - 1; l >= 0; l--) {
-            layers.get(l).backward(buffer, gradientValues, channels, scratch);
+            layers.get(l).backward(statistics, buffer, gradientValues, channels, scratch);
         }
         INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
-        ChannelRows.copy(ChannelRows.slice(gradientValues, channels, 0), ChannelRows.dense(Plain.floats(dx), c0),
-                scratch.rows(), c0);
+        statistics.finish(ChannelRows.slice(buffer, channels, 0), ChannelRows.slice(gradientValues, channels, 0),
+                ChannelRows.dense(Plain.floats(dx), c0), 0, c0);
         Gradient gradient = new DefaultGradient();
         for (String key : paramTable().keySet()) {
             gradient.setGradientFor(key, gradientViews.get(key));
         }
         blockBuffer = null;
+        statistics = null;
         return new Pair<>(gradient, dx);
     }
 

@@ -1,0 +1,141 @@
+package sparkcnn.kernels.layers;
+
+/**
+ * How the NHWC kernels walk M = N H W rows of c channels: the worker's threads take contiguous
+ * ranges of rows, and each runs down them in blocks of {@link #ROWS} rows as one flat run of values
+ * staged in its own scratch arrays, with each per-channel constant repeated across the block
+ * ({@link #tile}), so the loops are long and the JIT vectorises them whatever c is (row by row,
+ * c = 24..84 is too short a loop to vectorise). Sums stay per block position in float and fold into
+ * per-channel doubles every {@link #BLOCKS_PER_FOLD} blocks.
+ */
+final class RowBlocks {
+    /** Rows per block: a block of x and one of dy stay in L1/L2 for a DenseNet's widest layers. */
+    static final int ROWS = 32;
+    /** Blocks summed in float before the sums move to double. */
+    private static final int BLOCKS_PER_FOLD = 64;
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
+
+    private RowBlocks() {
+    }
+
+    @FunctionalInterface
+    interface Block {
+        /** Rows from {@code first}, {@code width} values of x and (when read) dy in this thread's scratch. */
+        void run(int first, int width, float[] xs, float[] gs);
+    }
+
+    @FunctionalInterface
+    interface PartSums {
+        void run(int part, Folding sums);
+    }
+
+    /** A per-channel vector repeated for every row of a block. */
+    static float[] tile(float[] perChannel) {
+        int c = perChannel.length;
+        float[] tiled = new float[ROWS * c];
+        for (int r = 0; r < ROWS; r++) {
+            System.arraycopy(perChannel, 0, tiled, r * c, c);
+        }
+        return tiled;
+    }
+
+    /** This thread's third scratch array, of at least a block's values (for read-modify-write). */
+    static float[] held() {
+        return SCRATCH.get()[2];
+    }
+
+    /**
+     * Runs {@code body} for every part on the worker's threads with {@code sums} float accumulators
+     * per position of a block, and returns them folded to per-channel doubles: [part][sum][channel].
+     */
+    static double[][][] perPart(int rows, int c, int sums, PartSums body) {
+        int parts = parts(rows);
+        double[][][] totals = new double[parts][sums][c];
+        Threads.inParallel(parts, part -> {
+            var folding = new Folding(new float[sums][ROWS * c], totals[part], c);
+            body.run(part, folding);
+            folding.fold();
+        });
+        return totals;
+    }
+
+    /** Sum {@code sum} of one channel over all parts. */
+    static double total(double[][][] totals, int sum, int channel) {
+        double t = 0;
+        for (double[][] part : totals) {
+            t += part[sum][channel];
+        }
+        return t;
+    }
+
+    /** Float accumulators per block position that move into per-channel doubles every so many blocks. */
+    static final class Folding {
+        final float[][] accumulators;
+        private final double[][] totals;
+        private final int c;
+        private int blocks;
+
+        Folding(float[][] accumulators, double[][] totals, int c) {
+            this.accumulators = accumulators;
+            this.totals = totals;
+            this.c = c;
+        }
+
+        void afterBlock() {
+            if (++blocks % BLOCKS_PER_FOLD == 0) {
+                fold();
+            }
+        }
+
+        void fold() {
+            for (int sum = 0; sum < accumulators.length; sum++) {
+                float[] acc = accumulators[sum];
+                double[] total = totals[sum];
+                for (int row = 0; row < ROWS; row++) {
+                    for (int ch = 0; ch < c; ch++) {
+                        total[ch] += acc[row * c + ch];
+                    }
+                }
+                java.util.Arrays.fill(acc, 0f);
+            }
+        }
+    }
+
+    /**
+     * The blocks of rows of one part, x (and dy when given) loaded into this thread's scratch
+     * arrays; with sums, folds them every {@link #BLOCKS_PER_FOLD} blocks.
+     */
+    static void forEachBlock(int rows, int part, int c, ChannelRows x, ChannelRows dy, Folding sums, Block block) {
+        float[][] scratch = SCRATCH.get();
+        for (int i = 0; i < scratch.length; i++) {
+            if (scratch[i].length < ROWS * c) {
+                scratch[i] = new float[ROWS * c];
+            }
+        }
+        float[] xs = scratch[0];
+        float[] gs = scratch[1];
+        int parts = parts(rows);
+        int from = (int) ((long) rows * part / parts);
+        int to = (int) ((long) rows * (part + 1) / parts);
+        for (int first = from; first < to; first += ROWS) {
+            int count = Math.min(ROWS, to - first);
+            x.load(first, count, c, xs);
+            if (dy != null) {
+                dy.load(first, count, c, gs);
+            }
+            block.run(first, count * c, xs, gs);
+            if (sums != null) {
+                sums.afterBlock();
+            }
+        }
+    }
+
+    /** Runs {@code block} over every block of rows on the worker's threads. */
+    static void inParallel(int rows, int c, ChannelRows x, ChannelRows dy, Block block) {
+        Threads.inParallel(parts(rows), part -> forEachBlock(rows, part, c, x, dy, null, block));
+    }
+
+    static int parts(int rows) {
+        return Math.max(1, Math.min(Threads.perWorker(), rows / ROWS));
+    }
+}
