@@ -1,5 +1,6 @@
 package sparkcnn.kernels.layers;
 
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 /**
@@ -26,9 +27,13 @@ final class BlockStatistics {
         this.xhatTerm = new double[channels];
     }
 
-    /** Measures maps [first, first + count) of {@code maps}, which holds them from its channel 0. */
-    void measure(ChannelRows maps, int first, int count) {
-        ChannelsLastBatchNormReluKernel.statistics(maps, rows, count, mean, first, var);
+    /**
+     * Writes maps [first, first + count) into the block buffer ({@code into}, rows of its width) from
+     * {@code maps} (dense rows of count channels), and measures them in the same pass.
+     */
+    void write(FloatBuffer maps, FloatBuffer into, int width, int first, int count) {
+        KernelClock.time("dense block channel copy", () -> ChannelsLastBatchNormReluKernel.statistics(
+                ChannelRows.dense(maps, count), ChannelRows.slice(into, width, first), rows, count, mean, first, var));
     }
 
     /** The means of maps [0, count). */

@@ -48,6 +48,11 @@ final class ChannelsLastBatchNormReluKernel {
      * {@code offset}: the same values, bit for bit, whatever else the rows hold beside the c channels.
      */
     static void statistics(ChannelRows x, int rows, int c, float[] mean, int offset, float[] var) {
+        statistics(x, null, rows, c, mean, offset, var);
+    }
+
+    /** {@link #statistics} of x, which the same pass copies to {@code copyTo} where it is given. */
+    static void statistics(ChannelRows x, ChannelRows copyTo, int rows, int c, float[] mean, int offset, float[] var) {
         float[] shift = new float[c];
         x.load(0, 1, c, shift);
         float[] shifts = tile(shift);
@@ -59,6 +64,9 @@ final class ChannelsLastBatchNormReluKernel {
                         float d = xs[i] - shifts[i];
                         s[i] += d;
                         q[i] += d * d;
+                    }
+                    if (copyTo != null) {
+                        copyTo.store(first, width / c, c, xs);
                     }
                 }));
         for (int ch = 0; ch < c; ch++) {

@@ -69,10 +69,7 @@ final class CompositeLayer {
         } else {
             conv2.forward(z1, block.getParam(conv2Weights), null, y);
         }
-        ChannelRows.copy(ChannelRows.dense(Plain.floats(y), k), ChannelRows.slice(blockBuffer, channels, in), rows, k);
-        if (training) {
-            statistics.measure(ChannelRows.dense(Plain.floats(y), k), in, k);
-        }
+        DenseBlockLayer.write(statistics, Plain.floats(y), blockBuffer, channels, in, k, rows);
     }
 
     /**

@@ -45,11 +45,8 @@ public class DenseBlockLayer extends BaseLayer<DenseBlock> {
                 new long[] {x.size(0), x.size(1), x.size(2), channels}, 'c');
         BlockScratch s = scratch(x);
         FloatBuffer buffer = Plain.floats(out);
-        ChannelRows.copy(ChannelRows.dense(Plain.floats(x), c0), ChannelRows.slice(buffer, channels, 0), s.rows(), c0);
         statistics = training ? new BlockStatistics(s.rows(), channels, layerConf().getEps()) : null;
-        if (training) {
-            statistics.measure(ChannelRows.dense(Plain.floats(x), c0), 0, c0);
-        }
+        write(statistics, Plain.floats(x), buffer, channels, 0, c0, s.rows());
         for (CompositeLayer layer : composites()) {
             layer.forward(statistics, buffer, channels, s);
         }
@@ -84,6 +81,19 @@ public class DenseBlockLayer extends BaseLayer<DenseBlock> {
         blockBuffer = null;
         statistics = null;
         return new Pair<>(gradient, dx);
+    }
+
+    /**
+     * Dense maps [first, first + count) into the block buffer (rows of {@code width} maps); when
+     * training, their batch statistics are measured in the same pass.
+     */
+    static void write(BlockStatistics statistics, FloatBuffer maps, FloatBuffer buffer, int width, int first, int count,
+                      int rows) {
+        if (statistics != null) {
+            statistics.write(maps, buffer, width, first, count);
+        } else {
+            ChannelRows.copy(ChannelRows.dense(maps, count), ChannelRows.slice(buffer, width, first), rows, count);
+        }
     }
 
     /** Its name in errors, for its composite layers too. */

@@ -159,6 +159,83 @@ class BatchNormReluTest {
         }
     }
 
+    /**
+     * A dense block's backward in halves (each reader adds its a dy' where the maps lie in a wider
+     * buffer, the block takes the terms off once) equals the sum of the readers' whole backwards.
+     */
+    @Test
+    void aDenseBlocksBackwardInHalvesIsTheSumOfEachReadersBackward() {
+        int rows = 300, c = 5, width = 9, first = 2; // maps [2, 7) of rows of 9, as a block buffer holds them
+        Random random = new Random(7);
+        float[] buffer = gaussian(random, rows * width, 1.5f, 0.3f);
+        float[] x = new float[rows * c];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(buffer, r * width + first, x, r * c, c);
+        }
+        float[] mean = new float[c], var = new float[c];
+        ChannelsLastBatchNormReluKernel.statistics(new ChannelRows(FloatBuffer.wrap(buffer, first, buffer.length - first)
+                .slice(), width), rows, c, mean, 0, var);
+        float[] incoming = gaussian(random, rows * width, 0, 1);
+        float[] expected = new float[rows * c];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(incoming, r * width + first, expected, r * c, c);
+        }
+        float[] gradients = incoming.clone();
+        var statistics = new BlockStatistics(rows, first + c, 1e-5);
+        float[] written = new float[rows * (first + c)];
+        statistics.write(FloatBuffer.wrap(x), FloatBuffer.wrap(written), first + c, first, c);
+        // measured from the dense maps as they are written: the same statistics, bit for bit, as from where they lie
+        assertArrayEquals(mean, java.util.Arrays.copyOfRange(statistics.mean(first + c), first, first + c));
+        assertArrayEquals(var, java.util.Arrays.copyOfRange(statistics.variance(first + c), first, first + c));
+        assertEquals(x[(rows - 1) * c + 4], written[(rows - 1) * (first + c) + first + 4]);
+        for (int reader = 0; reader < 2; reader++) {
+            float[] gamma = gaussian(random, c, 1, 0.5f), beta = gaussian(random, c, 0, 0.5f);
+            float[] dy = gaussian(random, rows * c, 0, 1);
+            float[] dx = new float[rows * c];
+            float[] dgamma = new float[c], dbeta = new float[c], splitDgamma = new float[c], splitDbeta = new float[c];
+            ChannelsLastBatchNormReluKernel.backward(FloatBuffer.wrap(x), FloatBuffer.wrap(dy.clone()), FloatBuffer.wrap(dx),
+                    rows, c, gamma, beta, mean, var, 1e-5, true, dgamma, dbeta);
+            for (int i = 0; i < dx.length; i++) {
+                expected[i] += dx[i];
+            }
+            var prefix = new ChannelRows(FloatBuffer.wrap(buffer, first, buffer.length - first).slice(), width);
+            var into = new ChannelRows(FloatBuffer.wrap(gradients, first, gradients.length - first).slice(), width);
+            ChannelsLastBatchNormReluKernel.backwardAdding(prefix, FloatBuffer.wrap(dy), into, rows, c, gamma, beta, mean,
+                    var, 1e-5, splitDgamma, splitDbeta);
+            statistics.defer(padded(ChannelsLastBatchNormReluKernel.Scale.of(gamma, beta, mean, var, 1e-5).a(), first),
+                    padded(splitDbeta, first), padded(splitDgamma, first));
+            assertArrayEquals(dgamma, splitDgamma, 1e-4f);
+            assertArrayEquals(dbeta, splitDbeta, 1e-4f);
+        }
+        float[] finished = new float[rows * c];
+        statistics.finish(new ChannelRows(FloatBuffer.wrap(buffer, first, buffer.length - first).slice(), width),
+                new ChannelRows(FloatBuffer.wrap(gradients, first, gradients.length - first).slice(), width),
+                ChannelRows.dense(FloatBuffer.wrap(finished), c), first, c);
+        assertArrayEquals(expected, finished, 1e-4f);
+        for (int r = 0; r < rows; r++) { // the block's other maps' gradients untouched
+            for (int ch = 0; ch < width; ch++) {
+                if (ch < first || ch >= first + c) {
+                    assertEquals(incoming[r * width + ch], gradients[r * width + ch]);
+                }
+            }
+        }
+    }
+
+    /** {@code values} after {@code before} zeros: a reader's per-channel vector for maps from {@code before} on. */
+    private static float[] padded(float[] values, int before) {
+        float[] p = new float[before + values.length];
+        System.arraycopy(values, 0, p, before, values.length);
+        return p;
+    }
+
+    private static float[] gaussian(Random random, int n, float mean, float spread) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = mean + spread * (float) random.nextGaussian();
+        }
+        return v;
+    }
+
     /** d loss / d values[i] by central differences of step 0.01. */
     private static double centralDifference(float[] values, int i, java.util.function.DoubleSupplier loss) {
         double h = 1e-2;
