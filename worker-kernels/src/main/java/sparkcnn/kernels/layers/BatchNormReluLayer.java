@@ -6,7 +6,6 @@ import static org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.GL
 import static org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.GLOBAL_MEAN;
 import static org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.GLOBAL_VAR;
 
-import java.nio.FloatBuffer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
@@ -19,11 +18,12 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** The running layer of {@link BatchNormRelu}: float activations through {@link ChannelsLastBatchNormReluKernel}. */
+/** The running layer of {@link BatchNormRelu}: float activations through {@link DenseBatchNorm}. */
 public class BatchNormReluLayer extends BatchNormalization {
     /** The last training forward's batch statistics, for backward. */
     private float[] batchMean;
     private float[] batchVar;
+    private DenseBatchNorm kernel;
 
     public BatchNormReluLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -37,20 +37,14 @@ public class BatchNormReluLayer extends BatchNormalization {
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
         INDArray x = channelsLast(input);
-        int rows = (int) (x.length() / x.size(3));
         int c = (int) x.size(3);
         INDArray y = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, x.shape(), 'c');
-        FloatBuffer xs = Plain.floats(x);
-        FloatBuffer ys = Plain.floats(y);
-        BatchNormRelu conf = config();
         if (training) {
             batchMean = new float[c];
             batchVar = new float[c];
-            ChannelsLastBatchNormReluKernel.forwardTraining(xs, ys, rows, c, vector(GAMMA), vector(BETA), conf.getEps(),
-                    conf.isRelu(), batchMean, batchVar);
+            kernel().forwardTraining(x, y, vector(GAMMA), vector(BETA), batchMean, batchVar);
         } else {
-            ChannelsLastBatchNormReluKernel.forwardInference(xs, ys, rows, c, vector(GAMMA), vector(BETA),
-                    vector(GLOBAL_MEAN), runningVariance(), conf.getEps(), conf.isRelu());
+            kernel().forward(x, y, vector(GAMMA), vector(BETA), vector(GLOBAL_MEAN), runningVariance());
         }
         return asConfigured(y, ArrayType.ACTIVATIONS, workspaceMgr);
     }
@@ -62,14 +56,11 @@ public class BatchNormReluLayer extends BatchNormalization {
             throw new IllegalStateException(layerId() + ": backward without a training forward pass");
         }
         INDArray x = channelsLast(input);
-        int rows = (int) (x.length() / x.size(3));
         int c = (int) x.size(3);
         INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, x.shape(), 'c');
         float[] dgamma = new float[c];
         float[] dbeta = new float[c];
-        BatchNormRelu conf = config();
-        ChannelsLastBatchNormReluKernel.backward(Plain.floats(x), Plain.floats(channelsLast(epsilon)), Plain.floats(dx),
-                rows, c, vector(GAMMA), vector(BETA), batchMean, batchVar, conf.getEps(), conf.isRelu(), dgamma, dbeta);
+        kernel().backward(x, channelsLast(epsilon), dx, vector(GAMMA), vector(BETA), batchMean, batchVar, dgamma, dbeta);
         Gradient gradient = new DefaultGradient();
         RunningStatistics.assign(gradientViews.get(GAMMA), dgamma);
         RunningStatistics.assign(gradientViews.get(BETA), dbeta);
@@ -87,6 +78,13 @@ public class BatchNormReluLayer extends BatchNormalization {
                 batchMean, batchVar, gradientViews.get(GLOBAL_MEAN), gradientViews.get(stored));
         gradient.setGradientFor(GLOBAL_MEAN, gradientViews.get(GLOBAL_MEAN));
         gradient.setGradientFor(stored, gradientViews.get(stored));
+    }
+
+    private DenseBatchNorm kernel() {
+        if (kernel == null) {
+            kernel = new DenseBatchNorm(layerId(), config().getEps(), config().isRelu());
+        }
+        return kernel;
     }
 
     private float[] runningVariance() {

@@ -9,14 +9,17 @@ import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * One BN-ReLU of a dense block: its parameters are the block's ({@code layer3_bn1_gamma}...), its
- * kernel {@link ChannelsLastBatchNormReluKernel}; the last training pass's batch statistics stay
- * for backward, and for recomputing its output there.
+ * One BN-ReLU of a dense block: its parameters are the block's ({@code layer3_bn1_gamma}...). A
+ * layer's first batch norm reads the block's maps where they lie, with the block's statistics
+ * ({@link ChannelsLastBatchNormReluKernel}); a bottleneck's second reads the dense 1x1 convolution
+ * output ({@link DenseBatchNorm}). The last training pass's batch statistics stay for backward,
+ * and for recomputing the output there.
  */
 final class BlockBatchNorm {
     private final DenseBlockLayer block;
     private final String part;
     private final int channels;
+    private final DenseBatchNorm dense;
     private float[] batchMean;
     private float[] batchVar;
 
@@ -24,42 +27,28 @@ final class BlockBatchNorm {
         this.block = block;
         this.part = part;
         this.channels = channels;
+        this.dense = new DenseBatchNorm(block.layerId() + " " + part, block.layerConf().getEps(), true);
     }
 
-    /** y = ReLU(BN(x)): batch statistics when training (kept), running statistics otherwise. */
-    void forward(boolean training, ChannelRows x, FloatBuffer y, int rows) {
-        double eps = block.layerConf().getEps();
-        if (training) {
-            batchMean = new float[channels];
-            batchVar = new float[channels];
-            ChannelsLastBatchNormReluKernel.forwardTraining(x, y, rows, channels, vector(GAMMA), vector(BETA), eps, true,
-                    batchMean, batchVar);
-        } else {
-            ChannelsLastBatchNormReluKernel.forwardInference(x, y, rows, channels, vector(GAMMA), vector(BETA),
-                    vector(GLOBAL_MEAN), RunningStatistics.variance(param(GLOBAL_LOG_STD), true), eps, true);
-        }
-    }
-
-    /** The training forward of block maps [0, c): their batch statistics are the block's, measured when written. */
+    /**
+     * y = ReLU(BN(x)) of block maps [0, c): when training, with their batch statistics, the block's
+     * (measured when the maps were written); otherwise with the running statistics.
+     */
     void forward(BlockStatistics statistics, ChannelRows x, FloatBuffer y, int rows) {
+        if (statistics == null) {
+            ChannelsLastBatchNormReluKernel.forwardInference(x, y, rows, channels, vector(GAMMA), vector(BETA),
+                    vector(GLOBAL_MEAN), runningVariance(), block.layerConf().getEps(), true);
+            return;
+        }
         batchMean = statistics.mean(channels);
         batchVar = statistics.variance(channels);
         recompute(x, y, rows);
     }
 
-    /** The last training forward's output again, bit for bit: the same input, statistics and kernel. */
+    /** The last training forward's output of block maps again, bit for bit: the same input, statistics and kernel. */
     void recompute(ChannelRows x, FloatBuffer y, int rows) {
         ChannelsLastBatchNormReluKernel.forwardInference(x, y, rows, channels, vector(GAMMA), vector(BETA),
                 trainedMean(), batchVar, block.layerConf().getEps(), true);
-    }
-
-    /** Backward of a dense array x into dx (which may be dy's own buffer); gamma's, beta's and the running statistics' gradients. */
-    void backward(FloatBuffer x, FloatBuffer dy, FloatBuffer dx, int rows) {
-        float[] dgamma = new float[channels];
-        float[] dbeta = new float[channels];
-        ChannelsLastBatchNormReluKernel.backward(x, dy, dx, rows, channels, vector(GAMMA), vector(BETA), trainedMean(),
-                batchVar, block.layerConf().getEps(), true, dgamma, dbeta);
-        writeGradients(dgamma, dbeta);
     }
 
     /**
@@ -75,6 +64,34 @@ final class BlockBatchNorm {
                 batchVar, eps, dgamma, dbeta);
         statistics.defer(ChannelsLastBatchNormReluKernel.Scale.of(gamma, beta, batchMean, batchVar, eps).a(), dbeta, dgamma);
         writeGradients(dgamma, dbeta);
+    }
+
+    /** y = ReLU(BN(x)) of a dense array: batch statistics when training (kept), running statistics otherwise. */
+    void forward(boolean training, INDArray x, INDArray y) {
+        if (training) {
+            batchMean = new float[channels];
+            batchVar = new float[channels];
+            dense.forwardTraining(x, y, vector(GAMMA), vector(BETA), batchMean, batchVar);
+        } else {
+            dense.forward(x, y, vector(GAMMA), vector(BETA), vector(GLOBAL_MEAN), runningVariance());
+        }
+    }
+
+    /** The last training forward's output of a dense array again. */
+    void recompute(INDArray x, INDArray y) {
+        dense.forward(x, y, vector(GAMMA), vector(BETA), trainedMean(), batchVar);
+    }
+
+    /** Backward of a dense array x into dx (which may be dy's own array). */
+    void backward(INDArray x, INDArray dy, INDArray dx) {
+        float[] dgamma = new float[channels];
+        float[] dbeta = new float[channels];
+        dense.backward(x, dy, dx, vector(GAMMA), vector(BETA), trainedMean(), batchVar, dgamma, dbeta);
+        writeGradients(dgamma, dbeta);
+    }
+
+    private float[] runningVariance() {
+        return RunningStatistics.variance(param(GLOBAL_LOG_STD), true);
     }
 
     private void writeGradients(float[] dgamma, float[] dbeta) {

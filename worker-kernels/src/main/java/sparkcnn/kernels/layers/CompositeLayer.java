@@ -53,18 +53,14 @@ final class CompositeLayer {
         boolean training = statistics != null;
         boolean keep = training && !block.layerConf().isRecompute();
         INDArray z1 = keep ? (keptZ1 = reuse(keptZ1, scratch, in)) : scratch.z1(in);
-        if (training) {
-            bn1.forward(statistics, prefix(blockBuffer, channels), Plain.floats(z1), rows);
-        } else {
-            bn1.forward(false, prefix(blockBuffer, channels), Plain.floats(z1), rows);
-        }
+        bn1.forward(statistics, prefix(blockBuffer, channels), Plain.floats(z1), rows);
         INDArray y = scratch.newMaps(k);
         if (bottleneck) {
             boolean keepBottleneck = training && !block.layerConf().isRecomputeBottleneck();
             INDArray b = keepBottleneck ? (keptBottleneck = reuse(keptBottleneck, scratch, 4 * k)) : scratch.bottleneck(4 * k);
             conv1.forward(z1, block.getParam(conv1Weights), null, b);
             INDArray z2 = keep ? (keptZ2 = reuse(keptZ2, scratch, 4 * k)) : scratch.z2(4 * k);
-            bn2.forward(training, ChannelRows.dense(Plain.floats(b), 4 * k), Plain.floats(z2), rows);
+            bn2.forward(training, b, z2);
             conv2.forward(z2, block.getParam(conv2Weights), null, y);
         } else {
             conv2.forward(z1, block.getParam(conv2Weights), null, y);
@@ -90,12 +86,11 @@ final class CompositeLayer {
             INDArray z2 = keptZ2;
             if (block.layerConf().isRecompute()) {
                 z2 = scratch.z2(4 * k);
-                bn2.recompute(ChannelRows.dense(Plain.floats(b), 4 * k), Plain.floats(z2), rows);
+                bn2.recompute(b, z2);
             }
             INDArray dz2 = scratch.dz2(4 * k);
             conv2.backward(z2, dy, block.getParam(conv2Weights), dz2, block.gradientView(conv2Weights), null);
-            FloatBuffer dz2Values = Plain.floats(dz2); // BN2's backward overwrites its dy with its dx, block by block
-            bn2.backward(Plain.floats(b), dz2Values, dz2Values, rows);
+            bn2.backward(b, dz2, dz2); // in place: its dy is read by no one else
             conv1.backward(z1, dz2, block.getParam(conv1Weights), dz1, block.gradientView(conv1Weights), null);
         } else {
             conv2.backward(z1(blockBuffer, channels, scratch), dy, block.getParam(conv2Weights), dz1,
