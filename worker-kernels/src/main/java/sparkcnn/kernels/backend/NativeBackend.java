@@ -26,21 +26,25 @@ public final class NativeBackend {
     }
 
     /**
-     * Sets up the backend for workers that each use {@code threads} OpenMP threads. Idempotent: a
-     * second call with the same thread count is free, another count re-applies the setting.
+     * Sets up the backend for workers that each use {@code threads} OpenMP threads, and this thread
+     * to use that many: OpenMP's thread count is the calling thread's own (a Spark task thread that
+     * did not set it runs oneDNN on as many threads as the machine has cores, beside the other
+     * workers: 2 x 2 threads on 2 cores, and oneDNN's spinning barriers then wait out whole time
+     * slices). Call it in every thread that computes. Otherwise idempotent: a second call with the
+     * same thread count logs nothing, another count re-applies the setting.
      */
     public static synchronized BackendInfo init(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("worker threads must be >= 1, got " + threads);
         }
-        if (current != null && current.threads() == threads) {
-            return current;
-        }
-        System.setProperty(HELPERS_DISABLE_PROPERTY, "false");
         String backend = Nd4j.getBackend().getClass().getSimpleName();
         // NativeOpsHolder only initialises once Nd4j.getBackend() has loaded the native library.
         var nativeOps = NativeOpsHolder.getInstance().getDeviceNativeOps();
         nativeOps.setOmpNumThreads(threads);
+        if (current != null && current.threads() == threads) {
+            return current;
+        }
+        System.setProperty(HELPERS_DISABLE_PROPERTY, "false");
         String buildInfo = nativeOps.buildInfo();
         current = new BackendInfo(
                 backend,

@@ -29,6 +29,25 @@ class NativeBackendTest {
         assertEquals("CPU", info.device());
     }
 
+    /** OpenMP's thread count is per thread: a worker thread that calls init after another computes on its own count. */
+    @Test
+    void everyThreadThatCallsInitComputesOnTheWorkersThreads() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() > 1,
+                "one core: OpenMP's default is already one thread");
+        NativeBackend.init(1);
+        var nativeOps = org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps();
+        int[] seen = new int[2];
+        Thread task = new Thread(() -> {
+            seen[0] = nativeOps.ompGetMaxThreads(); // a thread of its own: OpenMP's default, the machine's cores
+            NativeBackend.init(1);
+            seen[1] = nativeOps.ompGetMaxThreads();
+        });
+        task.start();
+        task.join();
+        assertEquals(Runtime.getRuntime().availableProcessors(), seen[0]);
+        assertEquals(1, seen[1]);
+    }
+
     @Test
     void convolutionAndPoolingLayersRunThroughOneDnnHelpers() {
         NativeBackend.init(1);
