@@ -9,9 +9,10 @@ import java.nio.FloatBuffer;
 /**
  * Batch normalisation + ReLU over an NHWC float tensor: M = N H W rows of C channels each, walked
  * in {@link RowBlocks}: the channel prefixes of a dense block's buffer, read where they lie, and
- * dense arrays whose channels oneDNN's kernels do not take ({@link DenseBatchNorm}). The formulas of the NCHW reference kernel in the tests
- * (BatchNormReluKernel, PyTorch's way); the statistics in one pass, shifted by the first row (sums
- * of x - k and (x - k)^2), which keeps the variance exact when the mean is large against the spread.
+ * dense arrays whose channels oneDNN's kernels do not take ({@link DenseBatchNorm}). The formulas
+ * of the NCHW reference kernel in the tests (BatchNormReluKernel, PyTorch's way); the statistics in
+ * one pass, shifted by the first row (sums of x - k and (x - k)^2), which keeps the variance exact
+ * when the mean is large against the spread.
  *
  * <p>The ReLU's gradient is dy times min(1, max(0, z) 2^126) for the output z = a x + b: 1 for every
  * positive normal float, 0 otherwise, in float operations the JIT vectorises (a branch, a
