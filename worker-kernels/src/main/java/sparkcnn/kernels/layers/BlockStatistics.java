@@ -63,7 +63,7 @@ final class BlockStatistics {
         float[] s = new float[count];
         float[] sx = new float[count];
         for (int ch = 0; ch < count; ch++) {
-            invStd[ch] = (float) (1 / Math.sqrt(var[first + ch] + eps));
+            invStd[ch] = ChannelsLastBatchNormReluKernel.Scale.invStd(var[first + ch], eps);
             s[ch] = (float) sumTerm[first + ch];
             sx[ch] = (float) xhatTerm[first + ch];
         }

@@ -30,18 +30,13 @@ final class ChannelsLastBatchNormReluKernel {
     private ChannelsLastBatchNormReluKernel() {
     }
 
-    /** Training forward: writes y, and each channel's batch mean and (biased) variance. */
+    /** Training forward of a dense array: writes y, and each channel's batch mean and (biased) variance. */
     static void forwardTraining(FloatBuffer x, FloatBuffer y, int rows, int c, float[] gamma, float[] beta, double eps,
                                 boolean relu, float[] mean, float[] var) {
-        forwardTraining(ChannelRows.dense(x, c), y, rows, c, gamma, beta, eps, relu, mean, var);
-    }
-
-    /** Training forward of rows that may be a channel prefix of a wider buffer; y is dense. */
-    static void forwardTraining(ChannelRows x, FloatBuffer y, int rows, int c, float[] gamma, float[] beta, double eps,
-                                boolean relu, float[] mean, float[] var) {
+        ChannelRows xs = ChannelRows.dense(x, c);
         KernelClock.time("batchnorm_relu forward (training, NHWC)", () -> {
-            statistics(x, rows, c, mean, 0, var);
-            affine(x, y, rows, c, Scale.of(gamma, beta, mean, var, eps), relu);
+            statistics(xs, rows, c, mean, 0, var);
+            affine(xs, y, rows, c, Scale.of(gamma, beta, mean, var, eps), relu);
         });
     }
 
@@ -190,11 +185,16 @@ final class ChannelsLastBatchNormReluKernel {
             float[] a = new float[c];
             float[] b = new float[c];
             for (int ch = 0; ch < c; ch++) {
-                invStd[ch] = (float) (1 / Math.sqrt(var[ch] + eps));
+                invStd[ch] = invStd(var[ch], eps);
                 a[ch] = gamma[ch] * invStd[ch];
                 b[ch] = beta[ch] - mean[ch] * a[ch];
             }
             return new Scale(invStd, a, b);
+        }
+
+        /** 1 / sqrt(var + eps), as every pass that normalises computes it (backward's xhat must be forward's). */
+        static float invStd(float var, double eps) {
+            return (float) (1 / Math.sqrt(var + eps));
         }
     }
 
