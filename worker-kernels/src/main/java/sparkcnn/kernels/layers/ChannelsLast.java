@@ -18,9 +18,10 @@ public class ChannelsLast extends BaseInputPreProcessor {
         return workspaceMgr.dup(ArrayType.ACTIVATIONS, input.permute(0, 2, 3, 1), 'c');
     }
 
+    /** The images' gradient back in NCHW, where the layer computed one (see {@link Convolution#isInputGradient}). */
     @Override
     public INDArray backprop(INDArray output, int miniBatchSize, LayerWorkspaceMgr workspaceMgr) {
-        return workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, output.permute(0, 3, 1, 2), 'c');
+        return output == null ? null : workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, output.permute(0, 3, 1, 2), 'c');
     }
 
     @Override

@@ -57,7 +57,8 @@ public class ChannelsLastConvolutionLayer extends ConvolutionLayer {
             }
             dy = new ActivationReLU().backprop(output.dup(), dy).getFirst(); // y > 0 exactly where the input to ReLU was
         }
-        INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, x.shape(), 'c');
+        INDArray dx = ((Convolution) layerConf()).isInputGradient()
+                ? workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, x.shape(), 'c') : null;
         INDArray dWeights = gradientViews.get(WEIGHT_KEY);
         INDArray dBias = layerConf().hasBias() ? gradientViews.get(BIAS_KEY) : null;
         convolution().backward(x, Plain.of(dy), getParam(WEIGHT_KEY), dx, dWeights, dBias);

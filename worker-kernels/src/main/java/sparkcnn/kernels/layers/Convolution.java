@@ -20,6 +20,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * else (NCHW, a GPU, double) runs on DL4J's own layer.
  */
 public class Convolution extends ConvolutionLayer {
+    /**
+     * Whether backward computes the gradient of the input: not where the input is the network's images,
+     * whose gradient no one reads (for DenseNet-121's stem, 7x7 over 3 channels, it was 4% of a step).
+     */
+    private boolean inputGradient = true;
+
     /** For JSON. */
     public Convolution() {
     }
@@ -39,6 +45,16 @@ public class Convolution extends ConvolutionLayer {
             super.build(); // DL4J's validation of kernel, stride and padding
             return new Convolution(this);
         }
+    }
+
+    public boolean isInputGradient() {
+        return inputGradient;
+    }
+
+    /** A convolution of the network's images leaves their gradient uncomputed. */
+    public Convolution withoutInputGradient() {
+        inputGradient = false;
+        return this;
     }
 
     @Override

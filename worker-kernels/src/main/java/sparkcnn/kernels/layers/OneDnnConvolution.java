@@ -73,18 +73,23 @@ final class OneDnnConvolution {
         });
     }
 
-    /** dx and dw (and dBias where there is a bias) from x and dy, the gradient after any ReLU. */
+    /**
+     * dx and dw (and dBias where there is a bias) from x and dy, the gradient after any ReLU; dx may be
+     * null where no one reads the input's gradient.
+     */
     void backward(INDArray x, INDArray dy, INDArray w, INDArray dx, INDArray dw, INDArray dBias) {
         Primitives p = primitivesFor(x.shape());
         KernelClock.time("convolution backward (oneDNN, NHWC)", () -> {
             OneDnn.point(p.src, x);
             OneDnn.point(p.diffDst, dy);
-            OneDnn.point(p.diffSrc, dx);
             if (p.bias != null) {
                 OneDnn.point(p.bias, dBias);
             }
-            p.weightsToBackward.execute(stream, OneDnn.point(p.weights, w), p.dataWeights);
-            p.backwardData.execute(stream, p.dataArgs);
+            if (dx != null) {
+                OneDnn.point(p.diffSrc, dx);
+                p.weightsToBackward.execute(stream, OneDnn.point(p.weights, w), p.dataWeights);
+                p.backwardData.execute(stream, p.dataArgs);
+            }
             p.backwardWeights.execute(stream, p.weightsArgs);
             p.diffWeightsToDl4j.execute(stream, p.diffWeights, OneDnn.point(p.weightsGradient, dw));
             stream._wait();

@@ -2,15 +2,21 @@ package sparkcnn.kernels.layers;
 
 /**
  * How the NHWC kernels walk M = N H W rows of c channels: the worker's threads take contiguous
- * ranges of rows, and each runs down them in blocks of {@link #ROWS} rows as one flat run of values
- * staged in its own scratch arrays, with each per-channel constant repeated across the block
+ * ranges of rows, and each runs down them in blocks of {@link #ROWS} rows (fewer where rows are wide:
+ * {@link #VALUES}) as one flat run of values staged in its own scratch arrays, with each per-channel constant repeated across the block
  * ({@link #tile}), so the loops are long and the JIT vectorises them whatever c is (row by row,
  * c = 24..84 is too short a loop to vectorise). Sums stay per block position in float and fold into
  * per-channel doubles every {@link #BLOCKS_PER_FOLD} blocks.
  */
 final class RowBlocks {
-    /** Rows per block: a block of x and one of dy stay in L1/L2 for a DenseNet's widest layers. */
+    /** Rows per block at most: enough for the narrowest maps (c = 24) to make a loop the JIT vectorises. */
     static final int ROWS = 32;
+    /**
+     * Values per block, where c is wide enough to fill it with fewer rows: a dense block's backward
+     * holds nine block-sized arrays (x, dy, the gradient, four tiled constants, two sums), which at 32
+     * rows of DenseNet-121's 160-1,000 maps left L2 (1.5-3x slower per value than at 2,048 values).
+     */
+    static final int VALUES = 2048;
     /** Blocks summed in float before the sums move to double. */
     private static final int BLOCKS_PER_FOLD = 64;
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
@@ -32,8 +38,9 @@ final class RowBlocks {
     /** A per-channel vector repeated for every row of a block. */
     static float[] tile(float[] perChannel) {
         int c = perChannel.length;
-        float[] tiled = new float[ROWS * c];
-        for (int r = 0; r < ROWS; r++) {
+        int rows = rows(c);
+        float[] tiled = new float[rows * c];
+        for (int r = 0; r < rows; r++) {
             System.arraycopy(perChannel, 0, tiled, r * c, c);
         }
         return tiled;
@@ -52,7 +59,7 @@ final class RowBlocks {
         int parts = parts(rows);
         double[][][] totals = new double[parts][sums][c];
         Threads.inParallel(parts, part -> {
-            var folding = new Folding(new float[sums][ROWS * c], totals[part], c);
+            var folding = new Folding(new float[sums][rows(c) * c], totals[part], c);
             body.run(part, folding);
             folding.fold();
         });
@@ -91,10 +98,8 @@ final class RowBlocks {
             for (int sum = 0; sum < accumulators.length; sum++) {
                 float[] acc = accumulators[sum];
                 double[] total = totals[sum];
-                for (int row = 0; row < ROWS; row++) {
-                    for (int ch = 0; ch < c; ch++) {
-                        total[ch] += acc[row * c + ch];
-                    }
+                for (int i = 0; i < acc.length; i++) {
+                    total[i % c] += acc[i];
                 }
                 java.util.Arrays.fill(acc, 0f);
             }
@@ -107,9 +112,10 @@ final class RowBlocks {
      */
     static void forEachBlock(int rows, int part, int c, ChannelRows x, ChannelRows dy, Folding sums, Block block) {
         float[][] scratch = SCRATCH.get();
+        int blockRows = rows(c);
         for (int i = 0; i < scratch.length; i++) {
-            if (scratch[i].length < ROWS * c) {
-                scratch[i] = new float[ROWS * c];
+            if (scratch[i].length < blockRows * c) {
+                scratch[i] = new float[blockRows * c];
             }
         }
         float[] xs = scratch[0];
@@ -117,8 +123,8 @@ final class RowBlocks {
         int parts = parts(rows);
         int from = (int) ((long) rows * part / parts);
         int to = (int) ((long) rows * (part + 1) / parts);
-        for (int first = from; first < to; first += ROWS) {
-            int count = Math.min(ROWS, to - first);
+        for (int first = from; first < to; first += blockRows) {
+            int count = Math.min(blockRows, to - first);
             x.load(first, count, c, xs);
             if (dy != null) {
                 dy.load(first, count, c, gs);
@@ -133,6 +139,11 @@ final class RowBlocks {
     /** Runs {@code block} over every block of rows on the worker's threads. */
     static void inParallel(int rows, int c, ChannelRows x, ChannelRows dy, Block block) {
         Threads.inParallel(parts(rows), part -> forEachBlock(rows, part, c, x, dy, null, block));
+    }
+
+    /** Rows per block for rows of c channels. */
+    static int rows(int c) {
+        return Math.max(1, Math.min(ROWS, VALUES / c));
     }
 
     static int parts(int rows) {

@@ -72,7 +72,8 @@ public final class GraphBuilder {
                 continue;
             }
             Activation activation = fusesRelu(net, node, layers) ? Activation.RELU : Activation.IDENTITY;
-            node.layer().accept(new Vertices(layers, activation)).add(graph, node.name(), inputs);
+            boolean readsImages = node.inputs().equals(List.of(Architecture.INPUT));
+            node.layer().accept(new Vertices(layers, activation, readsImages)).add(graph, node.name(), inputs);
             if (layers.atInput() != null && node.inputs().contains(Architecture.INPUT)) {
                 graph.inputPreProcessor(node.name(), layers.atInput()); // later layers take its layout from it
             }

@@ -3,6 +3,7 @@ package sparkcnn.kernels.net;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
@@ -24,6 +25,7 @@ import sparkcnn.kernels.arch.PoolSpec;
 import sparkcnn.kernels.arch.ReluSpec;
 import sparkcnn.kernels.arch.Rounding;
 import sparkcnn.kernels.arch.SoftmaxOutputSpec;
+import sparkcnn.kernels.layers.Convolution;
 
 /**
  * The DL4J form of each layer spec, from one {@link LayerSet}; {@code activation} is a ReLU fused
@@ -42,10 +44,13 @@ final class Vertices implements LayerSpec.Visitor<Vertices.Vertex> {
 
     private final LayerSet layers;
     private final Activation activation;
+    /** Whether the node reads the network's images, whose gradient no one reads. */
+    private final boolean readsImages;
 
-    Vertices(LayerSet layers, Activation activation) {
+    Vertices(LayerSet layers, Activation activation, boolean readsImages) {
         this.layers = layers;
         this.activation = activation;
+        this.readsImages = readsImages;
     }
 
     private static ConvolutionMode mode(Rounding rounding) {
@@ -54,14 +59,15 @@ final class Vertices implements LayerSpec.Visitor<Vertices.Vertex> {
 
     @Override
     public Vertex conv(ConvSpec c) {
-        return Vertex.layer(layers.convolution(c.size())
+        ConvolutionLayer conv = layers.convolution(c.size())
                 .stride(c.stride(), c.stride())
                 .padding(c.padding(), c.padding())
                 .convolutionMode(mode(c.rounding()))
                 .nOut(c.filters())
                 .hasBias(c.bias())
                 .activation(activation)
-                .build());
+                .build();
+        return Vertex.layer(readsImages && conv instanceof Convolution own ? own.withoutInputGradient() : conv);
     }
 
     @Override

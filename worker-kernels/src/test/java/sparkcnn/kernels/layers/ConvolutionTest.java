@@ -3,6 +3,7 @@ package sparkcnn.kernels.layers;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static sparkcnn.kernels.layers.BatchNormReluTest.assertClose;
 import static sparkcnn.kernels.layers.BatchNormReluTest.batch;
@@ -18,6 +19,7 @@ import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,6 +27,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
@@ -38,11 +41,17 @@ class ConvolutionTest {
 
     /** {@code channelsLast}: the images turned NHWC before the first convolution, as the graph builder does. */
     static ComputationGraph net(boolean own, Activation activation, boolean channelsLast) {
+        return net(own, activation, channelsLast, true);
+    }
+
+    /** {@code imagesGradient}: whether the first convolution computes the gradient of the images. */
+    static ComputationGraph net(boolean own, Activation activation, boolean channelsLast, boolean imagesGradient) {
+        var first = (own ? new Convolution.Builder(3, 3) : new ConvolutionLayer.Builder(3, 3))
+                .stride(2, 2).padding(1, 1).nOut(5).activation(Activation.IDENTITY).hasBias(false).build();
         var conf = new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.FLOAT).updater(new Nesterovs(0.1, 0.9))
                 .trainingWorkspaceMode(WorkspaceMode.ENABLED).inferenceWorkspaceMode(WorkspaceMode.ENABLED)
                 .graphBuilder().addInputs("in").setInputTypes(InputType.convolutional(6, 7, 2))
-                .addLayer("conv1", (own ? new Convolution.Builder(3, 3) : new ConvolutionLayer.Builder(3, 3))
-                        .stride(2, 2).padding(1, 1).nOut(5).activation(Activation.IDENTITY).hasBias(false).build(), "in")
+                .addLayer("conv1", imagesGradient ? first : ((Convolution) first).withoutInputGradient(), "in")
                 .addLayer("conv2", (own ? new Convolution.Builder(1, 1) : new ConvolutionLayer.Builder(1, 1))
                         .nOut(4).activation(activation).build(), "conv1")
                 .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "conv2")
@@ -80,6 +89,33 @@ class ConvolutionTest {
         Agreement.assertSameGradients(theirs, ours, data, 1e-5);
         assertClose(theirs.outputSingle(false, data.getFeatures()), ours.outputSingle(false, data.getFeatures()), 1e-5);
         Agreement.assertSameTraining(theirs, ours, 3, 1e-5);
+    }
+
+    /**
+     * A convolution of the images skips their gradient (no one reads it): the same weight gradients and
+     * training bit for bit, no input gradient, and the setting saved with the model.
+     */
+    @Test
+    void convolutionOfTheImagesSkipsTheirGradient() throws Exception {
+        ComputationGraph full = net(true, Activation.RELU, true, true);
+        ComputationGraph skips = net(true, Activation.RELU, true, false);
+        DataSet data = batch(1);
+        Agreement.assertSameGradients(full, skips, data, Double.MIN_VALUE); // no difference at all
+        var conv1 = skips.getLayer("conv1");
+        var noWorkspaces = LayerWorkspaceMgr.noWorkspaces();
+        conv1.setInput(data.getFeatures().permute(0, 2, 3, 1).dup('c'), noWorkspaces);
+        var y = conv1.activate(true, noWorkspaces);
+        var backward = conv1.backpropGradient(Nd4j.onesLike(y), noWorkspaces);
+        assertNull(backward.getSecond());
+        assertTrue(backward.getFirst().getGradientFor("W").sumNumber().doubleValue() != 0, "its weights' gradient is computed");
+        assertNull(new ChannelsLast().backprop(null, 2, LayerWorkspaceMgr.noWorkspaces()));
+        Agreement.assertSameTraining(full, skips, 3, Double.MIN_VALUE);
+
+        var bytes = new ByteArrayOutputStream();
+        ModelSerializer.writeModel(skips, bytes, true);
+        ComputationGraph loaded = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(bytes.toByteArray()), true);
+        assertFalse(((Convolution) loaded.getLayer("conv1").conf().getLayer()).isInputGradient());
+        assertTrue(((Convolution) loaded.getLayer("conv2").conf().getLayer()).isInputGradient());
     }
 
     /** oneDNN's layer only where it computes exactly DL4J's: channels-last float, no SAME padding, identity or ReLU. */

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,6 +29,7 @@ import sparkcnn.kernels.arch.SoftmaxOutputSpec;
 import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.backend.NativeBackend;
 import sparkcnn.kernels.cost.CostReport;
+import sparkcnn.kernels.layers.Convolution;
 
 /** The networks DL4J builds from our architectures have the shapes and parameters we predict. */
 class Dl4jAgreementTest {
@@ -67,6 +69,21 @@ class Dl4jAgreementTest {
         // DL4J counts batch norm's running mean and variance as parameters
         assertEquals(report.trainable() + report.state(), graph.numParams());
         assertShapesMatch(DenseNet.cifar(10, 4, true, 0.5, new Volume(16, 16, 3), 5, 0.2).architecture());
+    }
+
+    /** The stem's convolution reads the images, whose gradient no one reads; every other one computes its input's. */
+    @Test
+    void onlyTheConvolutionOfTheImagesSkipsTheirGradient() {
+        Architecture net = DenseNet.imagenet(121, new Volume(224, 224, 3), 1000).architecture();
+        var conf = GraphBuilder.build(net, SGD, 1);
+        Map<String, Boolean> inputGradient = new java.util.TreeMap<>();
+        conf.getVertices().forEach((name, vertex) -> {
+            if (vertex instanceof LayerVertex v && v.getLayerConf().getLayer() instanceof Convolution c) {
+                inputGradient.put(name, c.isInputGradient());
+            }
+        });
+        assertEquals(Map.of("stem_conv7x7", false, "transition1_conv1x1", true, "transition2_conv1x1", true,
+                "transition3_conv1x1", true), inputGradient);
     }
 
     @Test
