@@ -25,6 +25,13 @@ public class Convolution extends ConvolutionLayer {
      * whose gradient no one reads (for DenseNet-121's stem, 7x7 over 3 channels, it was 4% of a step).
      */
     private boolean inputGradient = true;
+    /**
+     * Whether the architecture's average pool after this 1x1 convolution runs before it in the graph:
+     * the two commute (both linear, the convolution position by position, without bias), and pooled
+     * first the convolution reads a quarter of the positions (DenseNet's transitions). Transfer
+     * learning reads it: freezing up to the pool freezes this convolution too.
+     */
+    private boolean poolFirst = false;
 
     /** For JSON. */
     public Convolution() {
@@ -54,6 +61,16 @@ public class Convolution extends ConvolutionLayer {
     /** A convolution of the network's images leaves their gradient uncomputed. */
     public Convolution withoutInputGradient() {
         inputGradient = false;
+        return this;
+    }
+
+    public boolean isPoolFirst() {
+        return poolFirst;
+    }
+
+    /** Marks this 1x1 convolution as reading the maps its architecture's average pool made first. */
+    public Convolution withPoolFirst() {
+        poolFirst = true;
         return this;
     }
 

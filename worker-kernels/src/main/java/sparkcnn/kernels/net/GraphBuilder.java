@@ -17,8 +17,10 @@ import sparkcnn.kernels.arch.DenseBlockSpec;
 import sparkcnn.kernels.arch.FcSpec;
 import sparkcnn.kernels.arch.Geometry;
 import sparkcnn.kernels.arch.LayerSpec;
+import sparkcnn.kernels.arch.PoolSpec;
 import sparkcnn.kernels.arch.ReluSpec;
 import sparkcnn.kernels.arch.Volume;
+import sparkcnn.kernels.layers.Convolution;
 
 /**
  * Turns an architecture into a DL4J computation graph whose vertices carry the architecture's
@@ -28,6 +30,9 @@ import sparkcnn.kernels.arch.Volume;
  * vertex, no extra copy.
  */
 public final class GraphBuilder {
+    /** {@code -Dsparkcnn.pool-first=false} keeps each transition's convolution before its pool (for side-by-side measurement). */
+    public static final String POOL_FIRST = "sparkcnn.pool-first";
+
     private GraphBuilder() {
     }
 
@@ -73,7 +78,12 @@ public final class GraphBuilder {
             }
             Activation activation = fusesRelu(net, node, layers) ? Activation.RELU : Activation.IDENTITY;
             boolean readsImages = node.inputs().equals(List.of(Architecture.INPUT));
-            node.layer().accept(new Vertices(layers, activation, readsImages)).add(graph, node.name(), inputs);
+            Architecture.Node pool = poolBefore(net, node, layers, activation);
+            if (pool != null) {
+                addPoolFirst(graph, layers, node, pool, inputs, producer);
+                continue;
+            }
+            node.layer().accept(new Vertices(layers, activation, readsImages, false)).add(graph, node.name(), inputs);
             if (layers.atInput() != null && node.inputs().contains(Architecture.INPUT)) {
                 graph.inputPreProcessor(node.name(), layers.atInput()); // later layers take its layout from it
             }
@@ -101,6 +111,41 @@ public final class GraphBuilder {
             return true;
         }
         return false;
+    }
+
+    /**
+     * A 1x1 convolution and the average pool that reads it, pool first: the pool, under its own name,
+     * reads the convolution's input; the convolution reads the pool; the pool's readers read the convolution.
+     */
+    private static void addPoolFirst(ComputationGraphConfiguration.GraphBuilder graph, LayerSet layers,
+                                     Architecture.Node conv, Architecture.Node pool, String[] inputs,
+                                     Map<String, String> producer) {
+        pool.layer().accept(new Vertices(layers, Activation.IDENTITY, false, false)).add(graph, pool.name(), inputs);
+        if (layers.atInput() != null && conv.inputs().contains(Architecture.INPUT)) {
+            graph.inputPreProcessor(pool.name(), layers.atInput());
+        }
+        conv.layer().accept(new Vertices(layers, Activation.IDENTITY, false, true)).add(graph, conv.name(),
+                new String[] {pool.name()});
+        producer.put(conv.name(), conv.name());
+        producer.put(pool.name(), conv.name());
+    }
+
+    /**
+     * The average pool that is the only reader of {@code node}, where node is a 1x1 convolution at stride
+     * 1 without padding, bias or activation (a DenseNet transition's): pool and convolution commute, so
+     * the graph pools first and convolves a quarter of the positions. Only with this module's layers,
+     * whose convolution records it ({@link Convolution#isPoolFirst}); null elsewhere.
+     */
+    private static Architecture.Node poolBefore(Architecture net, Architecture.Node node, LayerSet layers,
+                                                Activation activation) {
+        if (!(node.layer() instanceof ConvSpec c) || c.size() != 1 || c.stride() != 1 || c.padding() != 0 || c.bias()
+                || activation != Activation.IDENTITY || !layers.channelsLast()
+                || System.getProperty(POOL_FIRST, "true").equalsIgnoreCase("false")) {
+            return null;
+        }
+        List<Architecture.Node> readers = net.consumers(node.name());
+        return readers.size() == 1 && readers.get(0).layer() instanceof PoolSpec p && p.kind() == PoolSpec.Kind.AVG
+                ? readers.get(0) : null;
     }
 
     /** Whether a network of {@code dataType} built here computes channels-last (NHWC activations). */

@@ -3,7 +3,10 @@ package sparkcnn.kernels.net;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Optional;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 import org.deeplearning4j.nn.transferlearning.TransferLearning;
@@ -13,6 +16,7 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import sparkcnn.kernels.arch.Architecture;
 import sparkcnn.kernels.arch.DenseBlockSpec;
+import sparkcnn.kernels.layers.Convolution;
 import sparkcnn.kernels.layers.DenseBlock;
 
 /**
@@ -40,7 +44,7 @@ public final class Transfer {
      */
     static String vertexOf(ComputationGraph graph, String layer) {
         if (graph.getVertex(layer) != null) {
-            return layer;
+            return convolutionAfterPool(graph, layer).orElse(layer);
         }
         for (var vertex : graph.getVertices()) {
             if (vertex.hasLayer() && vertex.getLayer().conf().getLayer() instanceof DenseBlock block) {
@@ -56,6 +60,19 @@ public final class Transfer {
             }
         }
         return null;
+    }
+
+    /**
+     * The 1x1 convolution that the graph runs after the average pool {@code pool} though the architecture
+     * has it before ({@link Convolution#isPoolFirst}): the end of the part that "up to the pool" means.
+     */
+    private static Optional<String> convolutionAfterPool(ComputationGraph graph, String pool) {
+        var inputs = graph.getConfiguration().getVertexInputs();
+        return java.util.Arrays.stream(graph.getVertices())
+                .filter(v -> v.hasLayer() && v.getLayer().conf().getLayer() instanceof Convolution c && c.isPoolFirst())
+                .map(GraphVertex::getVertexName)
+                .filter(name -> inputs.get(name).equals(List.of(pool)))
+                .findFirst();
     }
 
     /**

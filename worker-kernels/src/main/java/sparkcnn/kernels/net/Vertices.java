@@ -46,11 +46,14 @@ final class Vertices implements LayerSpec.Visitor<Vertices.Vertex> {
     private final Activation activation;
     /** Whether the node reads the network's images, whose gradient no one reads. */
     private final boolean readsImages;
+    /** Whether a 1x1 convolution reads the maps its average pool made first ({@link Convolution#isPoolFirst}). */
+    private final boolean poolFirst;
 
-    Vertices(LayerSet layers, Activation activation, boolean readsImages) {
+    Vertices(LayerSet layers, Activation activation, boolean readsImages, boolean poolFirst) {
         this.layers = layers;
         this.activation = activation;
         this.readsImages = readsImages;
+        this.poolFirst = poolFirst;
     }
 
     private static ConvolutionMode mode(Rounding rounding) {
@@ -67,7 +70,13 @@ final class Vertices implements LayerSpec.Visitor<Vertices.Vertex> {
                 .hasBias(c.bias())
                 .activation(activation)
                 .build();
-        return Vertex.layer(readsImages && conv instanceof Convolution own ? own.withoutInputGradient() : conv);
+        if (conv instanceof Convolution own && readsImages) {
+            own.withoutInputGradient();
+        }
+        if (conv instanceof Convolution own && poolFirst) {
+            own.withPoolFirst();
+        }
+        return Vertex.layer(conv);
     }
 
     @Override

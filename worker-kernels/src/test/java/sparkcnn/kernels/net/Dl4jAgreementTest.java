@@ -52,12 +52,36 @@ class Dl4jAgreementTest {
             if (a == null) {
                 continue; // a ReLU fused into its conv
             }
-            Volume v = predicted.get(node.name());
+            Volume v = pooledFirst(graph, net, node.name(), predicted);
             long[] expected = a.rank() != 4 ? new long[] {2, v.size()}
                     : GraphBuilder.channelsLast(DataType.FLOAT) ? new long[] {2, v.height(), v.width(), v.depth()}
                     : new long[] {2, v.depth(), v.height(), v.width()};
             assertArrayEquals(expected, a.shape(), node.name() + " in " + net.name());
         }
+    }
+
+    /**
+     * The volume the DL4J vertex of {@code name} makes: the architecture's, except where a 1x1 convolution
+     * runs after its average pool (the convolution's vertex then makes the pool's volume, the pool's vertex
+     * the pooled input of the convolution).
+     */
+    private static Volume pooledFirst(ComputationGraph graph, Architecture net, String name, Map<String, Volume> predicted) {
+        var inputs = graph.getConfiguration().getVertexInputs();
+        for (Architecture.Node node : net.nodes()) {
+            if (!(graph.getVertex(node.name()) != null && graph.getVertex(node.name()).hasLayer()
+                    && graph.getLayer(node.name()).conf().getLayer() instanceof Convolution c && c.isPoolFirst())) {
+                continue;
+            }
+            String pool = inputs.get(node.name()).get(0);
+            Volume pooled = predicted.get(pool);
+            if (name.equals(node.name())) {
+                return pooled;
+            }
+            if (name.equals(pool)) {
+                return new Volume(pooled.height(), pooled.width(), predicted.get(node.inputs().get(0)).depth());
+            }
+        }
+        return predicted.get(name);
     }
 
     @Test
@@ -69,6 +93,7 @@ class Dl4jAgreementTest {
         // DL4J counts batch norm's running mean and variance as parameters
         assertEquals(report.trainable() + report.state(), graph.numParams());
         assertShapesMatch(DenseNet.cifar(10, 4, true, 0.5, new Volume(16, 16, 3), 5, 0.2).architecture());
+        assertShapesMatch(DenseNet.cifar(10, 4, true, 0.5, new Volume(16, 16, 3), 5, 0).architecture()); // pools first
     }
 
     /** The stem's convolution reads the images, whose gradient no one reads; every other one computes its input's. */
