@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Training steps of one DenseNet from several builds of sparkcnn and PyTorch, alternating, one process
 # each (bench step), so that a shared machine's drift falls on every side alike; prints the medians.
-#   bench/step-ab.sh MODEL BATCH ITERATIONS ROUNDS NAME=CHECKOUT [NAME=CHECKOUT ...]
+#   bench/step-ab.sh MODEL BATCH ITERATIONS ROUNDS NAME=CHECKOUT[,VAR=VALUE...] [NAME=CHECKOUT ...]
 # Each CHECKOUT is a clone built with `mvn -B install -DskipTests` (e.g. git clone . /tmp/a && git -C
-# /tmp/a checkout REV). PyTorch runs as bench dense-block runs it (tcmalloc preloaded where installed).
+# /tmp/a checkout REV); VAR=VALUE pairs after it are its environment (e.g. a=.,GOMP_SPINCOUNT=2000).
+# PyTorch runs as bench dense-block runs it (tcmalloc preloaded where installed).
 set -euo pipefail
 model=$1; batch=$2; iterations=$3; rounds=$4; shift 4
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,7 +17,8 @@ for round in $(seq "$rounds"); do
       line=$(cd "$root" && GLIBC_TUNABLES= LD_PRELOAD=$([[ -f $tcmalloc ]] && echo $tcmalloc) /usr/bin/python3 \
         bench/peer/torch_bench.py --model "$model" --batch "$batch" --threads 2 --warmup 2 --iters "$iterations" | tail -1)
     else
-      line=$(cd "${spec#*=}" && bin/sparkcnn bench step --model "$model" --batch "$batch" --threads 2 --warmup 2 \
+      checkout=${spec#*=}; settings=${checkout#"${checkout%%,*}"}
+      line=$(cd "${checkout%%,*}" && env ${settings//,/ } bin/sparkcnn bench step --model "$model" --batch "$batch" --threads 2 --warmup 2 \
         --iterations "$iterations" 2>/dev/null | tail -1)
     fi
     echo "round $round $name $line" | tee -a "$results"
