@@ -27,6 +27,12 @@ import sparkcnn.kernels.backend.BackendChoice;
  * 300,000 by default), taking the cores that the next kernel - often a Java one, the BN-ReLU -
  * wants; {@link #GOMP_SPINCOUNT} 0 lets them sleep at once: DenseNet-BC-40 steps 0.48 s instead of
  * 0.55-0.59 s with 2 threads (2026-11-26, bench profile). Set GOMP_SPINCOUNT to choose otherwise.
+ *
+ * <p>Killed tasks: a ring worker blocked in XGBoost's native all-reduce when its peer dies does not
+ * see Spark's interrupt, so its task keeps the executor's slot and the ring's restart waits for a
+ * slot until {@code train.allreduce.timeout}. Spark's task reaper ends an executor whose killed task
+ * has not stopped within {@link #KILL_TIMEOUT}; the cluster manager starts a fresh one in its place
+ * (local mode never ends its JVM). Set {@code spark.task.reaper.*} to choose otherwise.
  */
 public final class ExecutorSettings {
     static final long MIB = 1L << 20;
@@ -38,6 +44,7 @@ public final class ExecutorSettings {
      */
     public static final String GLIBC_TUNABLES = "glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=68719476736:glibc.malloc.arena_max=1";
     public static final String GOMP_SPINCOUNT = "0";
+    public static final String KILL_TIMEOUT = "60s";
 
     private ExecutorSettings() {
     }
@@ -51,6 +58,8 @@ public final class ExecutorSettings {
                 System.getenv().getOrDefault("GLIBC_TUNABLES", GLIBC_TUNABLES));
         conf.setIfMissing("spark.executorEnv.GOMP_SPINCOUNT",
                 System.getenv().getOrDefault("GOMP_SPINCOUNT", GOMP_SPINCOUNT));
+        conf.setIfMissing("spark.task.reaper.enabled", "true");
+        conf.setIfMissing("spark.task.reaper.killTimeout", KILL_TIMEOUT);
         for (Map.Entry<String, String> env : backend.environment().entrySet()) {
             conf.setIfMissing("spark.executorEnv." + env.getKey(), env.getValue());
         }

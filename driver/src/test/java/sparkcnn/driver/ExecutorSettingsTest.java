@@ -48,6 +48,18 @@ class ExecutorSettingsTest {
         assertFalse(gpu.contains("spark.executorEnv.BACKEND_PRIORITY_CPU"));
     }
 
+    /** A killed task stuck in native code (a ring worker whose peer died) ends its executor after a while, freeing its slot. */
+    @Test
+    void executorsWhoseKilledTaskWillNotStopAreReplacedUnlessTheUserSaysOtherwise() {
+        var conf = new SparkConf(false);
+        ExecutorSettings.apply(conf, BackendChoice.AUTO);
+        assertEquals("true", conf.get("spark.task.reaper.enabled"));
+        assertEquals(ExecutorSettings.KILL_TIMEOUT, conf.get("spark.task.reaper.killTimeout"));
+        var own = new SparkConf(false).set("spark.task.reaper.killTimeout", "-1");
+        ExecutorSettings.apply(own, BackendChoice.AUTO);
+        assertEquals("-1", own.get("spark.task.reaper.killTimeout"));
+    }
+
     @Test
     void executorsKeepFreedMemoryAndLetOpenMpSleepUnlessTheUserSaysOtherwise() {
         var conf = new SparkConf(false);
