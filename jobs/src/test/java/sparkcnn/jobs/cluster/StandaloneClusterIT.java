@@ -123,8 +123,9 @@ class StandaloneClusterIT {
     void aWorkerOutOfMemoryNamesWhatTheModelNeedsWhatTheExecutorHasAndTheKeys() throws Exception {
         Path run = dir.resolve("run-oom");
         String cache = System.getProperty("org.bytedeco.javacpp.cachedir");
-        // the per-layer graph (the driver builds the network), which needs 3.2 GiB at batch 256: dense
-        // blocks as one layer fit these limits
+        // the per-layer graph (the driver builds the network), which needs 6.4 GiB at batch 512: dense
+        // blocks as one layer fit these limits (at batch 256, 3.2 GiB by the estimate, the per-layer graph
+        // came close to the 2g process limit and stayed under it in one run of two)
         Process driver = cluster.submit(StandaloneCluster.driverJvm("-Dorg.bytedeco.javacpp.cachedir=" + cache,
                         "-Dsparkcnn.dense-blocks=false"),
                 "sparkcnn.jobs.Main", List.of("--conf", "spark.executor.cores=1", "--conf", "spark.cores.max=2",
@@ -134,17 +135,17 @@ class StandaloneClusterIT {
                 StandaloneCluster.shadedJar(), List.of("train", "--config",
                         Path.of("../conf/fashion-mnist-densenet-bc.conf").toAbsolutePath().toString(),
                         "--set", "run.dir=" + run, "--set", "data.train.images=" + FashionMnist.TRAIN_IMAGES,
-                        "--set", "data.train.labels=" + FashionMnist.TRAIN_LABELS, "--set", "data.train.limit=512",
+                        "--set", "data.train.labels=" + FashionMnist.TRAIN_LABELS, "--set", "data.train.limit=1024",
                         "--set", "data.test.images=" + FashionMnist.TEST_IMAGES,
                         "--set", "data.test.labels=" + FashionMnist.TEST_LABELS, "--set", "data.test.limit=64",
                         "--set", "train.epochs=1", "--set", "train.workers=2",
-                        "--set", "train.batch-size-per-worker=256"), dir.resolve("oom.log"));
+                        "--set", "train.batch-size-per-worker=512"), dir.resolve("oom.log"));
         assertTrue(driver.waitFor(5, TimeUnit.MINUTES), "the run did not end within 5 minutes");
         String log = Files.readString(dir.resolve("oom.log"));
         assertEquals(1, driver.exitValue(), log);
         String said = log.lines().filter(l -> l.startsWith("sparkcnn: ")).findFirst().orElseThrow(() -> new AssertionError(log));
         assertTrue(said.startsWith("sparkcnn: a worker ran out of memory ("), said);
-        assertTrue(said.contains("at batch 256 per worker in about 3267 MiB"), said); // inspect: 3.19 GiB
+        assertTrue(said.contains("at batch 512 per worker in about 6533 MiB"), said); // inspect: 6.38 GiB
         assertTrue(said.contains("spark.executor.memory = 1g") && said.contains("org.bytedeco.javacpp.maxbytes = 256m")
                 && said.contains("org.bytedeco.javacpp.maxphysicalbytes = 2g"), said);
         assertTrue(said.contains("train.batch-size-per-worker") && said.contains("spark.executor.memoryOverhead"), said);
