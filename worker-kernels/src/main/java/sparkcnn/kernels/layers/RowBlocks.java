@@ -2,11 +2,11 @@ package sparkcnn.kernels.layers;
 
 /**
  * How the NHWC kernels walk M = N H W rows of c channels: the worker's threads take contiguous
- * ranges of rows, and each runs down them in blocks of {@link #ROWS} rows (fewer where rows are wide:
- * {@link #VALUES}) as one flat run of values staged in its own scratch arrays, with each per-channel constant repeated across the block
- * ({@link #tile}), so the loops are long and the JIT vectorises them whatever c is (row by row,
- * c = 24..84 is too short a loop to vectorise). Sums stay per block position in float and fold into
- * per-channel doubles every {@link #BLOCKS_PER_FOLD} blocks.
+ * ranges of rows, and each runs down them in blocks of {@link #ROWS} rows (fewer where rows are
+ * wide: {@link #VALUES}) as one flat run of values staged in its own scratch arrays, with each
+ * per-channel constant repeated across the block ({@link #tile}), so the loops are long and the JIT
+ * vectorises them whatever c is (row by row, c = 24..84 is too short a loop to vectorise). Sums stay
+ * per block position in float and fold into per-channel doubles every {@link #BLOCKS_PER_FOLD} blocks.
  */
 final class RowBlocks {
     /** Rows per block at most: enough for the narrowest maps (c = 24) to make a loop the JIT vectorises. */

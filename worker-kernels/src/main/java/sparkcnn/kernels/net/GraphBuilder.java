@@ -77,12 +77,12 @@ public final class GraphBuilder {
                 continue;
             }
             Activation activation = fusesRelu(net, node, layers) ? Activation.RELU : Activation.IDENTITY;
-            boolean readsImages = node.inputs().equals(List.of(Architecture.INPUT));
             Architecture.Node pool = poolBefore(net, node, layers, activation);
             if (pool != null) {
                 addPoolFirst(graph, layers, node, pool, inputs, producer);
                 continue;
             }
+            boolean readsImages = node.inputs().equals(List.of(Architecture.INPUT));
             node.layer().accept(new Vertices(layers, activation, readsImages, false)).add(graph, node.name(), inputs);
             if (layers.atInput() != null && node.inputs().contains(Architecture.INPUT)) {
                 graph.inputPreProcessor(node.name(), layers.atInput()); // later layers take its layout from it
