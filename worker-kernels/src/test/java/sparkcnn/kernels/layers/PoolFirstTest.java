@@ -1,22 +1,24 @@
-package sparkcnn.kernels.net;
+package sparkcnn.kernels.layers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static sparkcnn.kernels.layers.BatchNormReluTest.assertClose;
+import static sparkcnn.kernels.layers.DenseBlockTest.batch;
 
 import java.util.List;
 import java.util.stream.IntStream;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 import sparkcnn.kernels.arch.DenseNet;
 import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.backend.NativeBackend;
-import sparkcnn.kernels.layers.Convolution;
+import sparkcnn.kernels.net.GraphBuilder;
+import sparkcnn.kernels.net.Optimizer;
+import sparkcnn.kernels.net.Transfer;
 
 /** A transition's average pool runs before its 1x1 convolution: the same network, a quarter of the convolution. */
 class PoolFirstTest {
@@ -47,15 +49,6 @@ class PoolFirstTest {
         }
     }
 
-    private static DataSet batch(long seed) {
-        Nd4j.getRandom().setSeed(seed);
-        INDArray y = Nd4j.zeros(DataType.FLOAT, 6, 3);
-        for (int i = 0; i < 6; i++) {
-            y.putScalar(i, i % 3, 1);
-        }
-        return new DataSet(Nd4j.randn(DataType.FLOAT, 6, 3, 8, 8), y);
-    }
-
     private static List<String> inputsOf(ComputationGraph graph, String vertex) {
         return graph.getConfiguration().getVertexInputs().get(vertex);
     }
@@ -74,18 +67,10 @@ class PoolFirstTest {
         poolFirst.setParams(convFirst.params().dup());
         DataSet data = batch(1);
         assertClose(convFirst.outputSingle(false, data.getFeatures()), poolFirst.outputSingle(false, data.getFeatures()), 1e-5);
-        for (ComputationGraph g : new ComputationGraph[] {convFirst, poolFirst}) {
-            g.setInput(0, data.getFeatures());
-            g.setLabels(data.getLabels());
-            g.computeGradientAndScore();
-        }
+        Agreement.assertSameGradients(convFirst, poolFirst, data, 1e-4);
         assertEquals(convFirst.score(), poolFirst.score(), 1e-5);
-        assertClose(convFirst.gradient().gradient(), poolFirst.gradient().gradient(), 1e-4);
-        IntStream.range(0, 5).mapToObj(s -> batch(10 + s)).forEach(b -> {
-            convFirst.fit(b);
-            poolFirst.fit(b);
-        });
-        assertClose(convFirst.params(), poolFirst.params(), 1e-4);
+        Agreement.assertSameTraining(convFirst, poolFirst, IntStream.range(0, 5).mapToObj(s -> batch(10 + s)).toList(),
+                1e-4);
     }
 
     /** Dropout between them does not commute with the pool: the convolution stays first. */
@@ -109,16 +94,5 @@ class PoolFirstTest {
         }
         assertEquals(convBefore, transferred.getLayer("transition1_conv1x1").params(), "the frozen convolution changed");
         assertFalse(laterBefore.equals(transferred.getLayer("block2").params()), "the block after the frozen part must train");
-    }
-
-    private static void assertClose(INDArray expected, INDArray actual, double tolerance) {
-        float[] e = expected.dup('c').reshape(expected.length()).toFloatVector();
-        float[] a = actual.dup('c').reshape(actual.length()).toFloatVector();
-        assertEquals(e.length, a.length);
-        double worst = 0;
-        for (int i = 0; i < e.length; i++) {
-            worst = Math.max(worst, Math.abs(e[i] - a[i]) / Math.max(1, Math.abs(e[i])));
-        }
-        assertTrue(worst < tolerance, "largest relative difference " + worst);
     }
 }
