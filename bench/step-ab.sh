@@ -4,9 +4,11 @@
 #   bench/step-ab.sh MODEL BATCH ITERATIONS ROUNDS NAME=CHECKOUT[,VAR=VALUE...] [NAME=CHECKOUT ...]
 # Each CHECKOUT is a clone built with `mvn -B install -DskipTests` (e.g. git clone . /tmp/a && git -C
 # /tmp/a checkout REV); VAR=VALUE pairs after it are its environment (e.g. a=.,GOMP_SPINCOUNT=2000).
-# PyTorch runs as bench dense-block runs it (tcmalloc preloaded where installed).
+# PyTorch runs as bench dense-block runs it (tcmalloc preloaded where installed). Every process first
+# runs WARMUP untimed steps (default 10: the JVM's kernels compiled, bench/results/warm-up.md).
 set -euo pipefail
 model=$1; batch=$2; iterations=$3; rounds=$4; shift 4
+warmup=${WARMUP:-10}
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tcmalloc=/usr/lib/x86_64-linux-gnu/libtcmalloc.so.4
 results=$(mktemp)
@@ -15,10 +17,10 @@ for round in $(seq "$rounds"); do
     name=${spec%%=*}
     if [[ $name == PyTorch ]]; then
       line=$(cd "$root" && GLIBC_TUNABLES= LD_PRELOAD=$([[ -f $tcmalloc ]] && echo $tcmalloc) /usr/bin/python3 \
-        bench/peer/torch_bench.py --model "$model" --batch "$batch" --threads 2 --warmup 2 --iters "$iterations" | tail -1)
+        bench/peer/torch_bench.py --model "$model" --batch "$batch" --threads 2 --warmup "$warmup" --iters "$iterations" | tail -1)
     else
       checkout=${spec#*=}; settings=${checkout#"${checkout%%,*}"}
-      line=$(cd "${checkout%%,*}" && env ${settings//,/ } bin/sparkcnn bench step --model "$model" --batch "$batch" --threads 2 --warmup 2 \
+      line=$(cd "${checkout%%,*}" && env ${settings//,/ } bin/sparkcnn bench step --model "$model" --batch "$batch" --threads 2 --warmup "$warmup" \
         --iterations "$iterations" 2>/dev/null | tail -1)
     fi
     echo "round $round $name $line" | tee -a "$results"

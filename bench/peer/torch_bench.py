@@ -76,9 +76,12 @@ def model_for(name, memory_efficient=False):
     raise SystemExit("unknown model " + name)
 
 
-def median_seconds(step, warmup, iters):
+def median_seconds(step, warmup, iters, warmup_times=None):
     for _ in range(warmup):
+        t0 = time.perf_counter()
         step()
+        if warmup_times is not None:
+            warmup_times.append(time.perf_counter() - t0)
     times = []
     for _ in range(iters):
         t0 = time.perf_counter()
@@ -114,11 +117,12 @@ def main():
         opt.step()
 
     model.train()
-    train = median_seconds(train_step, a.warmup, a.iters)
+    warmup_times = []
+    train = median_seconds(train_step, a.warmup, a.iters, warmup_times)
     result = {"model": a.model, "batch": a.batch, "threads": a.threads, "torch": torch.__version__,
               "memory_efficient": a.memory_efficient,
               "mkldnn": torch.backends.mkldnn.is_available(), "train_seconds_per_batch": train,
-              "train_images_per_second": a.batch / train}
+              "train_images_per_second": a.batch / train, "train_warmup_seconds": warmup_times}
     if a.inference:
         model.eval()
         with torch.no_grad():

@@ -33,10 +33,13 @@ final class DenseBlockBench {
     }
 
     private final int threads;
+    private final int warmup;
     private final PrintStream out;
 
-    DenseBlockBench(int threads, PrintStream out) {
+    /** {@code warmup} untimed training (and inference) steps first in every process, on every side. */
+    DenseBlockBench(int threads, int warmup, PrintStream out) {
         this.threads = threads;
+        this.warmup = warmup;
         this.out = out;
     }
 
@@ -90,14 +93,14 @@ final class DenseBlockBench {
         return ChildJob.command(2048, List.of("-Dorg.bytedeco.javacpp.maxbytes=20G",
                 "-Dorg.bytedeco.javacpp.maxphysicalbytes=22G", "-D" + DenseBlocks.PROPERTY + "=" + side.startsWith("sparkcnn blocks")),
                 List.of("bench", "step", "--model", c.model(), "--batch", String.valueOf(c.batch()),
-                        "--threads", String.valueOf(threads), "--warmup", "1", "--iterations", String.valueOf(c.iterations()),
+                        "--threads", String.valueOf(threads), "--warmup", String.valueOf(warmup), "--iterations", String.valueOf(c.iterations()),
                         "--recompute", side.endsWith("recompute=all") ? "all" : "auto"));
     }
 
     private List<String> peer(String side, Case c) {
         List<String> command = new ArrayList<>(List.of(PeerProcess.python(), PeerProcess.script().toString(),
                 "--model", c.model(), "--batch", String.valueOf(c.batch()), "--threads", String.valueOf(threads),
-                "--warmup", "1", "--iters", String.valueOf(c.iterations()), "--inference"));
+                "--warmup", String.valueOf(warmup), "--iters", String.valueOf(c.iterations()), "--inference"));
         if (side.endsWith("memory_efficient")) {
             command.add("--memory-efficient");
         }

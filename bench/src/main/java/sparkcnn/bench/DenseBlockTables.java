@@ -19,7 +19,8 @@ final class DenseBlockTables {
     static String markdown(Map<String, Object> result) {
         StringBuilder md = new StringBuilder("# Dense blocks as one layer, beside PyTorch\n\n");
         md.append("Measured by `bin/sparkcnn bench dense-block`; machine: ").append(result.get("machine")).append("\n\n");
-        md.append("Medians over the repeats (each a process of its own, sides alternating); training = forward + backward + "
+        md.append("Medians over the repeats (each a process of its own, sides alternating, timed after ")
+                .append(result.getOrDefault("warmup_steps", 1)).append(" untimed steps); training = forward + backward + "
                 + "SGD-Nesterov step; peak RSS = the process's VmHWM.\n\n");
         md.append("| model | batch | side | runs ok | train img/s | inference img/s | peak RSS MiB |\n");
         md.append("| --- | ---: | --- | ---: | ---: | ---: | ---: |\n");

@@ -18,7 +18,7 @@ final class StepCommand implements Callable<Integer> {
     String model;
     @Option(names = "--batch", required = true)
     int batch;
-    @Option(names = "--warmup", defaultValue = "1")
+    @Option(names = "--warmup", defaultValue = "" + DenseBlockCommand.STEADY_WARMUP)
     int warmup;
     @Option(names = "--iterations", defaultValue = "3")
     int iterations;

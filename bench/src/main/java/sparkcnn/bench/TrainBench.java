@@ -133,11 +133,15 @@ public final class TrainBench {
         long offHeapPeak = 0;
         long rssPeak = 0;
         double[] seconds = new double[iterations];
+        double[] warmupSeconds = new double[warmup];
         for (int i = -warmup; i < iterations; i++) {
             long t0 = System.nanoTime();
             graph.fit(batch);
+            double stepSeconds = (System.nanoTime() - t0) / 1e9;
             if (i >= 0) {
-                seconds[i] = (System.nanoTime() - t0) / 1e9;
+                seconds[i] = stepSeconds;
+            } else {
+                warmupSeconds[warmup + i] = stepSeconds;
             }
             // ND4J allocates outside JavaCPP's accounting: off-heap = resident set minus the Java heap
             long rss = Pointer.physicalBytes();
@@ -148,6 +152,8 @@ public final class TrainBench {
         row.put("parameters", graph.numParams());
         row.put("train_seconds_per_batch", Stats.median(seconds));
         row.put("train_images_per_second", model.batch() / Stats.median(seconds));
+        // the JVM compiles its kernels during the first steps: what they took, beside the steady state
+        row.put("train_warmup_seconds", warmupSeconds);
         if (model.inference()) {
             double[] inference = new double[iterations];
             for (int i = -warmup; i < iterations; i++) {

@@ -135,7 +135,7 @@ final class ChannelsLastBatchNormReluKernel {
     static void finishGradient(ChannelRows x, ChannelRows dx, ChannelRows out, int rows, int c, float[] mean,
                                float[] invStd, float[] sumTerm, float[] xhatTerm) {
         float[] means = tile(mean), invStds = tile(invStd), s = tile(sumTerm), sx = tile(xhatTerm);
-        KernelClock.time("batchnorm_relu backward (NHWC, dense block)", () -> RowBlocks.inParallel(rows, c, x, dx,
+        KernelClock.time("batchnorm_relu backward (NHWC, dense block, finish)", () -> RowBlocks.inParallel(rows, c, x, dx,
                 (first, width, xs, gs) -> {
                     for (int i = 0; i < width; i++) {
                         gs[i] -= s[i] + (xs[i] - means[i]) * invStds[i] * sx[i];
