@@ -5,10 +5,10 @@
 # Each CHECKOUT is a clone built with `mvn -B install -DskipTests` (e.g. git clone . /tmp/a && git -C
 # /tmp/a checkout REV); VAR=VALUE pairs after it are its environment (e.g. a=.,GOMP_SPINCOUNT=2000).
 # PyTorch runs as bench dense-block runs it (tcmalloc preloaded where installed). Every process first
-# runs WARMUP untimed steps (default 10: the JVM's kernels compiled, bench/results/warm-up.md).
+# runs WARMUP untimed steps (default 15: the JVM's kernels compiled, bench/results/warm-up.md).
 set -euo pipefail
 model=$1; batch=$2; iterations=$3; rounds=$4; shift 4
-warmup=${WARMUP:-10}
+warmup=${WARMUP:-15}
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tcmalloc=/usr/lib/x86_64-linux-gnu/libtcmalloc.so.4
 results=$(mktemp)

@@ -17,9 +17,9 @@ import picocli.CommandLine.Option;
 final class DenseBlockCommand implements Callable<Integer> {
     /**
      * Steps before a JVM's steady state: on 2 cores the JIT compiles the kernels beside the two busy
-     * training threads, and DenseNet-BC-40's steps settle after about 10 (bench/results/warm-up.md).
+     * training threads, and DenseNet-BC-40's steps settle after 10-16 (bench/results/warm-up.md).
      */
-    static final int STEADY_WARMUP = 10;
+    static final int STEADY_WARMUP = 15;
 
     @Option(names = "--case", paramLabel = "MODEL:BATCH:STEPS:REPEATS", description = {
             "a model at a batch, timed steps per measurement, repeats (default: the issue's set)"})
