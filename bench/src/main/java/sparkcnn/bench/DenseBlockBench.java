@@ -25,7 +25,6 @@ import sparkcnn.kernels.net.DenseBlocks;
 final class DenseBlockBench {
     static final List<String> SIDES = List.of("sparkcnn blocks", "sparkcnn blocks recompute=all", "sparkcnn per-layer",
             "PyTorch", "PyTorch memory_efficient");
-    private static final String TCMALLOC = "/usr/lib/x86_64-linux-gnu/libtcmalloc.so.4";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One model at one batch, with the steps each measurement times. */
@@ -71,7 +70,7 @@ final class DenseBlockBench {
     private JsonNode measure(String side, Case c) {
         List<String> command = side.startsWith("PyTorch") ? peer(side, c) : sparkcnn(side, c);
         try {
-            PeerProcess.Outcome outcome = side.startsWith("PyTorch") ? PeerProcess.runPeer(command, 60, peerEnvironment())
+            PeerProcess.Outcome outcome = side.startsWith("PyTorch") ? PeerProcess.runPeer(command, 60, PeerProcess.fastestAllocator())
                     : PeerProcess.run(command, 60);
             String last = outcome.stdout().strip().lines().reduce((a, b) -> b).orElse("");
             if (outcome.status() != 0 || !last.startsWith("{")) {
@@ -105,11 +104,6 @@ final class DenseBlockBench {
             command.add("--memory-efficient");
         }
         return command;
-    }
-
-    /** PyTorch's fastest allocator here, tcmalloc (bench/results/allocators.md), where it is installed. */
-    private static Map<String, String> peerEnvironment() {
-        return new File(TCMALLOC).isFile() ? Map.of("LD_PRELOAD", TCMALLOC) : Map.of();
     }
 
     static void write(Map<String, Object> result, File outDir) {

@@ -17,6 +17,8 @@ final class PeerProcess {
     record Outcome(int status, String stdout, String stderr) {
     }
 
+    private static final String TCMALLOC = "/usr/lib/x86_64-linux-gnu/libtcmalloc.so.4";
+
     private PeerProcess() {
     }
 
@@ -42,6 +44,11 @@ final class PeerProcess {
      */
     static Outcome runPeer(List<String> command, long timeoutMinutes) throws IOException, InterruptedException {
         return runPeer(command, timeoutMinutes, java.util.Map.of());
+    }
+
+    /** PyTorch's fastest allocator here, tcmalloc (bench/results/allocators.md), where it is installed. */
+    static java.util.Map<String, String> fastestAllocator() {
+        return new File(TCMALLOC).isFile() ? java.util.Map.of("LD_PRELOAD", TCMALLOC) : java.util.Map.of();
     }
 
     /** The peer with {@code environment} added (an allocator preloaded). */

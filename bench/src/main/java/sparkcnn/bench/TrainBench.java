@@ -153,7 +153,7 @@ public final class TrainBench {
         row.put("train_seconds_per_batch", Stats.median(seconds));
         row.put("train_images_per_second", model.batch() / Stats.median(seconds));
         // the JVM compiles its kernels during the first steps: what they took, beside the steady state
-        row.put("train_warmup_seconds", warmupSeconds);
+        row.put("train_warmup_seconds", java.util.Arrays.stream(warmupSeconds).boxed().toList());
         if (model.inference()) {
             double[] inference = new double[iterations];
             for (int i = -warmup; i < iterations; i++) {
@@ -228,7 +228,8 @@ public final class TrainBench {
             command.add("--inference");
         }
         try {
-            PeerProcess.Outcome peer = PeerProcess.runPeer(command, 30);
+            // at its fastest: its own allocator's best (tcmalloc where installed), as bench dense-block runs it
+            PeerProcess.Outcome peer = PeerProcess.runPeer(command, 30, PeerProcess.fastestAllocator());
             if (peer.status() != 0) {
                 out.println("PyTorch peer failed for " + model.name() + ": " + peer.stderr().strip());
                 return null;
@@ -254,6 +255,7 @@ public final class TrainBench {
         m.put("glibc_tunables", System.getenv().getOrDefault("GLIBC_TUNABLES", "(unset)"));
         m.put("gomp_spincount", System.getenv().getOrDefault("GOMP_SPINCOUNT", "(unset)")
                 + " (sparkcnn; PyTorch at OpenMP's default, its fastest)");
+        m.put("peer_preload", PeerProcess.fastestAllocator().getOrDefault("LD_PRELOAD", "(none)") + " (PyTorch's allocator)");
         m.put("nd4j_build", NativeOpsHolder.getInstance().getDeviceNativeOps().buildInfo().strip().replace('\n', ' '));
         m.put("java", System.getProperty("java.version"));
         m.put("threads", threads);
