@@ -4,6 +4,7 @@ import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.nativeblas.NativeOpsHolder;
 
 /**
  * oneDNN 2.5 through JavaCPP's presets, beside the oneDNN 2.3 inside ND4J: one CPU engine, and ND4J
@@ -29,6 +30,25 @@ final class OneDnn {
         return e;
     }
 
+    /**
+     * Runs {@code work} with OpenMP at one thread on the calling thread (OpenMP's count is each
+     * thread's own): the primitives it makes are made for one thread, and those it runs wake no other.
+     */
+    static void alone(Runnable work) {
+        var ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
+        int threads = ops.ompGetMaxThreads();
+        if (threads == 1) {
+            work.run();
+            return;
+        }
+        ops.setOmpNumThreads(1);
+        try {
+            work.run();
+        } finally {
+            ops.setOmpNumThreads(threads);
+        }
+    }
+
     static memory.desc desc(long[] dims, memory.format_tag layout) {
         return new memory.desc(dims, memory.data_type.f32, layout);
     }
@@ -40,10 +60,16 @@ final class OneDnn {
 
     /** Points {@code m} at the values of {@code a}, a {@link Plain} array. */
     static memory point(memory m, INDArray a) {
+        return point(m, a, 0);
+    }
+
+    /** Points {@code m} at the values of {@code a} (a {@link Plain} array) from value {@code first} on. */
+    static memory point(memory m, INDArray a, long first) {
         if (!Plain.is(a)) {
             throw new IllegalArgumentException("oneDNN needs a dense float C-ordered array, got " + a.shapeInfoToString());
         }
-        long values = a.data().addressPointer().address(); // a view's buffer starts at the view's offset
+        // a view's buffer starts at the view's offset
+        long values = a.data().addressPointer().address() + first * Float.BYTES;
         m.set_data_handle(new Pointer() {
             {
                 address = values;

@@ -6,25 +6,31 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_WEIGHTS;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SCRATCHPAD;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
 
+import java.nio.FloatBuffer;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.convolution_backward_data;
 import org.bytedeco.dnnl.convolution_backward_weights;
 import org.bytedeco.dnnl.convolution_forward;
 import org.bytedeco.dnnl.global.dnnl.algorithm;
+import org.bytedeco.dnnl.global.dnnl.scratchpad_mode;
 import org.bytedeco.dnnl.global.dnnl.prop_kind;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.post_ops;
 import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.dnnl.reorder;
 import org.bytedeco.dnnl.stream;
+import org.bytedeco.javacpp.FloatPointer;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * One convolution on oneDNN's own kernels over dense NHWC float activations, read and written in
@@ -32,6 +38,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Primitives are made once per input shape (the last minibatch of an epoch may be smaller). A
  * ReLU runs as a post-op of the forward pass. Used by {@link ChannelsLastConvolutionLayer} and by
  * each composite layer of a {@link DenseBlockLayer}.
+ *
+ * <p>The minibatch is split between the worker's threads, each running oneDNN alone on its images
+ * (the weights' gradient summed after), rather than oneDNN's threads sharing each call: images are
+ * independent, so a part needs no synchronisation inside a call and wakes no OpenMP thread. Each
+ * part has its own primitives, made on its thread for one thread, and its scratchpad (oneDNN's own
+ * is shared and not for concurrent calls). {@code -Dsparkcnn.conv.split-batch=false} leaves the
+ * whole minibatch to oneDNN's threads.
  */
 final class OneDnnConvolution {
     private static final memory.format_tag NHWC = memory.format_tag.nhwc;
@@ -45,9 +58,18 @@ final class OneDnnConvolution {
     record Kernel(String owner, long in, long out, int[] size, int[] stride, int[] padding, boolean bias, boolean relu) {
     }
 
+    /** Whether the minibatch is split between the worker's threads (see the class comment). */
+    static boolean splitBatch = !"false".equalsIgnoreCase(System.getProperty("sparkcnn.conv.split-batch", "true"));
+
     private final Kernel kernel;
-    private final Map<List<Long>, Primitives> primitives = new HashMap<>();
-    private stream stream;
+    /** Per part of a minibatch of one shape: (N, H, W, C, part, parts). */
+    private final Map<List<Long>, Primitives> primitives = new ConcurrentHashMap<>();
+
+    @FunctionalInterface
+    private interface Part {
+        /** One part's work: its primitives and the index of its first image. */
+        void run(Primitives p, long firstImage);
+    }
 
     OneDnnConvolution(Kernel kernel) {
         this.kernel = kernel;
@@ -55,22 +77,14 @@ final class OneDnnConvolution {
 
     /** The NHWC output shape for an NHWC input; DL4J's size (floor). */
     long[] outputShape(long[] nhwc) {
-        return primitivesFor(nhwc).outputShape;
+        return shape(checked(nhwc)).output();
     }
 
     /** y = conv(x, w) + bias, with the ReLU when configured; bias may be null when there is none. */
     void forward(INDArray x, INDArray w, INDArray bias, INDArray y) {
-        Primitives p = primitivesFor(x.shape());
-        KernelClock.time("convolution forward (oneDNN, NHWC)", () -> {
-            p.weightsToForward.execute(stream, OneDnn.point(p.weights, w), p.forwardWeights);
-            OneDnn.point(p.src, x);
-            OneDnn.point(p.dst, y);
-            if (p.bias != null) {
-                OneDnn.point(p.bias, bias);
-            }
-            p.forward.execute(stream, p.forwardArgs);
-            stream._wait();
-        });
+        long[] nhwc = checked(x.shape());
+        KernelClock.time("convolution forward (oneDNN, NHWC)",
+                () -> inParts(nhwc, (p, first) -> p.forward(x, w, bias, y, first)));
     }
 
     /**
@@ -78,37 +92,58 @@ final class OneDnnConvolution {
      * null where no one reads the input's gradient.
      */
     void backward(INDArray x, INDArray dy, INDArray w, INDArray dx, INDArray dw, INDArray dBias) {
-        Primitives p = primitivesFor(x.shape());
+        long[] nhwc = checked(x.shape());
         KernelClock.time("convolution backward (oneDNN, NHWC)", () -> {
-            OneDnn.point(p.src, x);
-            OneDnn.point(p.diffDst, dy);
-            if (p.bias != null) {
-                OneDnn.point(p.bias, dBias);
+            Primitives[] parts = inParts(nhwc, (p, first) -> p.backward(x, dy, w, dx, dw, dBias, first));
+            for (int part = 1; part < parts.length; part++) {
+                parts[part].addWeightGradients(dw, dBias);
             }
-            if (dx != null) {
-                OneDnn.point(p.diffSrc, dx);
-                p.weightsToBackward.execute(stream, OneDnn.point(p.weights, w), p.dataWeights);
-                p.backwardData.execute(stream, p.dataArgs);
-            }
-            p.backwardWeights.execute(stream, p.weightsArgs);
-            p.diffWeightsToDl4j.execute(stream, p.diffWeights, OneDnn.point(p.weightsGradient, dw));
-            stream._wait();
         });
     }
 
-    private Primitives primitivesFor(long[] nhwc) {
+    /**
+     * Runs {@code body} for the whole minibatch on oneDNN's threads, or for one part of its images on
+     * each of the worker's threads, each alone; returns the parts' primitives, part 0 first.
+     */
+    private Primitives[] inParts(long[] nhwc, Part body) {
+        long images = nhwc[0];
+        int parts = splitBatch ? (int) Math.min(Threads.perWorker(), images) : 1;
+        Primitives[] used = new Primitives[parts];
+        if (parts == 1) {
+            used[0] = primitivesFor(nhwc, 0, 1);
+            body.run(used[0], 0);
+            return used;
+        }
+        Threads.inParallel(parts, part -> OneDnn.alone(() -> {
+            long first = images * part / parts;
+            long[] slice = {images * (part + 1) / parts - first, nhwc[1], nhwc[2], nhwc[3]};
+            used[part] = primitivesFor(slice, part, parts);
+            body.run(used[part], first);
+        }));
+        return used;
+    }
+
+    private long[] checked(long[] nhwc) {
         if (nhwc.length != 4) {
             throw new IllegalStateException(kernel.owner() + ": takes NHWC activations, got shape " + Arrays.toString(nhwc));
         }
-        if (stream == null) {
-            stream = new stream(OneDnn.engine());
-        }
-        return primitives.computeIfAbsent(Arrays.stream(nhwc).boxed().toList(), k -> new Primitives(nhwc));
+        return nhwc;
     }
 
-    /** oneDNN's descriptions of one input shape's convolution, forward and backward, and their memories. */
+    /** Part {@code part} of {@code parts}, whose images have shape {@code nhwc}: made on the thread that runs it. */
+    private Primitives primitivesFor(long[] nhwc, int part, int parts) {
+        var key = List.of(nhwc[0], nhwc[1], nhwc[2], nhwc[3], (long) part, (long) parts);
+        return primitives.computeIfAbsent(key, k -> new Primitives(nhwc, part, parts > 1));
+    }
+
+    /**
+     * oneDNN's descriptions of one input shape's convolution, forward and backward, and their
+     * memories: for the whole minibatch, or for one part of it run alone on its own scratchpad.
+     */
     private final class Primitives {
-        final long[] outputShape;
+        final long imageValues, outputImageValues;
+        final int part;
+        final stream stream = new stream(OneDnn.engine());
         final memory src, dst, diffSrc, diffDst, weights, weightsGradient, bias;
         final memory forwardWeights, dataWeights, diffWeights;
         final convolution_forward forward;
@@ -117,21 +152,28 @@ final class OneDnnConvolution {
         final reorder weightsToForward, weightsToBackward, diffWeightsToDl4j;
         /** Each primitive's arguments, made once: the memories stay, their buffers are set per call. */
         final IntMemoryMap forwardArgs, dataArgs, weightsArgs;
+        /** A part's own scratchpad (its thread's), per primitive; null for the whole minibatch. */
+        final Scratchpad forwardScratch, dataScratch, weightsScratch;
+        /** A later part's weight (and bias) gradients, added to part 0's once every part is done. */
+        final memory partWeightsGradient, partBiasGradient;
 
-        Primitives(long[] nhwc) {
+        Primitives(long[] nhwc, int part, boolean alone) {
             Shape g = shape(nhwc);
-            outputShape = g.output();
+            this.part = part;
+            imageValues = nhwc[1] * nhwc[2] * nhwc[3];
+            outputImageValues = g.output()[1] * g.output()[2] * g.output()[3];
             var engine = OneDnn.engine();
             var srcDesc = OneDnn.desc(g.src(), NHWC);
             var dstDesc = OneDnn.desc(g.dst(), NHWC);
             var anyWeights = OneDnn.desc(g.weights(), ANY);
             var biasDesc = kernel.bias() ? OneDnn.desc(new long[] {g.dst()[1]}, memory.format_tag.x) : null;
             var forwardPd = new convolution_forward.primitive_desc(forwardDesc(g, srcDesc, anyWeights, biasDesc, dstDesc),
-                    reluPostOp(), engine);
+                    attributes(alone, kernel.relu()), engine);
             var dataPd = new convolution_backward_data.primitive_desc(new convolution_backward_data.desc(algorithm
-                    .convolution_direct, srcDesc, anyWeights, dstDesc, g.strides(), g.padLeft(), g.padRight()), engine, forwardPd);
+                    .convolution_direct, srcDesc, anyWeights, dstDesc, g.strides(), g.padLeft(), g.padRight()),
+                    attributes(alone, false), engine, forwardPd);
             var weightsPd = new convolution_backward_weights.primitive_desc(
-                    weightsDesc(g, srcDesc, anyWeights, biasDesc, dstDesc), engine, forwardPd);
+                    weightsDesc(g, srcDesc, anyWeights, biasDesc, dstDesc), attributes(alone, false), engine, forwardPd);
             src = OneDnn.unbound(srcDesc);
             dst = OneDnn.unbound(dstDesc);
             diffSrc = OneDnn.unbound(srcDesc);
@@ -145,9 +187,9 @@ final class OneDnnConvolution {
             forward = new convolution_forward(forwardPd);
             backwardData = new convolution_backward_data(dataPd);
             backwardWeights = new convolution_backward_weights(weightsPd);
-            weightsToForward = reorder(weights.get_desc(), forwardPd.weights_desc());
-            weightsToBackward = reorder(weights.get_desc(), dataPd.weights_desc()); // OIHW: DL4J's weights
-            diffWeightsToDl4j = reorder(weightsPd.diff_weights_desc(), weights.get_desc());
+            weightsToForward = reorder(weights.get_desc(), forwardPd.weights_desc(), alone);
+            weightsToBackward = reorder(weights.get_desc(), dataPd.weights_desc(), alone); // OIHW: DL4J's weights
+            diffWeightsToDl4j = reorder(weightsPd.diff_weights_desc(), weights.get_desc(), alone);
             forwardArgs = new IntMemoryMap().put(DNNL_ARG_SRC, src).put(DNNL_ARG_WEIGHTS, forwardWeights).put(DNNL_ARG_DST, dst);
             dataArgs = new IntMemoryMap().put(DNNL_ARG_DIFF_DST, diffDst).put(DNNL_ARG_WEIGHTS, dataWeights)
                     .put(DNNL_ARG_DIFF_SRC, diffSrc);
@@ -157,6 +199,93 @@ final class OneDnnConvolution {
                 forwardArgs.put(DNNL_ARG_BIAS, bias);
                 weightsArgs.put(DNNL_ARG_DIFF_BIAS, bias);
             }
+            forwardScratch = alone ? Scratchpad.of(forwardPd.scratchpad_desc(), forwardArgs) : null;
+            dataScratch = alone ? Scratchpad.of(dataPd.scratchpad_desc(), dataArgs) : null;
+            weightsScratch = alone ? Scratchpad.of(weightsPd.scratchpad_desc(), weightsArgs) : null;
+            partWeightsGradient = part > 0 ? new memory(weights.get_desc(), engine) : null;
+            partBiasGradient = part > 0 && biasDesc != null ? new memory(biasDesc, engine) : null;
+        }
+
+        /** The forward pass of this part's images, from image {@code first}. */
+        void forward(INDArray x, INDArray w, INDArray bias, INDArray y, long first) {
+            weightsToForward.execute(stream, OneDnn.point(weights, w), forwardWeights);
+            OneDnn.point(src, x, first * imageValues);
+            OneDnn.point(dst, y, first * outputImageValues);
+            if (this.bias != null) {
+                OneDnn.point(this.bias, bias);
+            }
+            Scratchpad.point(forwardScratch);
+            forward.execute(stream, forwardArgs);
+            stream._wait();
+        }
+
+        /** The backward pass of this part's images; a later part's weight gradients stay its own. */
+        void backward(INDArray x, INDArray dy, INDArray w, INDArray dx, INDArray dw, INDArray dBias, long first) {
+            OneDnn.point(src, x, first * imageValues);
+            OneDnn.point(diffDst, dy, first * outputImageValues);
+            if (dx != null) {
+                OneDnn.point(diffSrc, dx, first * imageValues);
+                weightsToBackward.execute(stream, OneDnn.point(weights, w), dataWeights);
+                Scratchpad.point(dataScratch);
+                backwardData.execute(stream, dataArgs);
+            }
+            if (bias != null) {
+                if (partBiasGradient != null) {
+                    bias.set_data_handle(partBiasGradient.get_data_handle());
+                } else {
+                    OneDnn.point(bias, dBias);
+                }
+            }
+            Scratchpad.point(weightsScratch);
+            backwardWeights.execute(stream, weightsArgs);
+            diffWeightsToDl4j.execute(stream, diffWeights,
+                    partWeightsGradient != null ? partWeightsGradient : OneDnn.point(weightsGradient, dw));
+            stream._wait();
+        }
+
+        /** Adds a later part's weight (and bias) gradients to the whole's, which part 0 wrote. */
+        void addWeightGradients(INDArray dw, INDArray dBias) {
+            add(partWeightsGradient, dw);
+            if (partBiasGradient != null) {
+                add(partBiasGradient, dBias);
+            }
+        }
+
+        private static void add(memory part, INDArray whole) {
+            int values = (int) whole.length();
+            FloatBuffer into = Plain.floats(whole); // a gradient view: its buffer runs on past it
+            FloatBuffer from = new FloatPointer(part.get_data_handle()).position(0).limit(values).capacity(values).asBuffer();
+            for (int i = 0; i < values; i++) {
+                into.put(i, into.get(i) + from.get(i));
+            }
+        }
+    }
+
+    /** A part's scratchpad: its thread's buffer, grown to the largest primitive that thread runs. */
+    private record Scratchpad(memory memory, long bytes) {
+        private static final ThreadLocal<INDArray[]> BUFFER = ThreadLocal.withInitial(() -> new INDArray[1]);
+
+        /** Null where the primitive needs none. */
+        static Scratchpad of(memory.desc desc, IntMemoryMap args) {
+            long bytes = desc.get_size();
+            if (bytes == 0) {
+                return null;
+            }
+            var m = OneDnn.unbound(desc);
+            args.put(DNNL_ARG_SCRATCHPAD, m);
+            return new Scratchpad(m, bytes);
+        }
+
+        static void point(Scratchpad s) {
+            if (s == null) {
+                return;
+            }
+            INDArray[] buffer = BUFFER.get();
+            long floats = (s.bytes + 3) / 4;
+            if (buffer[0] == null || buffer[0].length() < floats) {
+                buffer[0] = Nd4j.createUninitializedDetached(DataType.FLOAT, floats);
+            }
+            OneDnn.point(s.memory, buffer[0]);
         }
     }
 
@@ -199,19 +328,30 @@ final class OneDnnConvolution {
                         dst, g.strides(), g.padLeft(), g.padRight());
     }
 
-    /** The ReLU as a post-op of the forward convolution, where the kernel has one. */
-    private primitive_attr reluPostOp() {
+    /**
+     * A primitive's attributes: the ReLU as a post-op of the forward convolution where the kernel has
+     * one, and for a part of the minibatch a scratchpad of its own.
+     */
+    private static primitive_attr attributes(boolean alone, boolean relu) {
         var attributes = new primitive_attr();
-        if (kernel.relu()) {
+        if (relu) {
             var ops = new post_ops();
             ops.append_eltwise(1f, algorithm.eltwise_relu, 0f, 0f);
             attributes.set_post_ops(ops);
         }
+        if (alone) {
+            attributes.set_scratchpad_mode(scratchpad_mode.user);
+        }
         return attributes;
     }
 
-    private static reorder reorder(memory.desc from, memory.desc to) {
+    /** A reorder; for a part of the minibatch one that needs no scratchpad (none of oneDNN's simple ones do). */
+    private reorder reorder(memory.desc from, memory.desc to, boolean alone) {
         var engine = OneDnn.engine();
-        return new reorder(new reorder.primitive_desc(engine, from, engine, to));
+        var pd = new reorder.primitive_desc(engine, from, engine, to, attributes(alone, false), false);
+        if (alone && pd.scratchpad_desc().get_size() > 0) {
+            throw new IllegalStateException(kernel.owner() + ": oneDNN's reorder of its weights wants a scratchpad");
+        }
+        return new reorder(pd);
     }
 }

@@ -11,6 +11,7 @@ import static sparkcnn.kernels.layers.BatchNormReluTest.flat;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -26,10 +27,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
+import sparkcnn.kernels.backend.BackendInfo;
+import sparkcnn.kernels.backend.NativeBackend;
 
 /** The convolution without the forward recomputed in backward, against DL4J's on the same weights. */
 class ConvolutionTest {
@@ -158,5 +163,47 @@ class ConvolutionTest {
         assertEquals(org.deeplearning4j.nn.layers.convolution.ConvolutionLayer.class, loaded.getLayer("conv1").getClass());
         var x = batch(3).getFeatures();
         assertArrayEquals(flat(ours.outputSingle(false, x)), flat(loaded.outputSingle(false, x)));
+    }
+
+    @Test
+    void aMinibatchSplitBetweenThreadsComputesWhatOneCallOverItDoes() {
+        BackendInfo before = NativeBackend.current();
+        boolean split = OneDnnConvolution.splitBatch;
+        NativeBackend.init(2);
+        try {
+            Nd4j.getRandom().setSeed(11);
+            long images = 3; // parts of 1 and 2 images
+            var x = Nd4j.randn(DataType.FLOAT, images, 6, 7, 5);
+            var w = Nd4j.randn(DataType.FLOAT, 4, 5, 3, 3);
+            var bias = Nd4j.randn(DataType.FLOAT, 4);
+            var dy = Nd4j.randn(DataType.FLOAT, images, 3, 4, 4);
+            // the weights' and bias' gradients are views into one flat array, as DL4J's are
+            var gradients = Nd4j.zeros(DataType.FLOAT, 4 * 5 * 9 + 4 + 7);
+            var results = new ArrayList<INDArray[]>();
+            for (boolean splitting : new boolean[] {false, true}) {
+                OneDnnConvolution.splitBatch = splitting;
+                var conv = new OneDnnConvolution(new OneDnnConvolution.Kernel("split", 5, 4, new int[] {3, 3},
+                        new int[] {2, 2}, new int[] {1, 1}, true, true));
+                var y = Nd4j.create(DataType.FLOAT, conv.outputShape(x.shape()));
+                var dx = Nd4j.create(DataType.FLOAT, x.shape());
+                gradients.assign(0);
+                var dw = gradients.get(NDArrayIndex.interval(0, 180)).reshape('c', 4, 5, 3, 3);
+                var dBias = gradients.get(NDArrayIndex.interval(180, 184));
+                conv.forward(x, w, bias, y);
+                conv.backward(x, dy, w, dx, dw, dBias);
+                results.add(new INDArray[] {y, dx, gradients.dup()});
+            }
+            for (int i = 0; i < 3; i++) {
+                assertClose(results.get(0)[i], results.get(1)[i], 1e-5);
+            }
+            // nothing written past the bias' gradient
+            assertEquals(0, results.get(1)[2].get(NDArrayIndex.interval(184, 191))
+                    .amaxNumber().doubleValue());
+        } finally {
+            OneDnnConvolution.splitBatch = split;
+            if (before != null) {
+                NativeBackend.init(before.threads());
+            }
+        }
     }
 }
