@@ -41,7 +41,8 @@ final class BenchOptions {
         List<String> models = new ArrayList<>();
         @Option(names = "--iterations", paramLabel = "N", defaultValue = "5", description = "timed steps per measurement")
         int iterations;
-        @Option(names = "--warmup", paramLabel = "N", defaultValue = "2", description = "untimed steps first")
+        @Option(names = "--warmup", paramLabel = "N", defaultValue = "" + DenseBlockCommand.STEADY_WARMUP,
+                description = "untimed steps first (Spark: rounds of at least as many steps per worker)")
         int warmup;
         @Option(names = "--threads", paramLabel = "N", defaultValue = "2",
                 description = "threads of the one-process measurement and of Spark workers")

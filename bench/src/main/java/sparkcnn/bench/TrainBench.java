@@ -177,7 +177,9 @@ public final class TrainBench {
      * with 2 threads, and per round the time not spent fitting (broadcast, scheduling, reduce, divide).
      */
     private Map<String, Object> sparkRounds(JavaSparkContext sc, Model model, int frequency, double singleRate) {
-        int rounds = warmup + Math.max(2, iterations / Math.max(1, frequency / 5));
+        // at least the warm-up's steps per worker before the timed rounds, as many as one process warms up
+        int warmupRounds = Math.max(1, (warmup + frequency - 1) / frequency);
+        int rounds = warmupRounds + Math.max(2, iterations / Math.max(1, frequency / 5));
         Volume in = model.spec().input();
         int classes = model.spec().classes();
         int perWorker = model.batch() * frequency * rounds;
@@ -197,7 +199,7 @@ public final class TrainBench {
         new AveragingTrainer(sc, settings).fitEpoch(ModelState.of(graph), AveragingTrainer.cached(rdd), perWorker, 1, 0,
                 LearningRateSchedule.constant(0.01, 1), (report, state) -> reports.add(report));
         rdd.unpersist();
-        List<RoundReport> timed = reports.subList(warmup, reports.size());
+        List<RoundReport> timed = reports.subList(warmupRounds, reports.size());
         double roundSeconds = Stats.median(timed.stream().mapToDouble(RoundReport::seconds).toArray());
         double averaging = Stats.median(timed.stream().mapToDouble(r -> r.seconds() - r.fitSeconds()).toArray());
         double rate = (double) threads * model.batch() * frequency / roundSeconds;

@@ -30,6 +30,7 @@ class TrainBenchTest {
         assertEquals("pattern", single.get("model").asText());
         assertEquals(421642, single.get("parameters").asLong());
         assertTrue(single.get("train_images_per_second").asDouble() > 0);
+        assertEquals(1, single.get("train_warmup_seconds").size(), "the one warm-up step's time");
         assertTrue(single.get("peak_rss_bytes").asLong() > single.get("peak_heap_bytes").asLong());
 
         JsonNode spark = result.get("spark_local");
