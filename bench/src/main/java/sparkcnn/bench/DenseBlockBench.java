@@ -70,8 +70,8 @@ final class DenseBlockBench {
     private JsonNode measure(String side, Case c) {
         List<String> command = side.startsWith("PyTorch") ? peer(side, c) : sparkcnn(side, c);
         try {
-            PeerProcess.Outcome outcome = side.startsWith("PyTorch") ? PeerProcess.runPeer(command, 60, PeerProcess.fastestAllocator())
-                    : PeerProcess.run(command, 60);
+            PeerProcess.Outcome outcome = side.startsWith("PyTorch")
+                    ? PeerProcess.runPeer(command, 60, PeerProcess.fastestAllocator()) : PeerProcess.run(command, 60);
             String last = outcome.stdout().strip().lines().reduce((a, b) -> b).orElse("");
             if (outcome.status() != 0 || !last.startsWith("{")) {
                 String error = outcome.stderr().strip().lines().filter(l -> l.contains("Error") || l.contains("Exception"))
@@ -92,7 +92,8 @@ final class DenseBlockBench {
         return ChildJob.command(2048, List.of("-Dorg.bytedeco.javacpp.maxbytes=20G",
                 "-Dorg.bytedeco.javacpp.maxphysicalbytes=22G", "-D" + DenseBlocks.PROPERTY + "=" + side.startsWith("sparkcnn blocks")),
                 List.of("bench", "step", "--model", c.model(), "--batch", String.valueOf(c.batch()),
-                        "--threads", String.valueOf(threads), "--warmup", String.valueOf(warmup), "--iterations", String.valueOf(c.iterations()),
+                        "--threads", String.valueOf(threads), "--warmup", String.valueOf(warmup),
+                        "--iterations", String.valueOf(c.iterations()),
                         "--recompute", side.endsWith("recompute=all") ? "all" : "auto"));
     }
 
