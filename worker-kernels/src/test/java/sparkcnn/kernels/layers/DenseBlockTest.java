@@ -55,9 +55,7 @@ class DenseBlockTest {
     }
 
     static ComputationGraph graph(DenseNet net, boolean blocks, boolean recompute, boolean recomputeBottleneck) {
-        String previous = System.getProperty(DenseBlocks.PROPERTY);
-        System.setProperty(DenseBlocks.PROPERTY, String.valueOf(blocks));
-        try {
+        return SystemProperty.with(DenseBlocks.PROPERTY, String.valueOf(blocks), () -> {
             var conf = GraphBuilder.build(net.architecture(), NESTEROV, 7);
             conf.getVertices().values().stream()
                     .filter(v -> v instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv
@@ -70,13 +68,7 @@ class DenseBlockTest {
             var graph = new ComputationGraph(conf);
             graph.init();
             return graph;
-        } finally {
-            if (previous == null) {
-                System.clearProperty(DenseBlocks.PROPERTY);
-            } else {
-                System.setProperty(DenseBlocks.PROPERTY, previous);
-            }
-        }
+        });
     }
 
     static DataSet batch(long seed) {

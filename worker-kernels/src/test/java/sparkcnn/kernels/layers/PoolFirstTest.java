@@ -34,19 +34,11 @@ class PoolFirstTest {
     }
 
     private static ComputationGraph graph(DenseNet net, boolean poolFirst) {
-        String previous = System.getProperty(GraphBuilder.POOL_FIRST);
-        System.setProperty(GraphBuilder.POOL_FIRST, String.valueOf(poolFirst));
-        try {
+        return SystemProperty.with(GraphBuilder.POOL_FIRST, String.valueOf(poolFirst), () -> {
             var graph = new ComputationGraph(GraphBuilder.build(net.architecture(), NESTEROV, 7));
             graph.init();
             return graph;
-        } finally {
-            if (previous == null) {
-                System.clearProperty(GraphBuilder.POOL_FIRST);
-            } else {
-                System.setProperty(GraphBuilder.POOL_FIRST, previous);
-            }
-        }
+        });
     }
 
     private static List<String> inputsOf(ComputationGraph graph, String vertex) {
