@@ -142,7 +142,6 @@ final class OneDnnConvolution {
      */
     private final class Primitives {
         final long imageValues, outputImageValues;
-        final int part;
         final stream stream = new stream(OneDnn.engine());
         final memory src, dst, diffSrc, diffDst, weights, weightsGradient, bias;
         final memory forwardWeights, dataWeights, diffWeights;
@@ -159,7 +158,6 @@ final class OneDnnConvolution {
 
         Primitives(long[] nhwc, int part, boolean alone) {
             Shape g = shape(nhwc);
-            this.part = part;
             imageValues = nhwc[1] * nhwc[2] * nhwc[3];
             outputImageValues = g.output()[1] * g.output()[2] * g.output()[3];
             var engine = OneDnn.engine();
