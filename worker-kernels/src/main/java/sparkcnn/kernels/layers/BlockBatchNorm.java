@@ -53,15 +53,17 @@ final class BlockBatchNorm {
 
     /**
      * Backward of block maps [0, c): adds this reader's part of their gradient to {@code gradients}
-     * and leaves the rest with the block's statistics.
+     * (that of the maps it reads last to {@code lastRead}, with the maps) and leaves the rest with the
+     * block's statistics.
      */
-    void backward(BlockStatistics statistics, ChannelRows x, FloatBuffer dy, ChannelRows gradients, int rows) {
+    void backward(BlockStatistics statistics, ChannelRows x, FloatBuffer dy, ChannelRows gradients,
+                  PendingMaps lastRead, int rows) {
         float[] dgamma = new float[channels];
         float[] dbeta = new float[channels];
         float[] gamma = vector(GAMMA), beta = vector(BETA);
         double eps = block.layerConf().getEps();
-        ChannelsLastBatchNormReluKernel.backwardAdding(x, dy, gradients, rows, channels, gamma, beta, trainedMean(),
-                batchVar, eps, dgamma, dbeta);
+        ChannelsLastBatchNormReluKernel.backwardAdding(x, dy, gradients, lastRead, rows, channels, gamma, beta,
+                trainedMean(), batchVar, eps, dgamma, dbeta);
         statistics.defer(ChannelsLastBatchNormReluKernel.Scale.of(gamma, beta, batchMean, batchVar, eps).a(), dbeta, dgamma);
         writeGradients(dgamma, dbeta);
     }

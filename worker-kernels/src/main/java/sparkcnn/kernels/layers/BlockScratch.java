@@ -71,6 +71,16 @@ final class BlockScratch {
         return view(Y, k);
     }
 
+    /**
+     * The last c maps a layer's first batch norm read, copied dense in its backward for their
+     * finishing pass, which the layer before runs first. They share the first BN-ReLU output's
+     * memory: written after the layer's convolution has read that output, read before the layer
+     * before recomputes its own.
+     */
+    INDArray lastRead(int c) {
+        return view(Z1, c);
+    }
+
     /** The shape (N, H, W, c). */
     long[] shape(int c) {
         return new long[] {nhw[0], nhw[1], nhw[2], c};

@@ -56,9 +56,10 @@ final class BlockStatistics {
 
     /**
      * The finished gradient of maps [first, first + count) into {@code out} (dense): their gradient
-     * in {@code gradients} less every reader's terms, given the maps themselves in {@code maps}.
+     * summed in {@code pending} less every reader's terms.
      */
-    void finish(ChannelRows maps, ChannelRows gradients, ChannelRows out, int first, int count) {
+    void finish(PendingMaps pending, ChannelRows out, int first) {
+        int count = pending.channels();
         float[] invStd = new float[count];
         float[] s = new float[count];
         float[] sx = new float[count];
@@ -67,7 +68,7 @@ final class BlockStatistics {
             s[ch] = (float) sumTerm[first + ch];
             sx[ch] = (float) xhatTerm[first + ch];
         }
-        ChannelsLastBatchNormReluKernel.finishGradient(maps, gradients, out, rows, count,
+        ChannelsLastBatchNormReluKernel.finishGradient(pending.maps(), pending.gradients(), out, rows, count,
                 Arrays.copyOfRange(mean, first, first + count), invStd, s, sx);
     }
 }

@@ -69,16 +69,16 @@ final class CompositeLayer {
     }
 
     /**
-     * From the gradient of this layer's k maps in {@code gradients} (every later layer has added to it:
-     * finished with the block's {@code statistics}), the weights' and batch norms' gradients; adds
-     * this layer's part of the gradient of maps [0, c_l) into {@code gradients}.
+     * From the gradient of this layer's k maps as every later layer summed it ({@code own}; finished
+     * with the block's {@code statistics}), the weights' and batch norms' gradients; adds this layer's
+     * part of the gradient of maps [0, c_l) into {@code gradients}, except the last
+     * {@code lastRead.channels()} maps', which go to {@code lastRead}: no later pass reads them there.
      */
     void backward(BlockStatistics statistics, FloatBuffer blockBuffer, FloatBuffer gradients, int channels,
-                  BlockScratch scratch) {
+                  BlockScratch scratch, PendingMaps own, PendingMaps lastRead) {
         int rows = scratch.rows();
         INDArray dy = scratch.newMaps(k);
-        statistics.finish(ChannelRows.slice(blockBuffer, channels, in), ChannelRows.slice(gradients, channels, in),
-                ChannelRows.dense(Plain.floats(dy), k), in, k);
+        statistics.finish(own, ChannelRows.dense(Plain.floats(dy), k), in);
         INDArray dz1 = scratch.dz1(in);
         if (bottleneck) {
             INDArray z1 = z1(blockBuffer, channels, scratch);
@@ -96,7 +96,8 @@ final class CompositeLayer {
             conv2.backward(z1(blockBuffer, channels, scratch), dy, block.getParam(conv2Weights), dz1,
                     block.gradientView(conv2Weights), null);
         }
-        bn1.backward(statistics, prefix(blockBuffer, channels), Plain.floats(dz1), prefix(gradients, channels), rows);
+        bn1.backward(statistics, prefix(blockBuffer, channels), Plain.floats(dz1), prefix(gradients, channels), lastRead,
+                rows);
     }
 
     /** The bottleneck's output of the last training forward: kept, or its 1x1 convolution run again on z1. */

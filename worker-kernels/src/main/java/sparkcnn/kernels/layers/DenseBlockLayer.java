@@ -68,12 +68,19 @@ public class DenseBlockLayer extends BaseLayer<DenseBlock> {
         FloatBuffer buffer = Plain.floats(blockBuffer);
         List<CompositeLayer> layers = composites();
         BlockScratch scratch = scratch(input);
-        for (int l = layers.size() - 1; l >= 0; l--) {
-            layers.get(l).backward(statistics, buffer, gradientValues, channels, scratch);
-        }
         INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
-        statistics.finish(ChannelRows.slice(buffer, channels, 0), ChannelRows.slice(gradientValues, channels, 0),
-                ChannelRows.dense(Plain.floats(dx), c0), 0, c0);
+        int k = layerConf().getGrowthRate();
+        // the last layer's maps have no reader in the block; every other layer's are read last by the next,
+        // which copies them and their gradient dense (the input maps' gradient straight into dx)
+        PendingMaps own = PendingMaps.inBlock(buffer, gradientValues, channels, channels - k, k);
+        for (int l = layers.size() - 1; l >= 0; l--) {
+            PendingMaps lastRead = l > 0
+                    ? PendingMaps.dense(Plain.floats(scratch.lastRead(k)), Plain.floats(scratch.newMaps(k)), k)
+                    : PendingMaps.dense(Plain.floats(scratch.lastRead(c0)), Plain.floats(dx), c0);
+            layers.get(l).backward(statistics, buffer, gradientValues, channels, scratch, own, lastRead);
+            own = lastRead;
+        }
+        statistics.finish(own, ChannelRows.dense(Plain.floats(dx), c0), 0);
         Gradient gradient = new DefaultGradient();
         for (String key : paramTable().keySet()) {
             gradient.setGradientFor(key, gradientViews.get(key));

@@ -170,7 +170,8 @@ class BatchNormReluTest {
 
     /**
      * A dense block's backward in halves (each reader adds its a dy' where the maps lie in a wider
-     * buffer, the block takes the terms off once) equals the sum of the readers' whole backwards.
+     * buffer, the block takes the terms off once) equals the sum of the readers' whole backwards;
+     * also where the last reader copies its last maps and their gradient dense for the finishing pass.
      */
     @Test
     void aDenseBlocksBackwardInHalvesIsTheSumOfEachReadersBackward() {
@@ -197,6 +198,8 @@ class BatchNormReluTest {
         assertArrayEquals(mean, java.util.Arrays.copyOfRange(statistics.mean(first + c), first, first + c));
         assertArrayEquals(var, java.util.Arrays.copyOfRange(statistics.variance(first + c), first, first + c));
         assertEquals(x[(rows - 1) * c + 4], written[(rows - 1) * (first + c) + first + 4]);
+        int copied = 2; // the last reader's last maps, which it copies dense
+        float[] copiedMaps = new float[rows * copied], copiedGradients = new float[rows * copied];
         for (int reader = 0; reader < 2; reader++) {
             float[] gamma = gaussian(random, c, 1, 0.5f), beta = gaussian(random, c, 0, 0.5f);
             float[] dy = gaussian(random, rows * c, 0, 1);
@@ -210,17 +213,26 @@ class BatchNormReluTest {
             }
             var prefix = new ChannelRows(FloatBuffer.wrap(buffer, first, buffer.length - first).slice(), width);
             var into = new ChannelRows(FloatBuffer.wrap(gradients, first, gradients.length - first).slice(), width);
-            ChannelsLastBatchNormReluKernel.backwardAdding(prefix, FloatBuffer.wrap(dy), into, rows, c, gamma, beta, mean,
-                    var, 1e-5, splitDgamma, splitDbeta);
+            var lastRead = reader == 1 ? PendingMaps.dense(FloatBuffer.wrap(copiedMaps), FloatBuffer.wrap(copiedGradients),
+                    copied) : null;
+            ChannelsLastBatchNormReluKernel.backwardAdding(prefix, FloatBuffer.wrap(dy), into, lastRead, rows, c, gamma,
+                    beta, mean, var, 1e-5, splitDgamma, splitDbeta);
             statistics.defer(padded(ChannelsLastBatchNormReluKernel.Scale.of(gamma, beta, mean, var, 1e-5).a(), first),
                     padded(splitDbeta, first), padded(splitDgamma, first));
             assertArrayEquals(dgamma, splitDgamma, 1e-4f);
             assertArrayEquals(dbeta, splitDbeta, 1e-4f);
         }
+        int inPlace = c - copied;
+        float[] finishedInPlace = new float[rows * inPlace], finishedCopied = new float[rows * copied];
+        statistics.finish(PendingMaps.inBlock(FloatBuffer.wrap(buffer), FloatBuffer.wrap(gradients), width, first,
+                inPlace), ChannelRows.dense(FloatBuffer.wrap(finishedInPlace), inPlace), first);
+        statistics.finish(PendingMaps.dense(FloatBuffer.wrap(copiedMaps), FloatBuffer.wrap(copiedGradients), copied),
+                ChannelRows.dense(FloatBuffer.wrap(finishedCopied), copied), first + inPlace);
         float[] finished = new float[rows * c];
-        statistics.finish(new ChannelRows(FloatBuffer.wrap(buffer, first, buffer.length - first).slice(), width),
-                new ChannelRows(FloatBuffer.wrap(gradients, first, gradients.length - first).slice(), width),
-                ChannelRows.dense(FloatBuffer.wrap(finished), c), first, c);
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(finishedInPlace, r * inPlace, finished, r * c, inPlace);
+            System.arraycopy(finishedCopied, r * copied, finished, r * c + inPlace, copied);
+        }
         assertArrayEquals(expected, finished, 1e-4f);
         for (int r = 0; r < rows; r++) { // the block's other maps' gradients untouched
             for (int ch = 0; ch < width; ch++) {
