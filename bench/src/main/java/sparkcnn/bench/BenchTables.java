@@ -41,15 +41,16 @@ final class BenchTables {
     private static void spark(StringBuilder md, List<Map<String, Object>> spark) {
         if (!spark.isEmpty()) {
             md.append("\n## Spark local mode, 2 workers x 1 thread, against one process with 2 threads\n\n")
-                    .append("A round: broadcast the state, each worker fits `averaging frequency` minibatches, ")
-                    .append("tree-reduce the sums, divide. Averaging = round time minus the slowest worker's ")
-                    .append("fitting time.\n\n")
-                    .append("| model | averaging frequency | round s | averaging s | averaging share | img/s | "
+                    .append("A round: each worker fits `averaging frequency` minibatches, then the state is ")
+                    .append("averaged: by `allreduce` (`train.engine`'s default) in a ring between the workers, ")
+                    .append("by `sparkcnn` through the driver (broadcast, tree-reduce the sums, divide). ")
+                    .append("Averaging = round time minus the slowest worker's fitting time.\n\n")
+                    .append("| model | engine | averaging frequency | round s | averaging s | averaging share | img/s | "
                             + "ratio vs 1 process x 2 threads | ratio vs PyTorch 1 x 2 threads |\n")
-                    .append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+                    .append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
             for (var row : spark) {
-                md.append(String.format("| %s | %s | %.3f | %.3f | %.1f%% | %.1f | %.2f | %s |%n", row.get("model"),
-                        row.get("averaging_frequency"), num(row.get("round_seconds")),
+                md.append(String.format("| %s | %s | %s | %.3f | %.3f | %.1f%% | %.1f | %.2f | %s |%n", row.get("model"),
+                        row.get("engine"), row.get("averaging_frequency"), num(row.get("round_seconds")),
                         num(row.get("averaging_seconds")), 100 * num(row.get("averaging_share")),
                         num(row.get("train_images_per_second")), num(row.get("ratio_vs_one_process")),
                         f2(row.get("ratio_vs_torch"))));

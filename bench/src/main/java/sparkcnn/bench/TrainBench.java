@@ -22,10 +22,13 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.nativeblas.NativeOpsHolder;
 import sparkcnn.driver.SparkContexts;
+import sparkcnn.driver.train.AllReduceEngine;
 import sparkcnn.driver.train.AveragingSettings;
 import sparkcnn.driver.train.AveragingTrainer;
+import sparkcnn.driver.train.Engine;
 import sparkcnn.driver.train.LearningRateSchedule;
 import sparkcnn.driver.train.RoundReport;
+import sparkcnn.driver.train.StopRequest;
 import sparkcnn.jobs.report.PeakMemory;
 import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.backend.BackendChoice;
@@ -39,10 +42,14 @@ import sparkcnn.kernels.train.ModelState;
  * peak heap and off-heap memory, each beside PyTorch's on the same model, batch and threads
  * (bench/peer/torch_bench.py, run right after, in the same session); then Spark local mode with 2
  * workers x 1 thread against the one-process 2-thread figure, and the time and share of one
- * parameter-averaging round at averaging frequency 1, 5 and 20.
+ * parameter-averaging round at averaging frequency 1, 5 and 20, for the ring (the default engine,
+ * what a user's job runs) and the driver's averaging.
  */
 public final class TrainBench {
     static final int[] FREQUENCIES = {1, 5, 20};
+    static final List<String> ENGINES = List.of(Engine.ALLREDUCE, Engine.SPARKCNN);
+    /** How long the ring's workers and driver wait for each other: the benchmark's rounds take seconds. */
+    private static final int RING_TIMEOUT_SECONDS = 600;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final int warmup;
@@ -108,16 +115,18 @@ public final class TrainBench {
             for (Model model : models) {
                 Map<String, Object> single = singleRows.stream().filter(r -> r.get("model").equals(model.name()))
                         .findFirst().orElseThrow();
-                for (int frequency : FREQUENCIES) {
-                    Map<String, Object> row = sparkRounds(sc, model, frequency,
-                            (double) single.get("train_images_per_second"));
-                    if (single.containsKey("torch_train_images_per_second")) {
-                        // the machine's throughput as sparkcnn deploys it against PyTorch's on the same cores
-                        row.put("ratio_vs_torch", (double) row.get("train_images_per_second")
-                                / (double) single.get("torch_train_images_per_second"));
+                for (String engine : ENGINES) {
+                    for (int frequency : FREQUENCIES) {
+                        Map<String, Object> row = sparkRounds(sc, model, engine, frequency,
+                                (double) single.get("train_images_per_second"));
+                        if (single.containsKey("torch_train_images_per_second")) {
+                            // the machine's throughput as sparkcnn deploys it against PyTorch's on the same cores
+                            row.put("ratio_vs_torch", (double) row.get("train_images_per_second")
+                                    / (double) single.get("torch_train_images_per_second"));
+                        }
+                        out.println(row);
+                        spark.add(row);
                     }
-                    out.println(row);
-                    spark.add(row);
                 }
             }
         }
@@ -173,10 +182,12 @@ public final class TrainBench {
     }
 
     /**
-     * Spark local mode, 2 workers x 1 thread, on synthetic shards: throughput against one process
-     * with 2 threads, and per round the time not spent fitting (broadcast, scheduling, reduce, divide).
+     * Spark local mode, 2 workers x 1 thread, on synthetic shards, trained by {@code engine}: throughput
+     * against one process with 2 threads, and per round the time not spent fitting (the driver's
+     * broadcast, scheduling, reduce and divide; the ring's all-reduce and the report to the driver).
      */
-    private Map<String, Object> sparkRounds(JavaSparkContext sc, Model model, int frequency, double singleRate) {
+    private Map<String, Object> sparkRounds(JavaSparkContext sc, Model model, String engine, int frequency,
+                                            double singleRate) {
         // at least the warm-up's steps per worker before the timed rounds, as many as one process warms up
         int warmupRounds = Math.max(1, (warmup + frequency - 1) / frequency);
         int rounds = warmupRounds + Math.max(2, iterations / Math.max(1, frequency / 5));
@@ -196,7 +207,10 @@ public final class TrainBench {
         var settings = new AveragingSettings(threads, model.batch(), frequency, 1, 1, classes, in.depth());
         ComputationGraph graph = model.newGraph();
         List<RoundReport> reports = new ArrayList<>();
-        new AveragingTrainer(sc, settings).fitEpoch(ModelState.of(graph), AveragingTrainer.cached(rdd), perWorker, 1, 0,
+        Engine trainer = engine.equals(Engine.ALLREDUCE)
+                ? new AllReduceEngine(sc, settings, 0, RING_TIMEOUT_SECONDS, new StopRequest())
+                : new AveragingTrainer(sc, settings);
+        trainer.fitRounds(ModelState.of(graph), AveragingTrainer.cached(rdd), settings.roundsPerEpoch(perWorker), 1, 0,
                 LearningRateSchedule.constant(0.01, 1), (report, state) -> reports.add(report));
         rdd.unpersist();
         List<RoundReport> timed = reports.subList(warmupRounds, reports.size());
@@ -205,6 +219,7 @@ public final class TrainBench {
         double rate = (double) threads * model.batch() * frequency / roundSeconds;
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("model", model.name());
+        row.put("engine", engine);
         row.put("workers", threads);
         row.put("threads_per_worker", 1);
         row.put("averaging_frequency", frequency);
