@@ -13,7 +13,9 @@ final class BenchTables {
         var machine = (Map<String, Object>) result.get("machine");
         var md = new StringBuilder("# Training throughput, averaging cost and memory\n\n");
         md.append("Measured by `bin/sparkcnn bench train` (medians of ").append(machine.get("iterations"))
-                .append(" timed steps after ").append(machine.get("warmup")).append(" warm-up steps, synthetic data).\n\n");
+                .append(" timed steps after ").append(machine.get("warmup")).append(" warm-up steps, synthetic data")
+                .append(machine.containsKey("runs") ? "; each figure the median of " + machine.get("runs")
+                        + " runs, sparkcnn and PyTorch alternating within each" : "").append(").\n\n");
         md.append("| machine | |\n| --- | --- |\n");
         machine.forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
 

@@ -67,6 +67,54 @@ public final class TrainBench {
     }
 
     public Map<String, Object> run(List<String> only, File outDir) {
+        return run(only, outDir, 1);
+    }
+
+    /**
+     * The whole measurement {@code repeats} times, sparkcnn and PyTorch alternating within each; with
+     * more than one, every figure is the median over the runs (a ratio too: each run's is side by
+     * side), and the runs are kept in train.json.
+     */
+    public Map<String, Object> run(List<String> only, File outDir, int repeats) {
+        List<Map<String, Object>> runs = new ArrayList<>();
+        for (int i = 0; i < repeats; i++) {
+            runs.add(measure(only));
+        }
+        Map<String, Object> result = repeats == 1 ? runs.get(0) : medians(runs);
+        write(result, outDir);
+        return result;
+    }
+
+    /** Each numeric figure of each row as its median over the runs; the rest as the first run has it. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> medians(List<Map<String, Object>> runs) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        var machine = new LinkedHashMap<>((Map<String, Object>) runs.get(0).get("machine"));
+        machine.put("runs", runs.size());
+        result.put("machine", machine);
+        for (String table : List.of("single_process", "spark_local")) {
+            var first = (List<Map<String, Object>>) runs.get(0).get(table);
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (int r = 0; r < first.size(); r++) {
+                int row = r;
+                Map<String, Object> median = new LinkedHashMap<>(first.get(r));
+                median.replaceAll((key, value) -> {
+                    if (!(value instanceof Double || value instanceof Long)) {
+                        return value;
+                    }
+                    double m = Stats.median(runs.stream().mapToDouble(run -> ((Number) ((List<Map<String, Object>>)
+                            run.get(table)).get(row).get(key)).doubleValue()).toArray());
+                    return value instanceof Long ? (Object) Math.round(m) : (Object) m;
+                });
+                rows.add(median);
+            }
+            result.put(table, rows);
+        }
+        result.put("runs", runs);
+        return result;
+    }
+
+    private Map<String, Object> measure(List<String> only) {
         List<Model> models = Model.named(only);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("machine", machine());
@@ -86,7 +134,6 @@ public final class TrainBench {
         }
         result.put("single_process", rows);
         result.put("spark_local", spark(models.stream().filter(Model::spark).toList(), rows));
-        write(result, outDir);
         return result;
     }
 

@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code sparkcnn bench train}. */
 @Command(name = "train", mixinStandardHelpOptions = true, description = {
@@ -16,6 +17,9 @@ final class TrainBenchCommand implements Callable<Integer> {
     BenchOptions.Models models = new BenchOptions.Models();
     @Mixin
     BenchOptions options = new BenchOptions();
+    @Option(names = "--repeats", paramLabel = "N", defaultValue = "1",
+            description = "the whole measurement N times; each figure the median (default ${DEFAULT-VALUE})")
+    int repeats;
 
     private final PrintStream out;
 
@@ -27,7 +31,7 @@ final class TrainBenchCommand implements Callable<Integer> {
     public Integer call() {
         String python = PeerProcess.python();
         new TrainBench(models.warmup, models.iterations, models.threads, new File(python).canExecute() ? python : null,
-                out).run(models.models, options.results());
+                out).run(models.models, options.results(), repeats);
         return 0;
     }
 }

@@ -11,7 +11,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,6 +48,41 @@ class TrainBenchTest {
         String md = Files.readString(dir.resolve("train.md"));
         assertTrue(md.contains("| pattern | 128 | 421,642 |"), md);
         assertTrue(md.contains("| pattern | allreduce | 20 |") && md.contains("| pattern | sparkcnn | 20 |"), md);
+    }
+
+    @Test
+    void repeatedRunsReportEachFiguresMedianAndKeepEveryRun() {
+        var runs = List.of(run(100.0, 1.2, 800L, 300.0), run(90.0, 1.5, 900L, 310.0), run(120.0, 1.1, 700L, 280.0));
+        Map<String, Object> medians = TrainBench.medians(runs);
+        Map<String, Object> single = rows(medians, "single_process").get(0);
+        assertEquals("densenet-bc-40", single.get("model"));
+        assertEquals(100.0, single.get("train_images_per_second"));
+        assertEquals(1.2, single.get("ratio_train_vs_torch"), "each run's own ratio, not a ratio of medians");
+        assertEquals(800L, single.get("peak_rss_bytes"));
+        assertEquals(List.of(0.5), single.get("train_warmup_seconds"), "lists as the first run has them");
+        Map<String, Object> spark = rows(medians, "spark_local").get(0);
+        assertEquals(300.0, spark.get("train_images_per_second"));
+        assertEquals(5, spark.get("averaging_frequency"));
+        assertEquals(3, ((Map<?, ?>) medians.get("machine")).get("runs"));
+        assertEquals(runs, medians.get("runs"));
+        assertTrue(BenchTables.markdown(medians).contains("each figure the median of 3 runs"));
+    }
+
+    private static Map<String, Object> run(double rate, double ratio, long rss, double sparkRate) {
+        Map<String, Object> single = new LinkedHashMap<>(Map.of("model", "densenet-bc-40", "batch", 64,
+                "parameters", 181210L, "train_images_per_second", rate, "ratio_train_vs_torch", ratio,
+                "peak_rss_bytes", rss, "train_warmup_seconds", List.of(rate / 200)));
+        Map<String, Object> spark = new LinkedHashMap<>(Map.of("model", "densenet-bc-40", "engine", "allreduce",
+                "averaging_frequency", 5, "round_seconds", 2.0, "averaging_seconds", 0.01, "averaging_share", 0.005,
+                "train_images_per_second", sparkRate, "ratio_vs_one_process", sparkRate / rate));
+        Map<String, Object> machine = new LinkedHashMap<>(Map.of("iterations", 10, "warmup", 15, "threads", 2));
+        return new LinkedHashMap<>(Map.of("machine", machine, "single_process", List.of(single),
+                "spark_local", List.of(spark)));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> rows(Map<String, Object> result, String table) {
+        return (List<Map<String, Object>>) result.get(table);
     }
 
     @Test
