@@ -15,7 +15,8 @@ final class BenchTables {
         md.append("Measured by `bin/sparkcnn bench train` (medians of ").append(machine.get("iterations"))
                 .append(" timed steps after ").append(machine.get("warmup")).append(" warm-up steps, synthetic data")
                 .append(machine.containsKey("runs") ? "; each figure the median of " + machine.get("runs")
-                        + " runs, sparkcnn and PyTorch alternating within each" : "").append(").\n\n");
+                        + " runs, sparkcnn and PyTorch alternating within each, peak memory the first run's" : "")
+                .append(").\n\n");
         md.append("| machine | |\n| --- | --- |\n");
         machine.forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
 

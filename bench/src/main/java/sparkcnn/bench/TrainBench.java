@@ -85,7 +85,10 @@ public final class TrainBench {
         return result;
     }
 
-    /** Each numeric figure of each row as its median over the runs; the rest as the first run has it. */
+    /**
+     * Each numeric figure of each row as its median over the runs; the rest as the first run has it,
+     * peak memory too: later runs' JVM has held Spark and the models before (PyTorch's is its own each time).
+     */
     @SuppressWarnings("unchecked")
     static Map<String, Object> medians(List<Map<String, Object>> runs) {
         Map<String, Object> result = new LinkedHashMap<>();
@@ -99,7 +102,7 @@ public final class TrainBench {
                 int row = r;
                 Map<String, Object> median = new LinkedHashMap<>(first.get(r));
                 median.replaceAll((key, value) -> {
-                    if (!(value instanceof Double || value instanceof Long)) {
+                    if (!(value instanceof Double || value instanceof Long) || key.endsWith("_bytes")) {
                         return value;
                     }
                     double m = Stats.median(runs.stream().mapToDouble(run -> ((Number) ((List<Map<String, Object>>)
