@@ -120,18 +120,11 @@ final class ChannelsLastBatchNormReluKernel {
     /**
      * A dense block's BN-ReLU backward in one pass: dgamma and dbeta, and a dy' added to {@code dx}
      * (c channels of the block's gradient, read and written where they are); the rest of dx is
-     * {@link #finishGradient}'s, with the per-channel terms of every layer that read x.
-     */
-    static void backwardAdding(ChannelRows x, FloatBuffer dy, ChannelRows dx, int rows, int c, float[] gamma,
-                               float[] beta, float[] mean, float[] var, double eps, float[] dgamma, float[] dbeta) {
-        backwardAdding(x, dy, dx, null, rows, c, gamma, beta, mean, var, eps, dgamma, dbeta);
-    }
-
-    /**
-     * {@link #backwardAdding} by the last reader of x's last {@code lastRead.channels()} maps: their
-     * summed gradient goes to {@code lastRead}, with the maps, instead of back where they lie. Copied
-     * dense, their finishing pass reads two dense arrays rather than a few maps of each of two wide
-     * buffers' rows (2.5-5 ns a value against 0.5).
+     * {@link #finishGradient}'s, with the per-channel terms of every layer that read x. Where this is
+     * the last reader of x's last {@code lastRead.channels()} maps (or null: of none), their summed
+     * gradient goes to {@code lastRead} with the maps, not back where they lie: copied dense, their
+     * finishing pass reads two dense arrays rather than a few maps of each of two wide buffers' rows
+     * (2.5-5 ns a value against 0.5).
      */
     static void backwardAdding(ChannelRows x, FloatBuffer dy, ChannelRows dx, PendingMaps lastRead, int rows, int c,
                                float[] gamma, float[] beta, float[] mean, float[] var, double eps, float[] dgamma,
