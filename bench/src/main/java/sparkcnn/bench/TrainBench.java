@@ -47,7 +47,7 @@ import sparkcnn.kernels.train.ModelState;
  */
 public final class TrainBench {
     static final int[] FREQUENCIES = {1, 5, 20};
-    static final List<String> ENGINES = List.of(Engine.ALLREDUCE, Engine.SPARKCNN);
+    private static final List<String> ENGINES = List.of(Engine.ALLREDUCE, Engine.SPARKCNN);
     /** How long the ring's workers and driver wait for each other: the benchmark's rounds take seconds. */
     private static final int RING_TIMEOUT_SECONDS = 600;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -76,6 +76,9 @@ public final class TrainBench {
      * side), and the runs are kept in train.json.
      */
     public Map<String, Object> run(List<String> only, File outDir, int repeats) {
+        if (repeats < 1) {
+            throw new IllegalArgumentException("--repeats must be at least 1, got " + repeats);
+        }
         List<Map<String, Object>> runs = new ArrayList<>();
         for (int i = 0; i < repeats; i++) {
             runs.add(measure(only));
