@@ -10,7 +10,6 @@ import java.nio.FloatBuffer;
 record ChannelRows(FloatBuffer values, int pitch) {
     /** Rows per staged block: a block stays in L1/L2. */
     private static final int BLOCK_ROWS = 32;
-    private static final ThreadLocal<float[]> GATHERED = ThreadLocal.withInitial(() -> new float[0]);
 
     static ChannelRows dense(FloatBuffer values, int c) {
         return new ChannelRows(values, c);
@@ -43,29 +42,14 @@ record ChannelRows(FloatBuffer values, int pitch) {
         }
     }
 
-    /**
-     * Channels [from, from + width) of dense rows of c in {@code rowsOfC} into rows [first, first +
-     * count) of width channels; into dense rows as one write.
-     */
+    /** Channels [from, from + width) of dense rows of c in {@code rowsOfC} into rows [first, first + count). */
     void storeChannels(int first, int count, int c, int from, int width, float[] rowsOfC) {
-        if (width == 0) {
-            return;
-        }
         if (from == 0 && width == c) {
             store(first, count, c, rowsOfC);
-        } else if (pitch == width) {
-            float[] gathered = GATHERED.get();
-            if (gathered.length < count * width) {
-                GATHERED.set(gathered = new float[count * width]);
-            }
-            for (int r = 0; r < count; r++) {
-                System.arraycopy(rowsOfC, r * c + from, gathered, r * width, width);
-            }
-            values.put(first * width, gathered, 0, count * width);
-        } else {
-            for (int r = 0; r < count; r++) {
-                values.put((first + r) * pitch, rowsOfC, r * c + from, width);
-            }
+            return;
+        }
+        for (int r = 0; width > 0 && r < count; r++) {
+            values.put((first + r) * pitch, rowsOfC, r * c + from, width);
         }
     }
 

@@ -176,8 +176,8 @@ final class ChannelsLastBatchNormReluKernel {
                         }
                         addTo.storeChannels(first, width / c, c, 0, kept, held);
                         if (lastRead != null) {
-                            lastRead.gradients().storeChannels(first, width / c, c, kept, c - kept, held);
-                            lastRead.maps().storeChannels(first, width / c, c, kept, c - kept, xs);
+                            lastRead.gradients().storeChannels(first, width / c, c, kept, lastRead.channels(), held);
+                            lastRead.maps().storeChannels(first, width / c, c, kept, lastRead.channels(), xs);
                         }
                     }
                 }));
