@@ -11,7 +11,7 @@ import sparkcnn.kernels.arch.ModelSpec;
 import sparkcnn.kernels.arch.PatternNet;
 import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.net.GraphBuilder;
-import sparkcnn.kernels.net.Optimizer;
+import sparkcnn.kernels.optim.Optimizer;
 
 /** A benchmarked network: its name (shared with the PyTorch peer), architecture and batch. */
 public record Model(String name, ModelSpec spec, int batch, boolean inference, boolean spark) {
@@ -46,7 +46,7 @@ public record Model(String name, ModelSpec spec, int batch, boolean inference, b
             new Model("densenet-bc-100", denseNetBc(100), 64, true, false),
             new Model("densenet-121", DenseNet.imagenet(121, new Volume(224, 224, 3), 1000), 16, true, false));
     /** SGD with Nesterov momentum, as the peer trains. */
-    static final Optimizer SGD = new Optimizer("nesterovs", 0.01, 0.9, 0);
+    static final Optimizer SGD = Optimizer.constant("nesterovs", 0.01, 0.9, 0);
 
     private static DenseNet denseNetBc(int depth) {
         return DenseNet.cifar(depth, 12, true, 0.5, new Volume(32, 32, 3), 10, 0);

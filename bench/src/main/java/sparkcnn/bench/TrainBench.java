@@ -26,7 +26,7 @@ import sparkcnn.driver.train.AllReduceEngine;
 import sparkcnn.driver.train.AveragingSettings;
 import sparkcnn.driver.train.AveragingTrainer;
 import sparkcnn.driver.train.Engine;
-import sparkcnn.driver.train.LearningRateSchedule;
+import sparkcnn.kernels.optim.LearningRateSchedule;
 import sparkcnn.driver.train.RoundReport;
 import sparkcnn.driver.train.StopRequest;
 import sparkcnn.jobs.report.PeakMemory;

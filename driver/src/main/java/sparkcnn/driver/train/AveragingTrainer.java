@@ -1,5 +1,6 @@
 package sparkcnn.driver.train;
 
+import sparkcnn.kernels.optim.LearningRateSchedule;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;

@@ -1,5 +1,7 @@
 package sparkcnn.driver.train;
 
+import sparkcnn.kernels.optim.Optimizer;
+import sparkcnn.kernels.optim.LearningRateSchedule;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
@@ -47,7 +49,7 @@ public final class Dl4jParameterAveraging implements Engine {
         double rate = schedule.rate(epoch, 0, 1);
         ComputationGraph graph = WorkerNets.borrow(start.withLearningRate(rate));
         try {
-            graph.setLearningRate(rate);
+            Optimizer.setRate(graph, rate);
             var master = new ParameterAveragingTrainingMaster.Builder(settings.workers(), settings.batchSizePerWorker())
                     .batchSizePerWorker(settings.batchSizePerWorker())
                     .averagingFrequency(settings.averagingFrequency())

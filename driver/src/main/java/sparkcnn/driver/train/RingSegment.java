@@ -1,5 +1,6 @@
 package sparkcnn.driver.train;
 
+import sparkcnn.kernels.optim.LearningRateSchedule;
 import java.io.Serializable;
 import java.util.Collections;
 import java.util.List;

@@ -1,5 +1,6 @@
 package sparkcnn.driver.train;
 
+import sparkcnn.kernels.optim.LearningRateSchedule;
 import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.data.Augmentation;
 import sparkcnn.kernels.data.Preprocessing;

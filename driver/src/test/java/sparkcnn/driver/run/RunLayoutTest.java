@@ -22,7 +22,7 @@ import sparkcnn.driver.io.RunLock;
 import sparkcnn.kernels.arch.PatternNet;
 import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.net.GraphBuilder;
-import sparkcnn.kernels.net.Optimizer;
+import sparkcnn.kernels.optim.Optimizer;
 import sparkcnn.kernels.train.ModelState;
 
 /** The run directory: checkpoints in their documented format, pruning, LATEST, and who may write. */
@@ -32,7 +32,7 @@ class RunLayoutTest {
 
     static ModelState state(float shift) {
         var graph = new ComputationGraph(GraphBuilder.build(NET.input(), NET.layers(),
-                new Optimizer("nesterovs", 0.1, 0.9, 0), 5));
+                Optimizer.constant("nesterovs", 0.1, 0.9, 0), 5));
         graph.init();
         ModelState s = ModelState.of(graph);
         float[] params = s.params().clone();

@@ -1,5 +1,6 @@
 package sparkcnn.driver.train;
 
+import sparkcnn.kernels.optim.LearningRateSchedule;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -23,7 +24,7 @@ import sparkcnn.driver.data.Shard;
 import sparkcnn.driver.io.HadoopConf;
 import sparkcnn.kernels.backend.NativeBackend;
 import sparkcnn.kernels.data.Preprocessing;
-import sparkcnn.kernels.net.Optimizer;
+import sparkcnn.kernels.optim.Optimizer;
 import sparkcnn.kernels.train.ModelState;
 
 /** The ring all-reduce engine in a real barrier stage (local[2]) against the driver's averaging. */
@@ -72,7 +73,7 @@ class AllReduceEngineTest {
 
     @Test
     void theRingAveragesAsTheDriverDoesAndHandsTheStateOverOnlyAtCheckpoints() {
-        ModelState start = fresh(new Optimizer("nesterovs", 0.05, 0.9, 0));
+        ModelState start = fresh(Optimizer.constant("nesterovs", 0.05, 0.9, 0));
         Fitted driver = fit(new AveragingTrainer(sc, SETTINGS), start, 6);
         Fitted ring = fit(new AllReduceEngine(sc, SETTINGS, 4, 60, new StopRequest()), start, 6);
 
@@ -100,7 +101,7 @@ class AllReduceEngineTest {
 
     @Test
     void aStopEndsEveryWorkerAfterTheSameRoundAndHandsItsStateOver() {
-        ModelState start = fresh(new Optimizer("nesterovs", 0.05, 0.9, 0));
+        ModelState start = fresh(Optimizer.constant("nesterovs", 0.05, 0.9, 0));
         var stop = new StopRequest();
         List<RoundReport> reports = new ArrayList<>();
         List<ModelState> states = new ArrayList<>();
@@ -121,7 +122,7 @@ class AllReduceEngineTest {
 
     @Test
     void aDivergingRingStopsWithTheDriversError() {
-        ModelState start = fresh(new Optimizer("sgd", 1e9, 0, 0));
+        ModelState start = fresh(Optimizer.constant("sgd", 1e9, 0, 0));
         var e = assertThrows(DivergenceException.class,
                 () -> fit(new AllReduceEngine(sc, SETTINGS, 0, 60, new StopRequest()), start, 4, LearningRateSchedule.constant(1e9, 1)));
         assertTrue(e.getMessage().contains("diverged in epoch 1"), e.getMessage());
@@ -132,7 +133,7 @@ class AllReduceEngineTest {
         var three = new AveragingSettings(3, 32, 2, 1, 11, 10, Preprocessing.scaleOnly(1), true, 2);
         long t0 = System.nanoTime();
         var e = assertThrows(IllegalArgumentException.class,
-                () -> fit(new AllReduceEngine(sc, three, 0, 60, new StopRequest()), fresh(new Optimizer("sgd", 0.01, 0, 0)), 2));
+                () -> fit(new AllReduceEngine(sc, three, 0, 60, new StopRequest()), fresh(Optimizer.constant("sgd", 0.01, 0, 0)), 2));
         assertTrue(e.getMessage().contains("train.workers = 3") && e.getMessage().contains("2 task slots"),
                 e.getMessage());
         assertTrue(System.nanoTime() - t0 < 10_000_000_000L, "a local cluster's slots are known at once");

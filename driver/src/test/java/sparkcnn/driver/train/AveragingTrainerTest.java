@@ -29,7 +29,7 @@ import sparkcnn.kernels.data.ExampleBlock;
 import sparkcnn.kernels.data.Preprocessing;
 import sparkcnn.kernels.eval.EvalCounts;
 import sparkcnn.kernels.net.GraphBuilder;
-import sparkcnn.kernels.net.Optimizer;
+import sparkcnn.kernels.optim.Optimizer;
 import sparkcnn.kernels.train.ModelState;
 import sparkcnn.kernels.train.RoundResult;
 
@@ -66,7 +66,7 @@ class AveragingTrainerTest {
 
     @Test
     void aRoundAveragesTheParametersAndUpdaterStatesOfBothWorkers() {
-        ModelState start = fresh(new Optimizer("adam", 1e-3, 0, 0));
+        ModelState start = fresh(Optimizer.constant("adam", 1e-3, 0, 0));
         JavaRDD<ExampleBlock> shards = train.blocks(sc, 2);
 
         RoundResult spark = new AveragingTrainer(sc, SETTINGS).round(start, AveragingTrainer.cached(shards), 1, 0);
@@ -98,7 +98,7 @@ class AveragingTrainerTest {
 
     @Test
     void withoutUpdaterAveragingOnlyParametersTravelAndTheUpdaterStateStays() {
-        ModelState start = fresh(new Optimizer("adam", 1e-3, 0, 0));
+        ModelState start = fresh(Optimizer.constant("adam", 1e-3, 0, 0));
         var settings = new AveragingSettings(2, 32, 2, 1, 11, 10, Preprocessing.scaleOnly(1), false, 3);
         var trainer = new AveragingTrainer(sc, settings);
         RoundResult sum = trainer.round(start, AveragingTrainer.cached(train.blocks(sc, 2)), 1, 0);
@@ -111,7 +111,7 @@ class AveragingTrainerTest {
 
     @Test
     void trainingLowersTheLossAndBeatsChanceOnTheTestSet() {
-        ModelState state = fresh(new Optimizer("adam", 2e-3, 0, 0));
+        ModelState state = fresh(Optimizer.constant("adam", 2e-3, 0, 0));
         JavaRDD<ExampleBlock> shards = train.blocks(sc, 2).cache();
         var trainer = new AveragingTrainer(sc, SETTINGS);
         List<Double> epochLoss = new ArrayList<>();
@@ -136,7 +136,7 @@ class AveragingTrainerTest {
 
     @Test
     void aDivergingRunStopsWithAClearError() {
-        ModelState start = fresh(new Optimizer("sgd", 1e9, 0, 0));
+        ModelState start = fresh(Optimizer.constant("sgd", 1e9, 0, 0));
         JavaRDD<ExampleBlock> shards = train.blocks(sc, 2);
         var e = assertThrows(DivergenceException.class,
                 () -> new AveragingTrainer(sc, SETTINGS).fitEpoch(start, shards, 1280, 1, r -> { }));

@@ -15,7 +15,7 @@ import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.backend.NativeBackend;
 import sparkcnn.kernels.data.ExampleBlock;
 import sparkcnn.kernels.net.GraphBuilder;
-import sparkcnn.kernels.net.Optimizer;
+import sparkcnn.kernels.optim.Optimizer;
 import sparkcnn.kernels.train.ModelState;
 import sparkcnn.kernels.train.RoundResult;
 import sparkcnn.kernels.train.WorkerStep;
@@ -32,7 +32,7 @@ class DenseNetTrainingTest {
         ExampleBlock block = data.read(data.ranges(1).get(0));
         // DenseNet-BC, L = 16 (2 bottleneck layers per block), k = 8, theta = 0.5: 28 -> 14 -> 7 -> global pool
         var net = DenseNet.cifar(16, 8, true, 0.5, new Volume(28, 28, 1), 10, 0).architecture();
-        var graph = new ComputationGraph(GraphBuilder.build(net, new Optimizer("adam", 3e-3, 0, 0), 3));
+        var graph = new ComputationGraph(GraphBuilder.build(net, Optimizer.constant("adam", 3e-3, 0, 0), 3));
         graph.init();
         ModelState state = ModelState.of(graph);
 

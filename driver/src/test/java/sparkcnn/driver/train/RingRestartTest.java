@@ -1,5 +1,6 @@
 package sparkcnn.driver.train;
 
+import sparkcnn.kernels.optim.LearningRateSchedule;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,7 +22,7 @@ import sparkcnn.kernels.arch.PatternNet;
 import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.backend.NativeBackend;
 import sparkcnn.kernels.net.GraphBuilder;
-import sparkcnn.kernels.net.Optimizer;
+import sparkcnn.kernels.optim.Optimizer;
 import sparkcnn.kernels.train.ModelState;
 
 /**
@@ -69,7 +70,7 @@ class RingRestartTest {
             JavaRDD<Shard> failing = shards.mapPartitionsWithIndex((i, it) -> List.<Shard>of(
                     new FailingOnce(it.next(), i, failFrom)).iterator(), true);
             var graph = new ComputationGraph(GraphBuilder.build(net.input(), net.layers(),
-                    new Optimizer("nesterovs", 0.05, 0.9, 0), 5));
+                    Optimizer.constant("nesterovs", 0.05, 0.9, 0), 5));
             graph.init();
             ModelState start = ModelState.of(graph);
             var rate = LearningRateSchedule.constant(0.05, 1);

@@ -95,7 +95,7 @@ public final class RoundCostBench {
 
     static ModelState denseNet121State() {
         var net = DenseNet.imagenet(121, new Volume(224, 224, 3), 1000);
-        ComputationGraph graph = new ComputationGraph(GraphBuilder.build(net.architecture(), new sparkcnn.kernels.net.Optimizer("nesterovs", 0.01, 0.9, 0), 1));
+        ComputationGraph graph = new ComputationGraph(GraphBuilder.build(net.architecture(), sparkcnn.kernels.optim.Optimizer.constant("nesterovs", 0.01, 0.9, 0), 1));
         graph.init();
         return ModelState.of(graph);
     }

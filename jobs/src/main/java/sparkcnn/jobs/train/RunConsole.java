@@ -51,10 +51,10 @@ public final class RunConsole implements TrainingRun.Listener {
     @Override
     public void started(long trainExamples, long testExamples, int roundsPerEpoch) {
         out.printf(Locale.ROOT, "training %d epochs%s on %,d examples (%,d test): %d workers x batch %d, averaging "
-                        + "every %d minibatches, %d rounds per epoch, learning rate %s%n",
+                        + "every %d minibatches, %d rounds per epoch%noptimizer: %s%n",
                 spec.epochs(), lastEpoch < spec.epochs() ? ", pausing after epoch " + lastEpoch : "", trainExamples,
                 testExamples, spec.workers(), spec.batchSizePerWorker(), spec.averagingFrequency(), roundsPerEpoch,
-                spec.schedule().type());
+                spec.optimizer().describe());
     }
 
     @Override

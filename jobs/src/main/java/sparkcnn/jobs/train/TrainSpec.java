@@ -9,27 +9,28 @@ import static sparkcnn.jobs.config.ConfigValues.required;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import sparkcnn.driver.train.Engine;
-import sparkcnn.driver.train.LearningRateSchedule;
 import sparkcnn.driver.train.RunSettings;
 import sparkcnn.jobs.config.ModelConfig;
 import sparkcnn.kernels.arch.ModelSpec;
 import sparkcnn.kernels.backend.BackendChoice;
-import sparkcnn.kernels.net.Optimizer;
+import sparkcnn.kernels.optim.LearningRateSchedule;
+import sparkcnn.kernels.optim.Optimizer;
+import sparkcnn.kernels.optim.WeightDecay;
 
 /** A training job as typed values, read from a loaded {@link sparkcnn.jobs.config.JobConfig}. */
 public record TrainSpec(String runDir, String master, String appName, DataSpec data,
                         ModelSpec model, int epochs, int workers, int batchSizePerWorker,
                         int averagingFrequency, String workerThreads, long seed, Optimizer optimizer,
-                        int evalBatchSize, LearningRateSchedule schedule, int checkpointEveryRounds,
+                        int evalBatchSize, int checkpointEveryRounds,
                         double targetAccuracy, int patience, boolean averageUpdater, int aggregationDepth,
                         int stepsPerEpoch,
                         BackendChoice backend, String engine, int allReduceTimeoutSeconds) {
 
     public static TrainSpec from(Config c) {
-        Optimizer optimizer = optimizer(c);
         int workers = positive(c, "train.workers");
         int batch = positive(c, "train.batch-size-per-worker");
         int epochs = positive(c, "train.epochs");
+        Optimizer optimizer = optimizer(c, workers * batch, epochs);
         return new TrainSpec(
                 required(c, "run.dir"),
                 c.getString("spark.master"),
@@ -44,7 +45,6 @@ public record TrainSpec(String runDir, String master, String appName, DataSpec d
                 c.getLong("train.seed"),
                 optimizer,
                 positive(c, "train.eval-batch-size"),
-                schedule(c, scaledRate(c, optimizer.learningRate(), workers * batch), epochs),
                 nonNegative(c, "train.checkpoint-every-rounds"),
                 number(c, "train.stop.target-accuracy", 0, 1),
                 nonNegative(c, "train.stop.patience"),
@@ -101,10 +101,31 @@ public record TrainSpec(String runDir, String master, String appName, DataSpec d
         return positive(c, "train.aggregation-depth");
     }
 
-    /** The linear scaling rule (Goyal et al. 2017): rate x (total batch / reference batch), when asked for. */
-    private static double scaledRate(Config c, double rate, int totalBatch) {
-        int reference = nonNegative(c, "train.optimizer.reference-batch");
-        return reference == 0 ? rate : rate * totalBatch / reference;
+    /** The run's {@link Optimizer}: update rule, weight decay, and the rate's scaling and schedule. */
+    static Optimizer optimizer(Config c, int totalBatch, int epochs) {
+        double rate = Optimizer.scaled(number(c, "train.optimizer.learning-rate", Double.MIN_VALUE, Double.MAX_VALUE),
+                totalBatch, nonNegative(c, "train.optimizer.reference-batch"));
+        LearningRateSchedule schedule = schedule(c, rate, epochs);
+        String updater = c.getString("train.optimizer.updater");
+        double momentum = number(c, "train.optimizer.momentum", 0, 1);
+        if (momentum == 1) {
+            throw new ConfigException.BadValue("train.optimizer.momentum", "must be below 1, got 1");
+        }
+        if (!Optimizer.UPDATERS.contains(updater.toLowerCase(java.util.Locale.ROOT))) {
+            throw new ConfigException.BadValue("train.optimizer.updater", "is '" + updater + "'; use one of "
+                    + String.join(", ", Optimizer.UPDATERS));
+        }
+        WeightDecay kind;
+        try {
+            kind = WeightDecay.parse(c.getString("train.optimizer.weight-decay-kind"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException.BadValue("train.optimizer.weight-decay-kind", e.getMessage());
+        }
+        try {
+            return new Optimizer(updater, momentum, number(c, "train.optimizer.weight-decay", 0, 1), kind, schedule);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException.BadValue("train.optimizer.momentum", e.getMessage());
+        }
     }
 
     private static LearningRateSchedule schedule(Config c, double rate, int epochs) {
@@ -117,20 +138,15 @@ public record TrainSpec(String runDir, String master, String appName, DataSpec d
         }
     }
 
-    private static Optimizer optimizer(Config c) {
-        try {
-            return new Optimizer(c.getString("train.optimizer.updater"),
-                    number(c, "train.optimizer.learning-rate", Double.MIN_VALUE, Double.MAX_VALUE),
-                    number(c, "train.optimizer.momentum", 0, 1), number(c, "train.optimizer.weight-decay", 0, 1));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException.BadValue("train.optimizer", e.getMessage());
-        }
+    /** The learning rate's schedule, the optimizer's. */
+    public LearningRateSchedule schedule() {
+        return optimizer.schedule();
     }
 
     /** What the training run needs of this job, with {@code threads} OpenMP threads per worker. */
     public RunSettings runSettings(int threads) {
         return new RunSettings(epochs, workers, batchSizePerWorker, averagingFrequency, threads, seed,
-                model.classes(), model.input(), schedule, checkpointEveryRounds, targetAccuracy, patience,
+                model.classes(), model.input(), optimizer.schedule(), checkpointEveryRounds, targetAccuracy, patience,
                 averageUpdater, aggregationDepth, stepsPerEpoch, evalBatchSize, data.augmentation(), data.normalize(),
                 engine, allReduceTimeoutSeconds);
     }

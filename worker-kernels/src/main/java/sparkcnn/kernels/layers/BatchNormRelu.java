@@ -16,7 +16,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code ActivationLayer}: the parameters line up one for one, so model files, transfer learning
  * and parameter averaging see the same network.
  */
-public class BatchNormRelu extends BatchNormalization {
+public class BatchNormRelu extends BatchNorm {
     private boolean relu = true;
 
     /** DL4J's defaults (decay 0.9, eps 1e-5, log10 std); for JSON. */

@@ -168,10 +168,10 @@ public class DenseBlock extends FeedForwardLayer {
         return null;
     }
 
-    /** As the per-layer graph: the convolution weights take the network's regularisation, the batch norms none. */
+    /** As the per-layer graph: every trainable parameter takes the network's weight decay, the running statistics none. */
     @Override
     public List<Regularization> getRegularizationByParam(String paramName) {
-        return DenseBlockParams.isConvolution(paramName) ? getRegularization() : null;
+        return DenseBlockParams.isRunningStatistic(paramName) ? null : getRegularization();
     }
 
     /** As DL4J's batch norm: the running statistics are stepped by their "gradients" through a no-op updater. */

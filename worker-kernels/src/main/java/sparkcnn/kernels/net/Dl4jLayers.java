@@ -1,9 +1,9 @@
 package sparkcnn.kernels.net;
 
+import sparkcnn.kernels.layers.BatchNorm;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import sparkcnn.kernels.arch.DenseBlockSpec;
@@ -31,7 +31,7 @@ final class Dl4jLayers implements LayerSet {
 
     @Override
     public Layer batchNorm(boolean relu) {
-        return new BatchNormalization.Builder().build();
+        return new BatchNorm();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package sparkcnn.kernels.net;
 
+import sparkcnn.kernels.optim.Optimizer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,7 +55,6 @@ public final class GraphBuilder {
                 .seed(seed)
                 .dataType(dataType)
                 .updater(optimizer.toUpdater())
-                .weightDecay(optimizer.weightDecay())
                 .weightInit(WeightInit.RELU)
                 .trainingWorkspaceMode(WorkspaceMode.ENABLED)
                 .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
@@ -89,7 +89,7 @@ public final class GraphBuilder {
             }
             producer.put(node.name(), node.name());
         }
-        return graph.setOutputs(net.output().name()).build();
+        return optimizer.configure(graph.setOutputs(net.output().name()).build());
     }
 
     /**

@@ -1,5 +1,6 @@
 package sparkcnn.kernels.net;
 
+import sparkcnn.kernels.optim.Optimizer;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -96,12 +97,16 @@ public final class Transfer {
         if (frozen != null) {
             builder.setFeatureExtractor(frozen);
         }
-        return builder
+        ComputationGraph transferred = builder
                 .removeVertexKeepConnections(OUTPUT)
                 .addLayer(OUTPUT, new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
                         .nIn(oldOutput.getNIn()).nOut(classes)
                         .activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER).build(), features)
                 .setOutputs(OUTPUT)
                 .build();
+        for (var layer : transferred.getLayers()) {
+            optimizer.decay(layer.conf().getLayer()); // the fine-tuning configuration gave the updater
+        }
+        return transferred;
     }
 }

@@ -1,5 +1,6 @@
 package sparkcnn.kernels.train;
 
+import sparkcnn.kernels.optim.Optimizer;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,7 +36,7 @@ public final class WorkerNets {
     }
 
     public static void load(ComputationGraph graph, ModelState state) {
-        graph.setLearningRate(state.learningRate()); // before the updater state is restored below
+        Optimizer.setRate(graph, state.learningRate());
         graph.setParams(Nd4j.createFromArray(state.params()));
         INDArray view = graph.getUpdater(true).getStateViewArray();
         if (view != null && state.updaterState().length > 0) {

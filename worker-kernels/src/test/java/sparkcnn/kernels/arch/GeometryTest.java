@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import sparkcnn.kernels.net.GraphBuilder;
-import sparkcnn.kernels.net.Optimizer;
+import sparkcnn.kernels.optim.Optimizer;
 
 class GeometryTest {
 
@@ -50,7 +50,7 @@ class GeometryTest {
         var net = new PatternNet(new Volume(28, 28, 1), List.of(new PatternNet.Stage(1, 4, 3, true),
                 new PatternNet.Stage(1, 4, 3, true), new PatternNet.Stage(1, 4, 3, true)), List.of(), 10);
         var e = assertThrows(GeometryException.class,
-                () -> GraphBuilder.build(net.input(), net.layers(), new Optimizer("sgd", 0.1, 0, 0), 1));
+                () -> GraphBuilder.build(net.input(), net.layers(), Optimizer.constant("sgd", 0.1, 0, 0), 1));
         assertTrue(e.getMessage().contains("'stage3_pool'"), e.getMessage());
         assertTrue(e.getMessage().contains("3.5"), e.getMessage());
     }

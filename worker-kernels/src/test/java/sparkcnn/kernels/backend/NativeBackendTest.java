@@ -16,7 +16,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import sparkcnn.kernels.arch.PatternNet;
 import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.net.GraphBuilder;
-import sparkcnn.kernels.net.Optimizer;
+import sparkcnn.kernels.optim.Optimizer;
 
 class NativeBackendTest {
 
@@ -52,7 +52,7 @@ class NativeBackendTest {
     void convolutionAndPoolingLayersRunThroughOneDnnHelpers() {
         NativeBackend.init(1);
         var net = new PatternNet(new Volume(12, 12, 1), List.of(new PatternNet.Stage(1, 4, 3, true)), List.of(), 3);
-        var graph = new ComputationGraph(GraphBuilder.build(net.input(), net.layers(), new Optimizer("sgd", 0.1, 0, 0), 7));
+        var graph = new ComputationGraph(GraphBuilder.build(net.input(), net.layers(), Optimizer.constant("sgd", 0.1, 0, 0), 7));
         graph.init();
         graph.fit(new DataSet(Nd4j.rand(2, 1, 12, 12), Nd4j.eye(3).getRows(0, 1)));
 

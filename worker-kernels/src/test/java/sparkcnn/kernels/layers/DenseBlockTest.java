@@ -28,7 +28,7 @@ import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.backend.NativeBackend;
 import sparkcnn.kernels.net.DenseBlocks;
 import sparkcnn.kernels.net.GraphBuilder;
-import sparkcnn.kernels.net.Optimizer;
+import sparkcnn.kernels.optim.Optimizer;
 
 /**
  * A dense block as one layer computes what the per-layer graph computes, on the same parameters:
@@ -37,7 +37,7 @@ import sparkcnn.kernels.net.Optimizer;
  * per-layer model's parameters load into it.
  */
 class DenseBlockTest {
-    private static final Optimizer NESTEROV = new Optimizer("nesterovs", 0.05, 0.9, 1e-4);
+    private static final Optimizer NESTEROV = Optimizer.constant("nesterovs", 0.05, 0.9, 1e-4);
     private static final Volume INPUT = new Volume(8, 8, 3);
 
     @BeforeAll

@@ -17,12 +17,12 @@ import sparkcnn.kernels.arch.DenseNet;
 import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.backend.NativeBackend;
 import sparkcnn.kernels.net.GraphBuilder;
-import sparkcnn.kernels.net.Optimizer;
+import sparkcnn.kernels.optim.Optimizer;
 import sparkcnn.kernels.net.Transfer;
 
 /** A transition's average pool runs before its 1x1 convolution: the same network, a quarter of the convolution. */
 class PoolFirstTest {
-    private static final Optimizer NESTEROV = new Optimizer("nesterovs", 0.05, 0.9, 0);
+    private static final Optimizer NESTEROV = Optimizer.constant("nesterovs", 0.05, 0.9, 0);
 
     @BeforeAll
     static void backend() {

@@ -1,5 +1,6 @@
 package sparkcnn.kernels.net;
 
+import sparkcnn.kernels.optim.Optimizer;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -33,7 +34,7 @@ import sparkcnn.kernels.layers.Convolution;
 
 /** The networks DL4J builds from our architectures have the shapes and parameters we predict. */
 class Dl4jAgreementTest {
-    private static final Optimizer SGD = new Optimizer("sgd", 0.1, 0, 0);
+    private static final Optimizer SGD = Optimizer.constant("sgd", 0.1, 0, 0);
 
     @BeforeAll
     static void backend() {

@@ -1,5 +1,6 @@
 package sparkcnn.kernels.net;
 
+import sparkcnn.kernels.optim.Optimizer;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -41,7 +42,7 @@ class GradientCheckTest {
     /** @param maxPerParam values checked per parameter array (every layer is covered), 0 = all */
     private static boolean check(Architecture net, int batch, int maxPerParam) {
         // plain SGD with learning rate 1 is what the gradient checker requires
-        var graph = new ComputationGraph(GraphBuilder.build(net, new Optimizer("sgd", 1.0, 0, 0), 42, DataType.DOUBLE));
+        var graph = new ComputationGraph(GraphBuilder.build(net, Optimizer.constant("sgd", 1.0, 0, 0), 42, DataType.DOUBLE));
         graph.init();
         Nd4j.getRandom().setSeed(7);
         // Check at a generic point: with zero biases, a unit whose inputs are all zero (after an

@@ -1,5 +1,6 @@
 package sparkcnn.kernels.net;
 
+import sparkcnn.kernels.optim.Optimizer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -31,13 +32,13 @@ class TransferTest {
 
     @Test
     void freezesUpToTheNamedLayerAndTrainsANewClassifier(@TempDir Path dir) throws Exception {
-        var original = new ComputationGraph(GraphBuilder.build(NET.architecture(), new Optimizer("adam", 1e-2, 0, 0), 1));
+        var original = new ComputationGraph(GraphBuilder.build(NET.architecture(), Optimizer.constant("adam", 1e-2, 0, 0), 1));
         original.init();
         File zip = dir.resolve("model.zip").toFile();
         ModelSerializer.writeModel(original, zip, true);
 
         ComputationGraph loaded = Transfer.load(zip);
-        ComputationGraph transferred = Transfer.newClassifier(loaded, "stage1_pool", 3, new Optimizer("adam", 1e-2, 0, 0), 2);
+        ComputationGraph transferred = Transfer.newClassifier(loaded, "stage1_pool", 3, Optimizer.constant("adam", 1e-2, 0, 0), 2);
         assertEquals(3, transferred.getOutputLayer(0).getParam("W").size(1));
 
         INDArray conv1Before = transferred.getLayer("stage1_conv1").getParam("W").dup();
@@ -53,10 +54,10 @@ class TransferTest {
 
     @Test
     void anUnknownLayerNameIsNamedInTheError() {
-        var graph = new ComputationGraph(GraphBuilder.build(NET.architecture(), new Optimizer("sgd", 0.1, 0, 0), 1));
+        var graph = new ComputationGraph(GraphBuilder.build(NET.architecture(), Optimizer.constant("sgd", 0.1, 0, 0), 1));
         graph.init();
         var e = assertThrows(IllegalArgumentException.class,
-                () -> Transfer.newClassifier(graph, "stage9_conv1", 3, new Optimizer("sgd", 0.1, 0, 0), 1));
+                () -> Transfer.newClassifier(graph, "stage9_conv1", 3, Optimizer.constant("sgd", 0.1, 0, 0), 1));
         assertTrue(e.getMessage().contains("'stage9_conv1'") && e.getMessage().contains("stage1_conv1"), e.getMessage());
     }
 
@@ -64,7 +65,7 @@ class TransferTest {
     @Test
     void aDenseBlockFreezesByItsLastLayer() {
         var net = new sparkcnn.kernels.arch.DenseNet("tiny", new Volume(8, 8, 3), 3, 4, List.of(3, 2), true, 0.5, 6, false, 0);
-        var sgd = new Optimizer("sgd", 0.1, 0, 0);
+        var sgd = Optimizer.constant("sgd", 0.1, 0, 0);
         var graph = new ComputationGraph(GraphBuilder.build(net.architecture(), sgd, 1));
         graph.init();
         assertTrue(graph.getLayer("block1").conf().getLayer() instanceof sparkcnn.kernels.layers.DenseBlock);

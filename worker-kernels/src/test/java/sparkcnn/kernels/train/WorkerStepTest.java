@@ -16,7 +16,7 @@ import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.backend.NativeBackend;
 import sparkcnn.kernels.data.ExampleBlock;
 import sparkcnn.kernels.net.GraphBuilder;
-import sparkcnn.kernels.net.Optimizer;
+import sparkcnn.kernels.optim.Optimizer;
 
 class WorkerStepTest {
     private static final PatternNet NET = new PatternNet(new Volume(8, 8, 1),
@@ -28,7 +28,7 @@ class WorkerStepTest {
     }
 
     private static ModelState freshState() {
-        var graph = new ComputationGraph(GraphBuilder.build(NET.input(), NET.layers(), new Optimizer("adam", 0.01, 0, 0), 3));
+        var graph = new ComputationGraph(GraphBuilder.build(NET.input(), NET.layers(), Optimizer.constant("adam", 0.01, 0, 0), 3));
         graph.init();
         return ModelState.of(graph);
     }

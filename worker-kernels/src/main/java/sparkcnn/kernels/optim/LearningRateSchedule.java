@@ -1,4 +1,4 @@
-package sparkcnn.driver.train;
+package sparkcnn.kernels.optim;
 
 import java.io.Serializable;
 import java.util.List;
@@ -46,6 +46,18 @@ public record LearningRateSchedule(String type, double baseRate, int epochs, dou
             case "cosine" -> baseRate * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, (progress - warmupEpochs)
                     / Math.max(1e-9, epochs - warmupEpochs))));
             default -> baseRate;
+        };
+    }
+
+    /** {@code lr 0.1 x 0.1 at epochs 15, 22.5}: the rate as it changes, in epochs done. */
+    public String describe() {
+        String warmup = warmupEpochs > 0 ? ", linear warm-up over " + Optimizer.number(warmupEpochs) + " epochs" : "";
+        String rate = "lr " + Optimizer.number(baseRate);
+        return switch (type) {
+            case "step" -> rate + " x " + Optimizer.number(factor) + " at epochs " + String.join(", ",
+                    steps.stream().map(s -> Optimizer.number(s * epochs)).toList()) + warmup;
+            case "cosine" -> rate + ", cosine to 0 over " + epochs + " epochs" + warmup;
+            default -> rate + " constant" + warmup;
         };
     }
 }
