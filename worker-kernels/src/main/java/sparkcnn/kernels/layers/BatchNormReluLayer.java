@@ -66,16 +66,16 @@ public class BatchNormReluLayer extends BatchNormalization {
         RunningStatistics.assign(gradientViews.get(BETA), dbeta);
         gradient.setGradientFor(GAMMA, gradientViews.get(GAMMA));
         gradient.setGradientFor(BETA, gradientViews.get(BETA));
-        runningStatisticUpdates(gradient);
+        runningStatisticUpdates(gradient, x.length() / c);
         return new Pair<>(gradient, asConfigured(dx, ArrayType.ACTIVATION_GRAD, workspaceMgr));
     }
 
     /** DL4J's distributed-safe running averages ({@link RunningStatistics}), averaged with every other parameter. */
-    private void runningStatisticUpdates(Gradient gradient) {
+    private void runningStatisticUpdates(Gradient gradient, long valuesPerChannel) {
         BatchNormRelu conf = config();
         String stored = conf.isUseLogStd() ? GLOBAL_LOG_STD : GLOBAL_VAR;
         RunningStatistics.writeUpdates(conf.getDecay(), conf.isUseLogStd(), getParam(GLOBAL_MEAN), getParam(stored),
-                batchMean, batchVar, gradientViews.get(GLOBAL_MEAN), gradientViews.get(stored));
+                batchMean, batchVar, valuesPerChannel, gradientViews.get(GLOBAL_MEAN), gradientViews.get(stored));
         gradient.setGradientFor(GLOBAL_MEAN, gradientViews.get(GLOBAL_MEAN));
         gradient.setGradientFor(stored, gradientViews.get(stored));
     }

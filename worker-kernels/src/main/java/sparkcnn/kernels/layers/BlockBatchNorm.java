@@ -65,7 +65,7 @@ final class BlockBatchNorm {
         ChannelsLastBatchNormReluKernel.backwardAdding(x, dy, gradients, lastRead, rows, channels, gamma, beta,
                 trainedMean(), batchVar, eps, dgamma, dbeta);
         statistics.defer(ChannelsLastBatchNormReluKernel.Scale.of(gamma, beta, batchMean, batchVar, eps).a(), dbeta, dgamma);
-        writeGradients(dgamma, dbeta);
+        writeGradients(dgamma, dbeta, rows);
     }
 
     /** y = ReLU(BN(x)) of a dense array: batch statistics when training (kept), running statistics otherwise. */
@@ -89,18 +89,18 @@ final class BlockBatchNorm {
         float[] dgamma = new float[channels];
         float[] dbeta = new float[channels];
         dense.backward(x, dy, dx, vector(GAMMA), vector(BETA), trainedMean(), batchVar, dgamma, dbeta);
-        writeGradients(dgamma, dbeta);
+        writeGradients(dgamma, dbeta, x.length() / channels);
     }
 
     private float[] runningVariance() {
         return RunningStatistics.variance(param(GLOBAL_LOG_STD), true);
     }
 
-    private void writeGradients(float[] dgamma, float[] dbeta) {
+    private void writeGradients(float[] dgamma, float[] dbeta, long valuesPerChannel) {
         RunningStatistics.assign(gradient(GAMMA), dgamma);
         RunningStatistics.assign(gradient(BETA), dbeta);
         RunningStatistics.writeUpdates(block.layerConf().getDecay(), true, param(GLOBAL_MEAN), param(GLOBAL_LOG_STD),
-                batchMean, batchVar, gradient(GLOBAL_MEAN), gradient(GLOBAL_LOG_STD));
+                batchMean, batchVar, valuesPerChannel, gradient(GLOBAL_MEAN), gradient(GLOBAL_LOG_STD));
     }
 
     /** The last training forward's batch mean (its variance is beside it); an error where there was none. */

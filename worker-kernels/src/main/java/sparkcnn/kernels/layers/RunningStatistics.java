@@ -31,9 +31,14 @@ final class RunningStatistics {
         return variance;
     }
 
-    /** Writes the updates of the running mean and stored variance into their gradient views. */
+    /**
+     * Writes the updates of the running mean and stored variance into their gradient views. The
+     * running variance averages the unbiased batch variance ({@code n / (n - 1)} times the biased one
+     * that normalised the batch, over its {@code n} values per channel), as PyTorch's does.
+     */
     static void writeUpdates(double decay, boolean logStd, INDArray mean, INDArray stored, float[] batchMean,
-                             float[] batchVar, INDArray meanGradient, INDArray storedGradient) {
+                             float[] batchVar, long n, INDArray meanGradient, INDArray storedGradient) {
+        double unbiased = n > 1 ? (double) n / (n - 1) : 1;
         float[] running = Plain.read(mean);
         float[] deltaMean = new float[running.length];
         for (int c = 0; c < running.length; c++) {
@@ -44,10 +49,10 @@ final class RunningStatistics {
         float[] delta = new float[variance.length];
         for (int c = 0; c < variance.length; c++) {
             if (logStd) {
-                double next = decay * variance[c] + (1 - decay) * batchVar[c];
+                double next = decay * variance[c] + (1 - decay) * unbiased * batchVar[c];
                 delta[c] = (float) (Math.log(variance[c] / next) * ONE_ON_2LOGE_10);
             } else {
-                delta[c] = (float) ((1 - decay) * (variance[c] - batchVar[c]));
+                delta[c] = (float) ((1 - decay) * (variance[c] - unbiased * batchVar[c]));
             }
         }
         assign(storedGradient, delta);

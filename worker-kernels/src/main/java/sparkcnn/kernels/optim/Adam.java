@@ -55,7 +55,7 @@ public final class Adam implements IUpdater {
     @Override
     public GradientUpdater<Adam> instantiate(INDArray viewArray, boolean initializeViewArray) {
         var step = new AdamStep(this);
-        step.setStateViewArray(viewArray, viewArray.shape(), viewArray.ordering(), initializeViewArray);
+        step.setStateViewArray(viewArray, new long[] {1, viewArray.length() / 2}, 'c', initializeViewArray);
         return step;
     }
 

@@ -154,11 +154,13 @@ public record Optimizer(String updater, double momentum, double weightDecay, Wei
         return rule + ", " + decay + ", " + schedule.describe();
     }
 
+    /** Six significant digits, trailing zeros dropped; an exponent below 1e-3 and from 1e4 ({@code 1e-4}, {@code 3e-4}). */
     static String number(double x) {
-        if (x != 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e4)) {
-            String s = String.format(Locale.ROOT, "%.6g", x).replaceAll("\\.?0+e", "e");
-            return s.replaceAll("e([+-])0*(\\d)", "e$1$2").replace("e+", "e");
+        var d = new java.math.BigDecimal(x).round(new java.math.MathContext(6)).stripTrailingZeros();
+        if (x == 0 || (Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4)) {
+            return d.toPlainString();
         }
-        return new java.math.BigDecimal(x).round(new java.math.MathContext(6)).stripTrailingZeros().toPlainString();
+        int exponent = d.precision() - d.scale() - 1;
+        return d.movePointLeft(exponent).stripTrailingZeros().toPlainString() + "e" + exponent;
     }
 }
