@@ -38,12 +38,12 @@ class DenseNetBC(nn.Module):
     from torchvision's own dense blocks and transitions, so `memory_efficient` is torchvision's switch
     (Pleiss et al. 2017 through checkpointing) exactly as densenet121(memory_efficient=True) uses it."""
 
-    def __init__(self, depth, growth, classes=10, theta=0.5, memory_efficient=False):
+    def __init__(self, depth, growth, classes=10, theta=0.5, memory_efficient=False, in_channels=3):
         super().__init__()
         from torchvision.models.densenet import _DenseBlock, _Transition
         n = (depth - 4) // 6
         channels = 2 * growth
-        layers = [nn.Conv2d(3, channels, 3, padding=1, bias=False)]
+        layers = [nn.Conv2d(in_channels, channels, 3, padding=1, bias=False)]
         for block in range(3):
             layers.append(_DenseBlock(n, channels, 4, growth, 0.0, memory_efficient=memory_efficient))
             channels += n * growth

@@ -1,6 +1,5 @@
 package sparkcnn.driver.train;
 
-import sparkcnn.kernels.optim.LearningRateSchedule;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -14,6 +13,7 @@ import sparkcnn.driver.data.DataException;
 import sparkcnn.driver.data.Shard;
 import sparkcnn.kernels.backend.NativeBackend;
 import sparkcnn.kernels.data.ExampleBlock;
+import sparkcnn.kernels.optim.LearningRateSchedule;
 import sparkcnn.kernels.train.ModelState;
 import sparkcnn.kernels.train.RoundResult;
 import sparkcnn.kernels.train.WorkerStep;
@@ -87,7 +87,6 @@ public final class AveragingTrainer implements Engine {
         }
         return state;
     }
-
 
     /** The summed (not yet averaged) results of every worker for round {@code round} of {@code epoch}. */
     public RoundResult round(ModelState state, JavaRDD<Shard> shards, int epoch, int round) {

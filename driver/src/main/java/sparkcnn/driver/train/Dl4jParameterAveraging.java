@@ -1,7 +1,5 @@
 package sparkcnn.driver.train;
 
-import sparkcnn.kernels.optim.Optimizer;
-import sparkcnn.kernels.optim.LearningRateSchedule;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
@@ -16,6 +14,8 @@ import org.nd4j.linalg.dataset.DataSet;
 import sparkcnn.driver.data.Shard;
 import sparkcnn.kernels.backend.NativeBackend;
 import sparkcnn.kernels.data.ExampleBlock;
+import sparkcnn.kernels.optim.LearningRateSchedule;
+import sparkcnn.kernels.optim.Optimizer;
 import sparkcnn.kernels.train.ModelState;
 import sparkcnn.kernels.train.WorkerNets;
 

@@ -1,8 +1,8 @@
 package sparkcnn.driver.train;
 
-import sparkcnn.kernels.optim.LearningRateSchedule;
 import org.apache.spark.api.java.JavaRDD;
 import sparkcnn.driver.data.Shard;
+import sparkcnn.kernels.optim.LearningRateSchedule;
 import sparkcnn.kernels.train.ModelState;
 
 /**

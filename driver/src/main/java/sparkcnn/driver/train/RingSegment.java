@@ -1,6 +1,5 @@
 package sparkcnn.driver.train;
 
-import sparkcnn.kernels.optim.LearningRateSchedule;
 import java.io.Serializable;
 import java.util.Collections;
 import java.util.List;
@@ -17,6 +16,7 @@ import sparkcnn.driver.collective.Ring;
 import sparkcnn.driver.data.DataException;
 import sparkcnn.driver.data.Shard;
 import sparkcnn.kernels.backend.NativeBackend;
+import sparkcnn.kernels.optim.LearningRateSchedule;
 import sparkcnn.kernels.train.ModelState;
 
 /**

@@ -1,9 +1,9 @@
 package sparkcnn.driver.train;
 
-import sparkcnn.kernels.optim.LearningRateSchedule;
 import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.data.Augmentation;
 import sparkcnn.kernels.data.Preprocessing;
+import sparkcnn.kernels.optim.LearningRateSchedule;
 
 /**
  * What a {@link TrainingRun} needs to know of its job: how long, how the workers average, when to

@@ -1,13 +1,5 @@
 package sparkcnn.driver.train;
 
-import sparkcnn.kernels.optim.LearningRateSchedule;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,8 +16,15 @@ import sparkcnn.driver.data.Shard;
 import sparkcnn.driver.io.HadoopConf;
 import sparkcnn.kernels.backend.NativeBackend;
 import sparkcnn.kernels.data.Preprocessing;
+import sparkcnn.kernels.optim.LearningRateSchedule;
 import sparkcnn.kernels.optim.Optimizer;
 import sparkcnn.kernels.train.ModelState;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The ring all-reduce engine in a real barrier stage (local[2]) against the driver's averaging. */
 class AllReduceEngineTest {

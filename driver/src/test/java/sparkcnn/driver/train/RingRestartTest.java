@@ -1,9 +1,5 @@
 package sparkcnn.driver.train;
 
-import sparkcnn.kernels.optim.LearningRateSchedule;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,8 +18,11 @@ import sparkcnn.kernels.arch.PatternNet;
 import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.backend.NativeBackend;
 import sparkcnn.kernels.net.GraphBuilder;
+import sparkcnn.kernels.optim.LearningRateSchedule;
 import sparkcnn.kernels.optim.Optimizer;
 import sparkcnn.kernels.train.ModelState;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A ring worker that fails mid-epoch: the ring starts again from the last state the driver holds,

@@ -9,13 +9,15 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import sparkcnn.jobs.config.ModelConfig;
 import sparkcnn.jobs.report.CostTable;
+import sparkcnn.jobs.train.TrainSpec;
 import sparkcnn.kernels.arch.Geometry;
 import sparkcnn.kernels.arch.ModelSpec;
 import sparkcnn.kernels.cost.CostReport;
 
 /**
  * {@code inspect}: the architecture report of the configured model (every layer's output volume,
- * parameters, activations, FLOPs, memory), checked for geometry, with no Spark and no data.
+ * parameters, activations, FLOPs, memory), checked for geometry, and the optimizer a training run
+ * of this configuration applies, with no Spark and no data.
  */
 public final class InspectJob {
     private InspectJob() {
@@ -26,6 +28,7 @@ public final class InspectJob {
         Geometry.shapes(model.architecture()); // names the first impossible layer
         CostReport report = CostReport.of(model.architecture());
         out.print(CostTable.text(report, batch));
+        out.println("optimizer: " + TrainSpec.optimizer(config).describe());
         if (json != null) {
             try {
                 new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json, CostTable.json(report, batch));

@@ -1,6 +1,5 @@
 package sparkcnn.jobs.train;
 
-import sparkcnn.jobs.data.DataSpec;
 import static sparkcnn.jobs.config.ConfigValues.nonNegative;
 import static sparkcnn.jobs.config.ConfigValues.number;
 import static sparkcnn.jobs.config.ConfigValues.positive;
@@ -11,6 +10,7 @@ import com.typesafe.config.ConfigException;
 import sparkcnn.driver.train.Engine;
 import sparkcnn.driver.train.RunSettings;
 import sparkcnn.jobs.config.ModelConfig;
+import sparkcnn.jobs.data.DataSpec;
 import sparkcnn.kernels.arch.ModelSpec;
 import sparkcnn.kernels.backend.BackendChoice;
 import sparkcnn.kernels.optim.LearningRateSchedule;
@@ -30,7 +30,7 @@ public record TrainSpec(String runDir, String master, String appName, DataSpec d
         int workers = positive(c, "train.workers");
         int batch = positive(c, "train.batch-size-per-worker");
         int epochs = positive(c, "train.epochs");
-        Optimizer optimizer = optimizer(c, workers * batch, epochs);
+        Optimizer optimizer = optimizer(c);
         return new TrainSpec(
                 required(c, "run.dir"),
                 c.getString("spark.master"),
@@ -102,7 +102,9 @@ public record TrainSpec(String runDir, String master, String appName, DataSpec d
     }
 
     /** The run's {@link Optimizer}: update rule, weight decay, and the rate's scaling and schedule. */
-    static Optimizer optimizer(Config c, int totalBatch, int epochs) {
+    public static Optimizer optimizer(Config c) {
+        int totalBatch = positive(c, "train.workers") * positive(c, "train.batch-size-per-worker");
+        int epochs = positive(c, "train.epochs");
         double rate = Optimizer.scaled(number(c, "train.optimizer.learning-rate", Double.MIN_VALUE, Double.MAX_VALUE),
                 totalBatch, nonNegative(c, "train.optimizer.reference-batch"));
         LearningRateSchedule schedule = schedule(c, rate, epochs);

@@ -113,6 +113,33 @@ class JobConfigTest {
         assertEquals(3, TrainSpec.from(JobConfig.load(MAIN_JOB, List.of("train.epochs=3.0"))).epochs());
     }
 
+    /** Bad optimizer values are refused before Spark starts, naming the key. */
+    @Test
+    void optimizerValuesPyTorchWouldRefuseNameTheirKey() {
+        for (String bad : List.of("train.optimizer.weight-decay-kind=l1", "train.optimizer.weight-decay=-1e-4",
+                "train.optimizer.momentum=1", "train.optimizer.momentum=-0.5", "train.optimizer.updater=rmsprop")) {
+            String key = bad.substring(0, bad.indexOf('='));
+            var e = assertThrows(ConfigException.class, () -> TrainSpec.from(JobConfig.load(MAIN_JOB, List.of(bad))),
+                    bad);
+            assertTrue(e.getMessage().contains(key), bad + ": " + e.getMessage());
+        }
+        var nesterov = assertThrows(ConfigException.class, () -> TrainSpec.from(JobConfig.load(MAIN_JOB,
+                List.of("train.optimizer.updater=nesterovs", "train.optimizer.momentum=0"))));
+        assertTrue(nesterov.getMessage().contains("train.optimizer.momentum")
+                && nesterov.getMessage().contains("nesterovs needs a momentum"), nesterov.getMessage());
+    }
+
+    /** The DenseNet-BC job is the paper's C10+ recipe, and says so as it applies it. */
+    @Test
+    void theDenseNetBcJobIsThePapersRecipe() {
+        TrainSpec bc = TrainSpec.from(JobConfig.load(new File("../conf/fashion-mnist-densenet-bc.conf"), List.of()));
+        assertEquals(64, bc.workers() * bc.batchSizePerWorker());
+        assertEquals("cifar", bc.data().augmentation());
+        assertEquals(30, bc.epochs());
+        assertEquals("SGD nesterov momentum 0.9, L2 1e-4 (coupled), lr 0.1 x 0.1 at epochs 15, 22.5",
+                bc.optimizer().describe());
+    }
+
     @Test
     void theAggregationTreeDeepensWithTheWorkerCountUnlessSet() {
         assertEquals(2, TrainSpec.from(JobConfig.load(MAIN_JOB, List.of("train.workers=16"))).aggregationDepth());

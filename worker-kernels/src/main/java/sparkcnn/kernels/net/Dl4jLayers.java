@@ -1,12 +1,12 @@
 package sparkcnn.kernels.net;
 
-import sparkcnn.kernels.layers.BatchNorm;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import sparkcnn.kernels.arch.DenseBlockSpec;
+import sparkcnn.kernels.layers.BatchNorm;
 
 /**
  * DL4J's layers, NCHW: cuDNN's helpers on the CUDA backend, oneDNN's on the CPU; and every double

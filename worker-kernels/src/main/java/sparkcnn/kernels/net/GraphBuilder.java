@@ -1,6 +1,5 @@
 package sparkcnn.kernels.net;
 
-import sparkcnn.kernels.optim.Optimizer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +21,7 @@ import sparkcnn.kernels.arch.PoolSpec;
 import sparkcnn.kernels.arch.ReluSpec;
 import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.layers.Convolution;
+import sparkcnn.kernels.optim.Optimizer;
 
 /**
  * Turns an architecture into a DL4J computation graph whose vertices carry the architecture's

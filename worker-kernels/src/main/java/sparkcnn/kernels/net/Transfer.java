@@ -1,14 +1,13 @@
 package sparkcnn.kernels.net;
 
-import sparkcnn.kernels.optim.Optimizer;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Optional;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 import org.deeplearning4j.nn.transferlearning.TransferLearning;
 import org.deeplearning4j.nn.weights.WeightInit;
@@ -19,6 +18,7 @@ import sparkcnn.kernels.arch.Architecture;
 import sparkcnn.kernels.arch.DenseBlockSpec;
 import sparkcnn.kernels.layers.Convolution;
 import sparkcnn.kernels.layers.DenseBlock;
+import sparkcnn.kernels.optim.Optimizer;
 
 /**
  * Transfer learning: take a trained network, freeze it up to a named vertex (its weights stay as

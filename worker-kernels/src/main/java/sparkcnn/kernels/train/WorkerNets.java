@@ -1,6 +1,5 @@
 package sparkcnn.kernels.train;
 
-import sparkcnn.kernels.optim.Optimizer;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,6 +8,7 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import sparkcnn.kernels.optim.Optimizer;
 
 /**
  * Networks kept alive between rounds in a worker JVM, one per concurrently running task, so a round

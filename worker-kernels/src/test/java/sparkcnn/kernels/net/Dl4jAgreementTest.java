@@ -1,11 +1,5 @@
 package sparkcnn.kernels.net;
 
-import sparkcnn.kernels.optim.Optimizer;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,8 +8,8 @@ import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import sparkcnn.kernels.arch.Architecture;
 import sparkcnn.kernels.arch.ConvSpec;
@@ -31,6 +25,11 @@ import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.backend.NativeBackend;
 import sparkcnn.kernels.cost.CostReport;
 import sparkcnn.kernels.layers.Convolution;
+import sparkcnn.kernels.optim.Optimizer;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The networks DL4J builds from our architectures have the shapes and parameters we predict. */
 class Dl4jAgreementTest {

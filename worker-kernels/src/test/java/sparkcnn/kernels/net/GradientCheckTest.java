@@ -1,8 +1,5 @@
 package sparkcnn.kernels.net;
 
-import sparkcnn.kernels.optim.Optimizer;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -19,6 +16,8 @@ import sparkcnn.kernels.arch.DenseNet;
 import sparkcnn.kernels.arch.PatternNet;
 import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.backend.NativeBackend;
+import sparkcnn.kernels.optim.Optimizer;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Backpropagation checked against central finite differences in double precision: the gradient of

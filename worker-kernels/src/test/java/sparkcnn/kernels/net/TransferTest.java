@@ -1,11 +1,5 @@
 package sparkcnn.kernels.net;
 
-import sparkcnn.kernels.optim.Optimizer;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.io.File;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,6 +14,11 @@ import org.nd4j.linalg.factory.Nd4j;
 import sparkcnn.kernels.arch.PatternNet;
 import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.backend.NativeBackend;
+import sparkcnn.kernels.optim.Optimizer;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TransferTest {
     private static final PatternNet NET = new PatternNet(new Volume(8, 8, 1),
