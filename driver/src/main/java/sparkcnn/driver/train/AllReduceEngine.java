@@ -12,6 +12,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.rdd.RDD;
 import scala.reflect.ClassTag;
+import scala.reflect.ClassTag$;
 import sparkcnn.driver.Causes;
 import sparkcnn.driver.WorkerMemory;
 import sparkcnn.driver.collective.Coordinator;
@@ -20,7 +21,6 @@ import sparkcnn.driver.data.DataException;
 import sparkcnn.driver.data.Shard;
 import sparkcnn.kernels.optim.LearningRateSchedule;
 import sparkcnn.kernels.train.ModelState;
-import scala.reflect.ClassTag$;
 
 /**
  * Synchronous averaging without the driver in the path ({@code train.engine = allreduce}): one Spark

@@ -88,6 +88,7 @@ public final class AveragingTrainer implements Engine {
         return state;
     }
 
+
     /** The summed (not yet averaged) results of every worker for round {@code round} of {@code epoch}. */
     public RoundResult round(ModelState state, JavaRDD<Shard> shards, int epoch, int round) {
         return roundWithRejects(state, shards, epoch, round).result();

@@ -6,7 +6,8 @@ import sparkcnn.kernels.data.Preprocessing;
 
 /**
  * One worker's part of a round: start from the broadcast state, fit consecutive minibatches of its
- * own examples, and hand back the resulting parameters and updater state.
+ * own examples, and hand back the resulting parameters and updater state, with the minibatches' mean
+ * cross-entropy (the data's loss, without weight decay's penalty).
  */
 public final class WorkerStep {
     private WorkerStep() {
@@ -47,8 +48,10 @@ public final class WorkerStep {
             double lossSum = 0;
             int minibatches = 0;
             for (int b = from; b < to; b += batchSize) {
+                // DL4J's score adds L2 decay's penalty; the loss is reported without it, as PyTorch reports it
+                double penalty = graph.calcRegularizationScore(true);
                 graph.fit(block.minibatch(order, b, Math.min(b + batchSize, to), classes, pre, seed + b));
-                lossSum += graph.score();
+                lossSum += graph.score() - penalty;
                 minibatches++;
             }
             return new RoundResult(graph.params().toFloatVector(), WorkerNets.updaterState(graph), 1,
