@@ -4,8 +4,6 @@ import java.util.Map;
 import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.GradientUpdater;
-import org.nd4j.linalg.learning.config.IUpdater;
-import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 /**
@@ -13,11 +11,10 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * to the bias-corrected root of the second moment ({@link AdamStep}). DL4J's own Adam adds it
  * before the correction, which at step 1 makes it about 30x larger (1 / sqrt(1 - beta2)).
  */
-public final class Adam implements IUpdater {
+public final class Adam extends RateUpdater {
     public static final double BETA1 = 0.9;
     public static final double BETA2 = 0.999;
     public static final double EPSILON = 1e-8;
-    private double learningRate;
     private final double beta1;
     private final double beta2;
     private final double epsilon;
@@ -28,7 +25,7 @@ public final class Adam implements IUpdater {
 
     public Adam(@JsonProperty("learningRate") double learningRate, @JsonProperty("beta1") double beta1,
                 @JsonProperty("beta2") double beta2, @JsonProperty("epsilon") double epsilon) {
-        this.learningRate = learningRate;
+        super(learningRate);
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.epsilon = epsilon;
@@ -68,41 +65,22 @@ public final class Adam implements IUpdater {
 
     @Override
     public Adam clone() {
-        return new Adam(learningRate, beta1, beta2, epsilon);
-    }
-
-    @Override
-    public double getLearningRate(int iteration, int epoch) {
-        return learningRate;
-    }
-
-    @Override
-    public boolean hasLearningRate() {
-        return true;
-    }
-
-    /** The rate of every later step; the run's schedule sets it each round ({@link Optimizer#setRate}). */
-    @Override
-    public void setLrAndSchedule(double lr, ISchedule lrSchedule) {
-        if (lrSchedule != null) {
-            throw new UnsupportedOperationException("the run's LearningRateSchedule sets the rate each round");
-        }
-        this.learningRate = lr;
+        return new Adam(learningRate(), beta1, beta2, epsilon);
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Adam other && other.learningRate == learningRate && other.beta1 == beta1
+        return o instanceof Adam other && other.learningRate() == learningRate() && other.beta1 == beta1
                 && other.beta2 == beta2 && other.epsilon == epsilon;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(learningRate, beta1, beta2, epsilon);
+        return Objects.hash(learningRate(), beta1, beta2, epsilon);
     }
 
     @Override
     public String toString() {
-        return "Adam(lr=" + learningRate + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + epsilon + ")";
+        return "Adam(lr=" + learningRate() + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + epsilon + ")";
     }
 }

@@ -4,8 +4,6 @@ import java.util.Map;
 import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.GradientUpdater;
-import org.nd4j.linalg.learning.config.IUpdater;
-import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 /**
@@ -15,14 +13,13 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * velocity, so after a rate change the old rate goes on acting for a while; here a new rate acts
  * from the next step on, as in PyTorch and the DenseNet paper's Torch code.
  */
-public final class Sgd implements IUpdater {
-    private double learningRate;
+public final class Sgd extends RateUpdater {
     private final double momentum;
     private final boolean nesterov;
 
     public Sgd(@JsonProperty("learningRate") double learningRate, @JsonProperty("momentum") double momentum,
                @JsonProperty("nesterov") boolean nesterov) {
-        this.learningRate = learningRate;
+        super(learningRate);
         this.momentum = momentum;
         this.nesterov = nesterov;
     }
@@ -59,41 +56,22 @@ public final class Sgd implements IUpdater {
 
     @Override
     public Sgd clone() {
-        return new Sgd(learningRate, momentum, nesterov);
-    }
-
-    @Override
-    public double getLearningRate(int iteration, int epoch) {
-        return learningRate;
-    }
-
-    @Override
-    public boolean hasLearningRate() {
-        return true;
-    }
-
-    /** The rate of every later step; the run's schedule sets it each round ({@link Optimizer#setRate}). */
-    @Override
-    public void setLrAndSchedule(double lr, ISchedule lrSchedule) {
-        if (lrSchedule != null) {
-            throw new UnsupportedOperationException("the run's LearningRateSchedule sets the rate each round");
-        }
-        this.learningRate = lr;
+        return new Sgd(learningRate(), momentum, nesterov);
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Sgd other && other.learningRate == learningRate && other.momentum == momentum
+        return o instanceof Sgd other && other.learningRate() == learningRate() && other.momentum == momentum
                 && other.nesterov == nesterov;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(learningRate, momentum, nesterov);
+        return Objects.hash(learningRate(), momentum, nesterov);
     }
 
     @Override
     public String toString() {
-        return "Sgd(lr=" + learningRate + ", momentum=" + momentum + ", nesterov=" + nesterov + ")";
+        return "Sgd(lr=" + learningRate() + ", momentum=" + momentum + ", nesterov=" + nesterov + ")";
     }
 }

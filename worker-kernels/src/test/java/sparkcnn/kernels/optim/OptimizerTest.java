@@ -59,7 +59,7 @@ class OptimizerTest {
                         var l2 = assertInstanceOf(L2Regularization.class, regularization.get(0), where);
                         assertEquals(1e-4, l2.getL2().valueAt(0, 0), 0, where);
                         var sgd = assertInstanceOf(Sgd.class, config.getUpdaterByParam(param), where);
-                        assertTrue(sgd.nesterov() && sgd.momentum() == 0.9, where);
+                        assertTrue(sgd.nesterov() && sgd.momentum() == 0.9 && sgd.learningRate() == 0.1, where);
                         decayed++;
                     }
                 }
