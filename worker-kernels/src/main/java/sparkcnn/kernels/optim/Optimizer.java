@@ -84,7 +84,7 @@ public record Optimizer(String updater, double momentum, double weightDecay, Wei
         double lr = learningRate();
         return switch (updater) {
             case "adam" -> new Adam(lr);
-            case "sgd" -> new Sgd(lr, 0, false);
+            case "sgd" -> new org.nd4j.linalg.learning.config.Sgd(lr); // DL4J's: the same step, and its gradient checks know it
             default -> new Sgd(lr, momentum, updater.equals("nesterovs"));
         };
     }
