@@ -1,14 +1,17 @@
 package sparkcnn.driver.collective;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -19,6 +22,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import ml.dmlc.xgboost4j.java.RabitTracker;
 import ml.dmlc.xgboost4j.java.XGBoostError;
 import org.slf4j.Logger;
@@ -30,21 +34,23 @@ import org.slf4j.LoggerFactory;
  * once), and it gathers the small reports the workers send after each step, so the driver follows
  * the rounds while the state stays on the executors. A step is delivered once, in order, when every
  * worker of one attempt reported it; a rerun attempt's repeats of delivered steps are dropped.
+ *
+ * <p>Only the run's own tasks can talk to it: it listens on the driver's address alone, a task proves
+ * it holds the run's secret ({@link Contact}, which travels inside the job) before anything else is
+ * read, and nothing read from the socket is deserialised as Java objects ({@link Wire}). A connection
+ * that fails any of it is logged and dropped; the run goes on.
  */
 public final class Coordinator implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
     /** How long the driver still waits for reports the tasks of a finished job sent before they ended. */
     private static final long LATE_REPORT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
-    /** A task's first message: which attempt of the stage it belongs to, and its partition. */
-    record Hello(int attempt, int partition) implements Serializable {
+    /** How a task reaches the coordinator: host:port and the run's secret (sent with the job, never on the socket). */
+    public record Contact(String address, byte[] secret) implements Serializable {
     }
 
-    /** The driver's one message after the tracker's arguments: end after the current step. */
-    static final String STOP = "stop";
-
-    /** A task's report of one step. */
-    record Report(int step, Serializable payload) implements Serializable {
+    /** A task's first message: which attempt of the stage it belongs to, and its partition. */
+    private record Hello(int attempt, int partition) {
     }
 
     private final int workers;
@@ -52,10 +58,12 @@ public final class Coordinator implements AutoCloseable {
     private final String host;
     private final ServerSocket server;
     private final Map<Integer, RabitTracker> trackers = new HashMap<>();
-    private final Map<List<Integer>, Serializable[]> pending = new HashMap<>();
-    private final BlockingQueue<List<Serializable>> complete = new LinkedBlockingQueue<>();
+    private final byte[] secret = Wire.newSecret();
+    private final AtomicInteger refused = new AtomicInteger();
+    private final Map<List<Integer>, byte[][]> pending = new HashMap<>();
+    private final BlockingQueue<List<byte[]>> complete = new LinkedBlockingQueue<>();
     private final List<Socket> connections = new ArrayList<>();
-    private final List<ObjectOutputStream> toWorkers = new ArrayList<>();
+    private final List<DataOutputStream> toWorkers = new ArrayList<>();
     private boolean stopRequested;
     private int nextStep;
 
@@ -64,7 +72,7 @@ public final class Coordinator implements AutoCloseable {
         this.workers = workers;
         this.timeoutSeconds = timeoutSeconds;
         this.nextStep = firstStep;
-        this.server = new ServerSocket(0, Math.max(50, 2 * workers));
+        this.server = new ServerSocket(0, Math.max(50, 2 * workers), InetAddress.getByName(host));
         Thread acceptor = new Thread(this::accept, "sparkcnn-ring-coordinator");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -82,20 +90,25 @@ public final class Coordinator implements AutoCloseable {
         }
     }
 
-    /** Where the tasks connect: host:port. */
-    public String address() {
-        return host + ":" + server.getLocalPort();
+    /** Where the tasks connect, and the secret they prove they hold. */
+    public Contact contact() {
+        return new Contact(host + ":" + server.getLocalPort(), secret.clone());
+    }
+
+    /** Connections dropped so far: no proof of the run's secret, or bytes not of the format. */
+    public int refused() {
+        return refused.get();
     }
 
     /**
      * The reports of the next step, one per partition; empty where {@code job} ended (failed, or
      * stopped early) without every worker reporting it. Gives up after {@code timeoutNanos}.
      */
-    public Optional<List<Serializable>> nextStep(Future<?> job, long timeoutNanos) throws InterruptedException {
+    public Optional<List<byte[]>> nextStep(Future<?> job, long timeoutNanos) throws InterruptedException {
         long deadline = System.nanoTime() + timeoutNanos;
         Long ended = null;
         while (true) {
-            List<Serializable> step = complete.poll(100, TimeUnit.MILLISECONDS);
+            List<byte[]> step = complete.poll(100, TimeUnit.MILLISECONDS);
             if (step != null) {
                 return Optional.of(step);
             }
@@ -120,9 +133,9 @@ public final class Coordinator implements AutoCloseable {
      */
     public synchronized void requestStop() {
         stopRequested = true;
-        for (ObjectOutputStream out : toWorkers) {
+        for (DataOutputStream out : toWorkers) {
             try {
-                out.writeObject(STOP);
+                out.writeByte(Wire.STOP);
                 out.flush();
             } catch (IOException e) {
                 log.debug("a worker that is gone was not told to stop", e); // a dead worker fails the stage anyway
@@ -158,34 +171,77 @@ public final class Coordinator implements AutoCloseable {
         }
     }
 
-    /** One task's connection: its tracker's arguments out, then its reports in until it closes. */
+    /**
+     * One task's connection: its proof of membership in, its tracker's arguments out, then its reports
+     * in until it closes. A connection that does not prove it belongs to the run is dropped.
+     */
     private void serve(Socket socket) {
-        try (socket; var in = new ObjectInputStream(socket.getInputStream())) {
-            var out = new ObjectOutputStream(socket.getOutputStream());
-            Hello hello = (Hello) in.readObject();
+        try (socket) {
+            var in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
+            var out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream()));
+            Hello hello;
+            try {
+                socket.setSoTimeout((int) TimeUnit.SECONDS.toMillis(timeoutSeconds));
+                hello = hello(in, out);
+                socket.setSoTimeout(0); // rounds may be far apart; a dead task fails the stage instead
+            } catch (IOException e) {
+                refused.incrementAndGet();
+                log.warn("the all-reduce coordinator refused a connection from {}: {}", socket.getRemoteSocketAddress(),
+                        e instanceof EOFException ? "it closed before proving it belongs to the run"
+                                : e instanceof SocketTimeoutException ? "it did not prove it belongs to the run in time"
+                                : e.getMessage());
+                return;
+            }
             synchronized (this) {
                 try {
-                    out.writeObject(trackerArgs(hello.attempt()));
+                    HashMap<String, Object> args = trackerArgs(hello.attempt());
+                    out.writeByte(Wire.TRACKER_ARGS);
+                    Wire.writeArgs(out, args);
                 } catch (RingException e) {
-                    out.writeObject(e.getMessage()); // the task fails with the driver's reason
+                    out.writeByte(Wire.FAILURE); // the task fails with the driver's reason
+                    out.writeUTF(e.getMessage());
                 }
                 if (stopRequested) {
-                    out.writeObject(STOP);
+                    out.writeByte(Wire.STOP);
                 }
                 out.flush();
                 toWorkers.add(out);
             }
             while (true) {
-                Report report = (Report) in.readObject();
-                record(hello, report);
+                byte type = in.readByte();
+                if (type != Wire.REPORT) {
+                    throw new Wire.ProtocolException("a frame of unknown type " + type);
+                }
+                int step = in.readInt();
+                record(hello, step, Wire.readBytes(in, Wire.MAX_REPORT_BYTES));
             }
         } catch (EOFException done) {
             // the task finished or died; a dead one fails the stage, which Spark reports to the driver
-        } catch (IOException | ClassNotFoundException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             if (!server.isClosed()) {
                 log.warn("a ring worker's connection failed", e);
             }
         }
+    }
+
+    /** The driver's nonce out, the task's proof in: its attempt and partition, or an IOException saying why not. */
+    private Hello hello(DataInputStream in, DataOutputStream out) throws IOException {
+        byte[] nonce = Wire.random(Wire.NONCE_BYTES);
+        Wire.writeHeader(out);
+        out.write(nonce);
+        out.flush();
+        Wire.expectHeader(in);
+        int attempt = in.readInt();
+        int partition = in.readInt();
+        byte[] proof = new byte[32];
+        in.readFully(proof);
+        if (!Wire.provesMembership(proof, secret, nonce, attempt, partition)) {
+            throw new Wire.ProtocolException("it does not hold the run's secret");
+        }
+        if (attempt < 0 || partition < 0 || partition >= workers) {
+            throw new Wire.ProtocolException("attempt " + attempt + ", partition " + partition + " of " + workers);
+        }
+        return new Hello(attempt, partition);
     }
 
     /** The tracker of {@code attempt}, started at its first task's hello. */
@@ -207,14 +263,13 @@ public final class Coordinator implements AutoCloseable {
         }
     }
 
-    private synchronized void record(Hello hello, Report report) {
-        if (report.step() < nextStep) {
+    private synchronized void record(Hello hello, int step, byte[] report) {
+        if (step < nextStep) {
             return; // a rerun attempt repeating a step already delivered
         }
-        Serializable[] reports = pending.computeIfAbsent(List.of(hello.attempt(), report.step()),
-                k -> new Serializable[workers]);
-        reports[hello.partition()] = report.payload();
-        Serializable[] next;
+        byte[][] reports = pending.computeIfAbsent(List.of(hello.attempt(), step), k -> new byte[workers][]);
+        reports[hello.partition()] = report;
+        byte[][] next;
         while ((next = completeStep()) != null) {
             complete.add(Arrays.asList(next));
             nextStep++;
@@ -222,10 +277,10 @@ public final class Coordinator implements AutoCloseable {
     }
 
     /** The reports of {@link #nextStep} from whichever attempt has them all, or null. */
-    private Serializable[] completeStep() {
+    private byte[][] completeStep() {
         for (var e : pending.entrySet()) {
             if (e.getKey().get(1) == nextStep && Arrays.stream(e.getValue()).allMatch(r -> r != null)) {
-                Serializable[] reports = e.getValue();
+                byte[][] reports = e.getValue();
                 pending.keySet().removeIf(k -> k.get(1) <= nextStep);
                 return reports;
             }

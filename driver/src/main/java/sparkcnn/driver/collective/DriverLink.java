@@ -1,9 +1,10 @@
 package sparkcnn.driver.collective;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
-import java.io.Serializable;
 import java.net.Socket;
 import java.util.HashMap;
 import java.util.Map;
@@ -14,13 +15,14 @@ import org.slf4j.LoggerFactory;
 /**
  * A ring worker's link to the driver's {@link Coordinator}: its tracker's arguments, then a report
  * per step, sent in order by a thread of its own so that a large one (a state the driver
- * checkpoints) does not hold up the ring; and the driver's request to stop.
+ * checkpoints) does not hold up the ring; and the driver's request to stop. It proves it belongs to
+ * the run with the secret its {@link Coordinator.Contact} carries; everything is in {@link Wire}'s format.
  */
 public final class DriverLink implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DriverLink.class);
     private final Socket socket;
-    private final ObjectOutputStream out;
-    private final ObjectInputStream in;
+    private final DataOutputStream out;
+    private final DataInputStream in;
     private final HashMap<String, Object> trackerArgs;
     private final int timeoutSeconds;
     private final java.util.concurrent.ExecutorService sender = java.util.concurrent.Executors
@@ -32,34 +34,43 @@ public final class DriverLink implements AutoCloseable {
     private volatile IOException failed;
     private boolean stopRequested;
 
-    @SuppressWarnings("unchecked")
-    private DriverLink(String address, int attempt, int partition, int timeoutSeconds) throws IOException,
-            ClassNotFoundException {
+    private DriverLink(Coordinator.Contact contact, int attempt, int partition, int timeoutSeconds) throws IOException {
         this.timeoutSeconds = timeoutSeconds;
+        String address = contact.address();
         int colon = address.lastIndexOf(':');
         socket = new Socket();
         socket.connect(new java.net.InetSocketAddress(address.substring(0, colon),
                 Integer.parseInt(address.substring(colon + 1))), timeoutSeconds * 1000);
         socket.setSoTimeout(timeoutSeconds * 1000);
-        out = new ObjectOutputStream(socket.getOutputStream());
-        out.writeObject(new Coordinator.Hello(attempt, partition));
+        in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
+        out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream()));
+        Wire.expectHeader(in);
+        byte[] nonce = new byte[Wire.NONCE_BYTES];
+        in.readFully(nonce);
+        Wire.writeHeader(out);
+        out.writeInt(attempt);
+        out.writeInt(partition);
+        out.write(Wire.proof(contact.secret(), nonce, attempt, partition));
         out.flush();
-        in = new ObjectInputStream(socket.getInputStream());
-        Object answer = in.readObject();
-        if (answer instanceof String reason) {
+        byte answer = in.readByte();
+        if (answer == Wire.FAILURE) {
+            String reason = in.readUTF();
             socket.close();
             throw new RingException(reason);
         }
-        trackerArgs = (HashMap<String, Object>) answer;
+        if (answer != Wire.TRACKER_ARGS) {
+            throw new Wire.ProtocolException("the coordinator answered with a frame of type " + answer);
+        }
+        trackerArgs = Wire.readArgs(in);
     }
 
-    /** Connects partition {@code partition} of stage attempt {@code attempt} to the coordinator at {@code address}. */
-    public static DriverLink connect(String address, int attempt, int partition, int timeoutSeconds) {
+    /** Connects partition {@code partition} of stage attempt {@code attempt} to the run's coordinator. */
+    public static DriverLink connect(Coordinator.Contact contact, int attempt, int partition, int timeoutSeconds) {
         try {
-            return new DriverLink(address, attempt, partition, timeoutSeconds);
-        } catch (IOException | ClassNotFoundException | ClassCastException e) {
+            return new DriverLink(contact, attempt, partition, timeoutSeconds);
+        } catch (IOException e) {
             throw new RingException("task " + partition + " could not reach the driver's all-reduce coordinator at "
-                    + address + ": " + e, e);
+                    + contact.address() + ": " + e, e);
         }
     }
 
@@ -70,23 +81,25 @@ public final class DriverLink implements AutoCloseable {
     /** Whether the driver asked the workers to end after their current step (never blocks). */
     public boolean stopRequested() {
         try {
-            while (!stopRequested && socket.getInputStream().available() > 0) {
-                stopRequested = Coordinator.STOP.equals(in.readObject());
+            while (!stopRequested && in.available() > 0) {
+                stopRequested = in.readByte() == Wire.STOP;
             }
             return stopRequested;
-        } catch (IOException | ClassNotFoundException e) {
+        } catch (IOException e) {
             throw new RingException("the driver's all-reduce coordinator is gone: " + e, e);
         }
     }
 
     /** Sends the report of {@code step} (in the background, after the earlier ones). */
-    public void report(int step, Serializable payload) {
+    public void report(int step, byte[] payload) {
         requireSent();
         sender.execute(() -> {
             try {
-                out.writeObject(new Coordinator.Report(step, payload));
+                out.writeByte(Wire.REPORT);
+                out.writeInt(step);
+                out.writeInt(payload.length);
+                out.write(payload);
                 out.flush();
-                out.reset();
             } catch (IOException e) {
                 failed = e;
             }

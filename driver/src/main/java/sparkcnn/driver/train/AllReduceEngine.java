@@ -1,6 +1,5 @@
 package sparkcnn.driver.train;
 
-import java.io.Serializable;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -121,7 +120,7 @@ public final class AllReduceEngine implements Engine {
         Broadcast<ModelState> shared = sc.broadcast(progress.state);
         String host = sc.getConf().get("spark.driver.host", "127.0.0.1");
         try (var coordinator = Coordinator.start(host, settings.workers(), timeoutSeconds, planned.from())) {
-            var r = planned.at(coordinator.address());
+            var r = planned.at(coordinator.contact());
             sc.setJobDescription(Engine.jobDescription(sc, String.format("epoch %d rounds %d-%d (all-reduce)", r.epoch(),
                     r.from() + 1, r.to())));
             JavaFutureAction<List<RingSegment.End>> job = barrierStage(shards,
@@ -156,11 +155,11 @@ public final class AllReduceEngine implements Engine {
                            AveragingTrainer.RoundListener listener, Progress progress) {
         long t0 = System.nanoTime();
         for (int round = r.from(); ; round++) {
-            Optional<List<Serializable>> reports = awaitRound(coordinator, job);
+            Optional<List<byte[]>> reports = awaitRound(coordinator, job);
             if (reports.isEmpty()) {
                 return ended(job, r.epoch(), round, progress);
             }
-            var workers = reports.get().stream().map(RingSegment.Report.class::cast).toList();
+            var workers = reports.get().stream().map(RingSegment.Report::decode).toList();
             ModelState state = workers.get(0).state(); // partition 0's report
             if (state != null) {
                 progress.state = state;
@@ -182,7 +181,7 @@ public final class AllReduceEngine implements Engine {
         }
     }
 
-    private Optional<List<Serializable>> awaitRound(Coordinator coordinator, JavaFutureAction<?> job) {
+    private Optional<List<byte[]>> awaitRound(Coordinator coordinator, JavaFutureAction<?> job) {
         try {
             return coordinator.nextStep(job, TimeUnit.SECONDS.toNanos(timeoutSeconds));
         } catch (InterruptedException e) {

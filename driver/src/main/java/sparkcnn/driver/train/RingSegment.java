@@ -1,6 +1,13 @@
 package sparkcnn.driver.train;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.apache.spark.BarrierTaskContext;
@@ -13,11 +20,13 @@ import sparkcnn.driver.WorkerMemory;
 import sparkcnn.driver.collective.Coordinator;
 import sparkcnn.driver.collective.DriverLink;
 import sparkcnn.driver.collective.Ring;
+import sparkcnn.driver.collective.RingException;
 import sparkcnn.driver.data.DataException;
 import sparkcnn.driver.data.Shard;
 import sparkcnn.kernels.backend.NativeBackend;
 import sparkcnn.kernels.optim.LearningRateSchedule;
 import sparkcnn.kernels.train.ModelState;
+import sparkcnn.kernels.train.RoundResult;
 
 /**
  * One barrier task of {@link AllReduceEngine}: rounds {@code from..to-1} of an epoch on one worker's
@@ -40,19 +49,61 @@ final class RingSegment extends AbstractFunction1<Iterator<Shard>, Iterator<Ring
      * it (the segment's end or a stop); {@code state}: the averaged state, from partition 0 where the
      * driver needs it, else null.
      */
-    record Report(AveragingTrainer.WorkerSum worker, boolean last, ModelState state) implements Serializable {
+    record Report(AveragingTrainer.WorkerSum worker, boolean last, ModelState state) {
+
+        /** Field by field, never Java serialisation: the driver reads it from a socket ({@code Coordinator}). */
+        byte[] encode() {
+            var bytes = new ByteArrayOutputStream();
+            try (var out = new DataOutputStream(bytes)) {
+                RoundResult r = worker.result();
+                out.writeInt(r.workers());
+                out.writeDouble(r.lossSum());
+                out.writeInt(r.minibatches());
+                out.writeLong(r.examples());
+                out.writeDouble(r.fitSeconds());
+                out.writeInt(worker.rejected().size());
+                for (String file : worker.rejected()) {
+                    out.writeUTF(file);
+                }
+                out.writeBoolean(last);
+                out.writeBoolean(state != null);
+                if (state != null) {
+                    state.writeTo(out);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e); // a byte array does not fail
+            }
+            return bytes.toByteArray();
+        }
+
+        static Report decode(byte[] bytes) {
+            try (var in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+                var result = new RoundResult(new float[0], new float[0], in.readInt(), in.readDouble(), in.readInt(),
+                        in.readLong(), in.readDouble());
+                int rejected = in.readInt();
+                List<String> files = new ArrayList<>();
+                for (int i = 0; i < rejected; i++) {
+                    files.add(in.readUTF());
+                }
+                boolean last = in.readBoolean();
+                ModelState state = in.readBoolean() ? ModelState.readFrom(in) : null;
+                return new Report(new AveragingTrainer.WorkerSum(result, files), last, state);
+            } catch (IOException e) {
+                throw new RingException("a worker's report did not decode: " + e.getMessage(), e);
+            }
+        }
     }
 
     /**
      * Which rounds of which epoch, every how many rounds the driver needs the state (0: at the end
      * only), and where the driver's coordinator listens.
      */
-    record Rounds(int epoch, int from, int to, int rounds, int stateEvery, String coordinator, int timeoutSeconds)
-            implements Serializable {
+    record Rounds(int epoch, int from, int to, int rounds, int stateEvery, Coordinator.Contact coordinator,
+                  int timeoutSeconds) implements Serializable {
 
-        /** The same rounds, the coordinator at {@code address}. */
-        Rounds at(String address) {
-            return new Rounds(epoch, from, to, rounds, stateEvery, address, timeoutSeconds);
+        /** The same rounds, the coordinator reached through {@code contact}. */
+        Rounds at(Coordinator.Contact contact) {
+            return new Rounds(epoch, from, to, rounds, stateEvery, contact, timeoutSeconds);
         }
 
         boolean stateNeededAfter(int round) {
@@ -104,7 +155,7 @@ final class RingSegment extends AbstractFunction1<Iterator<Shard>, Iterator<Ring
                 state = averaged.state();
                 boolean last = averaged.stop() || round == r.to() - 1;
                 boolean withState = sendsState && (averaged.stop() || r.stateNeededAfter(round));
-                driver.report(round, new Report(mine.withoutArrays(), last, withState ? state : null));
+                driver.report(round, new Report(mine.withoutArrays(), last, withState ? state : null).encode());
                 if (last) {
                     break;
                 }

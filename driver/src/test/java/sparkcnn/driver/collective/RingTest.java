@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +28,7 @@ class RingTest {
     private Future<List<float[]>> worker(Coordinator coordinator, int attempt, int partition, int steps) {
         return workers.submit(() -> {
             List<float[]> sums = new ArrayList<>();
-            try (var driver = DriverLink.connect(coordinator.address(), attempt, partition, 20);
+            try (var driver = DriverLink.connect(coordinator.contact(), attempt, partition, 20);
                  var ring = Ring.join(driver.trackerArgs(), String.valueOf(partition), 20)) {
                 for (int step = 0; step < steps; step++) {
                     float[] values = new float[100_003];
@@ -38,11 +37,19 @@ class RingTest {
                     }
                     ring.sum(values);
                     sums.add(values);
-                    driver.report(step, "p" + partition + "s" + step);
+                    driver.report(step, bytes("p" + partition + "s" + step));
                 }
             }
             return sums;
         });
+    }
+
+    static byte[] bytes(String text) {
+        return text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    static List<String> texts(List<byte[]> reports) {
+        return reports.stream().map(b -> new String(b, java.nio.charset.StandardCharsets.UTF_8)).toList();
     }
 
     @Test
@@ -51,7 +58,7 @@ class RingTest {
             var futures = List.of(worker(coordinator, 0, 0, 3), worker(coordinator, 0, 1, 3), worker(coordinator, 0, 2, 3));
             CompletableFuture<Void> job = new CompletableFuture<>();
             for (int step = 0; step < 3; step++) {
-                List<Serializable> reports = coordinator.nextStep(job, TimeUnit.SECONDS.toNanos(30)).orElseThrow();
+                var reports = texts(coordinator.nextStep(job, TimeUnit.SECONDS.toNanos(30)).orElseThrow());
                 assertEquals(List.of("p0s" + step, "p1s" + step, "p2s" + step), reports);
             }
             for (var f : futures) {
@@ -72,21 +79,21 @@ class RingTest {
             for (var f : List.of(worker(coordinator, 0, 0, 1), worker(coordinator, 0, 1, 1))) {
                 f.get(30, TimeUnit.SECONDS); // reports step 0 < 5: before the segment, dropped
             }
-            try (var a = DriverLink.connect(coordinator.address(), 1, 0, 20);
-                 var b = DriverLink.connect(coordinator.address(), 1, 1, 20)) {
+            try (var a = DriverLink.connect(coordinator.contact(), 1, 0, 20);
+                 var b = DriverLink.connect(coordinator.contact(), 1, 1, 20)) {
                 Map<String, Object> args = a.trackerArgs();
                 assertEquals(args, b.trackerArgs(), "one attempt, one tracker");
-                a.report(5, "a5");
-                b.report(5, "b5");
-                assertEquals(List.of("a5", "b5"), coordinator.nextStep(job, TimeUnit.SECONDS.toNanos(30)).orElseThrow());
-                try (var c = DriverLink.connect(coordinator.address(), 2, 0, 20);
-                     var d = DriverLink.connect(coordinator.address(), 2, 1, 20)) {
+                a.report(5, bytes("a5"));
+                b.report(5, bytes("b5"));
+                assertEquals(List.of("a5", "b5"), texts(coordinator.nextStep(job, TimeUnit.SECONDS.toNanos(30)).orElseThrow()));
+                try (var c = DriverLink.connect(coordinator.contact(), 2, 0, 20);
+                     var d = DriverLink.connect(coordinator.contact(), 2, 1, 20)) {
                     assertTrue(!args.equals(c.trackerArgs()), "a rerun attempt gets a tracker of its own");
-                    c.report(5, "c5"); // the rerun repeats step 5: already delivered
-                    d.report(5, "d5");
-                    c.report(6, "c6");
-                    d.report(6, "d6");
-                    assertEquals(List.of("c6", "d6"), coordinator.nextStep(job, TimeUnit.SECONDS.toNanos(30)).orElseThrow());
+                    c.report(5, bytes("c5")); // the rerun repeats step 5: already delivered
+                    d.report(5, bytes("d5"));
+                    c.report(6, bytes("c6"));
+                    d.report(6, bytes("d6"));
+                    assertEquals(List.of("c6", "d6"), texts(coordinator.nextStep(job, TimeUnit.SECONDS.toNanos(30)).orElseThrow()));
                 }
             }
         }
@@ -97,7 +104,7 @@ class RingTest {
         try (var coordinator = Coordinator.start("127.0.0.1", 2, 3, 0)) {
             long t0 = System.nanoTime();
             Future<List<float[]>> alone = workers.submit(() -> {
-                try (var driver = DriverLink.connect(coordinator.address(), 0, 0, 3);
+                try (var driver = DriverLink.connect(coordinator.contact(), 0, 0, 3);
                      var ring = Ring.join(driver.trackerArgs(), "0", 3)) {
                     return List.of();
                 }

@@ -1,6 +1,11 @@
 package sparkcnn.kernels.train;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
@@ -39,5 +44,51 @@ public record ModelState(String configJson, float[] params, float[] updaterState
 
     public ModelState withLearningRate(double rate) {
         return new ModelState(configJson, params, updaterState, iteration, epoch, rate);
+    }
+
+    /** Writes this state field by field (no Java serialisation): what a ring worker sends the driver to checkpoint. */
+    public void writeTo(DataOutput out) throws IOException {
+        byte[] config = configJson.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(config.length);
+        out.write(config);
+        writeFloats(out, params);
+        writeFloats(out, updaterState);
+        out.writeInt(iteration);
+        out.writeInt(epoch);
+        out.writeDouble(learningRate);
+    }
+
+    /** The state {@link #writeTo} wrote. */
+    public static ModelState readFrom(DataInput in) throws IOException {
+        byte[] config = new byte[length(in.readInt())];
+        in.readFully(config);
+        return new ModelState(new String(config, StandardCharsets.UTF_8), readFloats(in), readFloats(in), in.readInt(),
+                in.readInt(), in.readDouble());
+    }
+
+    private static void writeFloats(DataOutput out, float[] values) throws IOException {
+        var bytes = ByteBuffer.allocate(4 * values.length);
+        bytes.asFloatBuffer().put(values);
+        out.writeInt(values.length);
+        out.write(bytes.array());
+    }
+
+    private static float[] readFloats(DataInput in) throws IOException {
+        int count = length(in.readInt());
+        if (count > Integer.MAX_VALUE / 4) {
+            throw new IOException("a state of " + count + " values");
+        }
+        byte[] bytes = new byte[4 * count];
+        in.readFully(bytes);
+        float[] values = new float[count];
+        ByteBuffer.wrap(bytes).asFloatBuffer().get(values);
+        return values;
+    }
+
+    private static int length(int length) throws IOException {
+        if (length < 0) {
+            throw new IOException("a negative length: " + length);
+        }
+        return length;
     }
 }
