@@ -134,7 +134,7 @@ class JobConfigTest {
     void theDenseNetBcJobIsThePapersRecipe() {
         TrainSpec bc = TrainSpec.from(JobConfig.load(new File("../conf/fashion-mnist-densenet-bc.conf"), List.of()));
         assertEquals(64, bc.workers() * bc.batchSizePerWorker());
-        assertEquals("cifar", bc.data().augmentation());
+        assertEquals(sparkcnn.kernels.data.Augmentation.CIFAR, bc.data().augmentation());
         assertEquals(30, bc.epochs());
         assertEquals("SGD nesterov momentum 0.9, L2 1e-4 (coupled), lr 0.1 x 0.1 at epochs 15, 22.5",
                 bc.optimizer().describe());
