@@ -31,6 +31,17 @@ class InspectJobTest {
         assertEquals(0, run.status(), run.err());
         assertTrue(run.out().contains("421,642 trainable parameters"), run.out());
         assertTrue(run.out().contains("stage2_pool"), run.out());
+        assertTrue(run.out().contains("optimizer: Adam (betas 0.9, 0.999, eps 1e-8), no weight decay, lr 0.001 constant"),
+                run.out());
+    }
+
+    @Test
+    void theDenseNetJobPrintsItsOptimizerAsApplied() {
+        var run = MainRunner.run("inspect", "--config", "../conf/fashion-mnist-densenet-bc.conf",
+                "--set", "train.epochs=40");
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.out().contains("optimizer: SGD nesterov momentum 0.9, L2 1e-4 (coupled), lr 0.1 x 0.1 at epochs 20, 30"),
+                run.out());
     }
 
     @Test
