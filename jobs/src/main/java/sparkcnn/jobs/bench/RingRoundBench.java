@@ -55,7 +55,7 @@ public final class RingRoundBench {
         double setup;
         double handover;
         try (var coordinator = Coordinator.start(host, workers, TIMEOUT_SECONDS, 0)) {
-            var task = new Rounds(shared, coordinator.address(), WARM_UP + repeats);
+            var task = new Rounds(shared, coordinator.contact(), WARM_UP + repeats);
             ClassTag<ModelState> tag = ClassTag$.MODULE$.apply(ModelState.class);
             JavaRDD<Integer> tasks = sc.parallelize(IntStream.range(0, workers).boxed().toList(), workers);
             JavaFutureAction<List<ModelState>> job = new JavaRDD<>(tasks.rdd().barrier().mapPartitions(task, false,
@@ -63,14 +63,15 @@ public final class RingRoundBench {
             long last = System.nanoTime();
             setup = 0;
             for (int r = -WARM_UP; r < repeats; r++) {
-                List<Serializable> reports = coordinator.nextStep(job, TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS))
+                List<byte[]> reports = coordinator.nextStep(job, TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS))
                         .orElseThrow(() -> new IllegalStateException("the ring workers ended early"));
                 long now = System.nanoTime();
                 if (r == -WARM_UP) { // the first round also starts the stage and joins the ring
                     setup = (now - start) / 1e9;
                 } else if (r >= 0) {
                     driverSeconds[r] = (now - last) / 1e9;
-                    ringSeconds[r] = reports.stream().mapToDouble(s -> (Double) s).max().orElseThrow();
+                    ringSeconds[r] = reports.stream().mapToDouble(b -> java.nio.ByteBuffer.wrap(b).getDouble()).max()
+                            .orElseThrow();
                 }
                 last = now;
             }
@@ -112,10 +113,10 @@ public final class RingRoundBench {
     static final class Rounds extends AbstractFunction1<scala.collection.Iterator<Integer>,
             scala.collection.Iterator<ModelState>> implements Serializable {
         private final Broadcast<ModelState> state;
-        private final String coordinator;
+        private final Coordinator.Contact coordinator;
         private final int rounds;
 
-        Rounds(Broadcast<ModelState> state, String coordinator, int rounds) {
+        Rounds(Broadcast<ModelState> state, Coordinator.Contact coordinator, int rounds) {
             this.state = state;
             this.coordinator = coordinator;
             this.rounds = rounds;
@@ -133,7 +134,7 @@ public final class RingRoundBench {
                 for (int r = 0; r < rounds; r++) {
                     long t0 = System.nanoTime();
                     averaged = averaging.average(start, RoundCostBench.echo(start), false, 1, r, List.of()).state();
-                    driver.report(r, (System.nanoTime() - t0) / 1e9);
+                    driver.report(r, java.nio.ByteBuffer.allocate(8).putDouble((System.nanoTime() - t0) / 1e9).array());
                 }
                 List<ModelState> result = task.partitionId() == 0 ? List.of(averaged) : List.of();
                 return scala.collection.JavaConverters.asScalaIterator(result.iterator());
