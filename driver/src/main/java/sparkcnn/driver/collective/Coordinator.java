@@ -49,10 +49,6 @@ public final class Coordinator implements AutoCloseable {
     public record Contact(String address, byte[] secret) implements Serializable {
     }
 
-    /** A task's first message: which attempt of the stage it belongs to, and its partition. */
-    private record Hello(int attempt, int partition) {
-    }
-
     private final int workers;
     private final int timeoutSeconds;
     private final String host;
@@ -179,10 +175,10 @@ public final class Coordinator implements AutoCloseable {
         try (socket) {
             var in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
             var out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream()));
-            Hello hello;
+            Wire.Hello hello;
             try {
                 socket.setSoTimeout((int) TimeUnit.SECONDS.toMillis(timeoutSeconds));
-                hello = hello(in, out);
+                hello = Wire.admit(in, out, secret, workers);
                 socket.setSoTimeout(0); // rounds may be far apart; a dead task fails the stage instead
             } catch (IOException e) {
                 refused.incrementAndGet();
@@ -224,26 +220,6 @@ public final class Coordinator implements AutoCloseable {
         }
     }
 
-    /** The driver's nonce out, the task's proof in: its attempt and partition, or an IOException saying why not. */
-    private Hello hello(DataInputStream in, DataOutputStream out) throws IOException {
-        byte[] nonce = Wire.random(Wire.NONCE_BYTES);
-        Wire.writeHeader(out);
-        out.write(nonce);
-        out.flush();
-        Wire.expectHeader(in);
-        int attempt = in.readInt();
-        int partition = in.readInt();
-        byte[] proof = new byte[32];
-        in.readFully(proof);
-        if (!Wire.provesMembership(proof, secret, nonce, attempt, partition)) {
-            throw new Wire.ProtocolException("it does not hold the run's secret");
-        }
-        if (attempt < 0 || partition < 0 || partition >= workers) {
-            throw new Wire.ProtocolException("attempt " + attempt + ", partition " + partition + " of " + workers);
-        }
-        return new Hello(attempt, partition);
-    }
-
     /** The tracker of {@code attempt}, started at its first task's hello. */
     private synchronized HashMap<String, Object> trackerArgs(int attempt) {
         try {
@@ -263,7 +239,7 @@ public final class Coordinator implements AutoCloseable {
         }
     }
 
-    private synchronized void record(Hello hello, int step, byte[] report) {
+    private synchronized void record(Wire.Hello hello, int step, byte[] report) {
         if (step < nextStep) {
             return; // a rerun attempt repeating a step already delivered
         }

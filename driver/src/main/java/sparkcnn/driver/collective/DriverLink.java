@@ -44,14 +44,7 @@ public final class DriverLink implements AutoCloseable {
         socket.setSoTimeout(timeoutSeconds * 1000);
         in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
         out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream()));
-        Wire.expectHeader(in);
-        byte[] nonce = new byte[Wire.NONCE_BYTES];
-        in.readFully(nonce);
-        Wire.writeHeader(out);
-        out.writeInt(attempt);
-        out.writeInt(partition);
-        out.write(Wire.proof(contact.secret(), nonce, attempt, partition));
-        out.flush();
+        Wire.join(in, out, contact.secret(), attempt, partition);
         byte answer = in.readByte();
         if (answer == Wire.FAILURE) {
             String reason = in.readUTF();

@@ -4,7 +4,6 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -63,8 +62,44 @@ final class Wire {
         }
     }
 
-    static boolean provesMembership(byte[] proof, byte[] secret, byte[] nonce, int attempt, int partition) {
-        return MessageDigest.isEqual(proof, proof(secret, nonce, attempt, partition)); // constant time
+    /** A task that proved it belongs to the run: its stage attempt and partition. */
+    record Hello(int attempt, int partition) {
+    }
+
+    /**
+     * The driver's half of the handshake: its nonce out, the task's proof in. The task's place, or a
+     * {@link ProtocolException} saying why it was not admitted.
+     */
+    static Hello admit(DataInputStream in, DataOutputStream out, byte[] secret, int workers) throws IOException {
+        byte[] nonce = random(NONCE_BYTES);
+        writeHeader(out);
+        out.write(nonce);
+        out.flush();
+        expectHeader(in);
+        int attempt = in.readInt();
+        int partition = in.readInt();
+        byte[] proof = new byte[32];
+        in.readFully(proof);
+        if (!MessageDigest.isEqual(proof, proof(secret, nonce, attempt, partition))) { // constant time
+            throw new ProtocolException("it does not hold the run's secret");
+        }
+        if (attempt < 0 || partition < 0 || partition >= workers) {
+            throw new ProtocolException("attempt " + attempt + ", partition " + partition + " of " + workers);
+        }
+        return new Hello(attempt, partition);
+    }
+
+    /** The task's half: the driver's nonce in, its place and proof out. */
+    static void join(DataInputStream in, DataOutputStream out, byte[] secret, int attempt, int partition)
+            throws IOException {
+        expectHeader(in);
+        byte[] nonce = new byte[NONCE_BYTES];
+        in.readFully(nonce);
+        writeHeader(out);
+        out.writeInt(attempt);
+        out.writeInt(partition);
+        out.write(proof(secret, nonce, attempt, partition));
+        out.flush();
     }
 
     static void expectHeader(DataInputStream in) throws IOException {
@@ -133,10 +168,6 @@ final class Wire {
         byte[] bytes = new byte[length];
         in.readFully(bytes);
         return bytes;
-    }
-
-    static String text(byte[] utf8) {
-        return new String(utf8, StandardCharsets.UTF_8);
     }
 
     /** Bytes that do not follow the format: the connection is dropped. */
