@@ -175,17 +175,8 @@ public final class Coordinator implements AutoCloseable {
         try (socket) {
             var in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
             var out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream()));
-            Wire.Hello hello;
-            try {
-                socket.setSoTimeout((int) TimeUnit.SECONDS.toMillis(timeoutSeconds));
-                hello = Wire.admit(in, out, secret, workers);
-                socket.setSoTimeout(0); // rounds may be far apart; a dead task fails the stage instead
-            } catch (IOException e) {
-                refused.incrementAndGet();
-                log.warn("the all-reduce coordinator refused a connection from {}: {}", socket.getRemoteSocketAddress(),
-                        e instanceof EOFException ? "it closed before proving it belongs to the run"
-                                : e instanceof SocketTimeoutException ? "it did not prove it belongs to the run in time"
-                                : e.getMessage());
+            Wire.Hello hello = admitted(socket, in, out);
+            if (hello == null) {
                 return;
             }
             synchronized (this) {
@@ -217,6 +208,23 @@ public final class Coordinator implements AutoCloseable {
             if (!server.isClosed()) {
                 log.warn("a ring worker's connection failed", e);
             }
+        }
+    }
+
+    /** The task's place where it proves it belongs to the run within the timeout; null (counted, logged) where not. */
+    private Wire.Hello admitted(Socket socket, DataInputStream in, DataOutputStream out) throws IOException {
+        try {
+            socket.setSoTimeout((int) TimeUnit.SECONDS.toMillis(timeoutSeconds));
+            Wire.Hello hello = Wire.admit(in, out, secret, workers);
+            socket.setSoTimeout(0); // rounds may be far apart; a dead task fails the stage instead
+            return hello;
+        } catch (IOException e) {
+            refused.incrementAndGet();
+            log.warn("the all-reduce coordinator refused a connection from {}: {}", socket.getRemoteSocketAddress(),
+                    e instanceof EOFException ? "it closed before proving it belongs to the run"
+                            : e instanceof SocketTimeoutException ? "it did not prove it belongs to the run in time"
+                            : e.getMessage());
+            return null;
         }
     }
 
