@@ -24,7 +24,10 @@ import org.nd4j.nativeblas.NativeOpsHolder;
 import sparkcnn.driver.SparkContexts;
 import sparkcnn.driver.train.AllReduceEngine;
 import sparkcnn.driver.train.AveragingSettings;
-import sparkcnn.driver.train.AveragingTrainer;
+import sparkcnn.driver.data.CachedShard;
+import sparkcnn.driver.data.Shard;
+import sparkcnn.driver.train.DriverEngine;
+import sparkcnn.driver.train.EngineKind;
 import sparkcnn.driver.train.Engine;
 import sparkcnn.kernels.optim.LearningRateSchedule;
 import sparkcnn.driver.train.RoundReport;
@@ -47,7 +50,8 @@ import sparkcnn.kernels.train.ModelState;
  */
 public final class TrainBench {
     static final int[] FREQUENCIES = {1, 5, 20};
-    private static final List<String> ENGINES = List.of(Engine.ALLREDUCE, Engine.SPARKCNN);
+    private static final List<String> ENGINES = List.of(EngineKind.ALLREDUCE.configName(),
+            EngineKind.DRIVER.configName());
     /** How long the ring's workers and driver wait for each other: the benchmark's rounds take seconds. */
     private static final int RING_TIMEOUT_SECONDS = 600;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -260,11 +264,14 @@ public final class TrainBench {
         var settings = new AveragingSettings(threads, model.batch(), frequency, 1, 1, classes, in.depth());
         ComputationGraph graph = model.newGraph();
         List<RoundReport> reports = new ArrayList<>();
-        Engine trainer = engine.equals(Engine.ALLREDUCE)
-                ? new AllReduceEngine(sc, settings, 0, RING_TIMEOUT_SECONDS, new StopRequest())
-                : new AveragingTrainer(sc, settings);
-        trainer.fitRounds(ModelState.of(graph), AveragingTrainer.cached(rdd), settings.roundsPerEpoch(perWorker), 1, 0,
-                LearningRateSchedule.constant(0.01, 1), (report, state) -> reports.add(report));
+        try (Engine trainer = engine.equals(EngineKind.ALLREDUCE.configName())
+                ? new AllReduceEngine(sc, settings, new AllReduceEngine.Options(0, RING_TIMEOUT_SECONDS, false),
+                        new StopRequest(), null, null)
+                : new DriverEngine(sc, settings)) {
+            trainer.fitRounds(ModelState.of(graph), rdd.map(b -> (Shard) new CachedShard(b)),
+                    settings.roundsPerEpoch(perWorker), 1, 0, LearningRateSchedule.constant(0.01, 1),
+                    (report, state) -> reports.add(report));
+        }
         rdd.unpersist();
         List<RoundReport> timed = reports.subList(warmupRounds, reports.size());
         double roundSeconds = Stats.median(timed.stream().mapToDouble(RoundReport::seconds).toArray());

@@ -39,7 +39,7 @@ class TrainBenchTest {
         assertEquals(6, spark.size(), "averaging frequencies 1, 5, 20 for the ring and the driver's averaging");
         for (int i = 0; i < 6; i++) {
             JsonNode row = spark.get(i);
-            assertEquals(i < 3 ? "allreduce" : "sparkcnn", row.get("engine").asText());
+            assertEquals(i < 3 ? "allreduce" : "driver", row.get("engine").asText());
             assertEquals(new int[] {1, 5, 20}[i % 3], row.get("averaging_frequency").asInt());
             assertTrue(row.get("train_images_per_second").asDouble() > 0);
             assertTrue(row.get("averaging_share").asDouble() < 1, "share " + row.get("averaging_share"));

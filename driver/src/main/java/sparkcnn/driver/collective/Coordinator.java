@@ -59,8 +59,14 @@ public final class Coordinator implements AutoCloseable {
     private final Map<List<Integer>, byte[][]> pending = new HashMap<>();
     private final BlockingQueue<List<byte[]>> complete = new LinkedBlockingQueue<>();
     private final List<Socket> connections = new ArrayList<>();
-    private final List<DataOutputStream> toWorkers = new ArrayList<>();
+    /** Every connected task's stream, by its place. */
+    private final List<Link> toWorkers = new ArrayList<>();
+    /** The commands sent so far, one per partition each: a task that connects later receives them all. */
+    private final List<byte[][]> commands = new ArrayList<>();
     private boolean stopRequested;
+
+    private record Link(Wire.Hello hello, DataOutputStream out) {
+    }
     private int nextStep;
 
     private Coordinator(String host, int workers, int timeoutSeconds, int firstStep) throws IOException {
@@ -129,14 +135,45 @@ public final class Coordinator implements AutoCloseable {
      */
     public synchronized void requestStop() {
         stopRequested = true;
-        for (DataOutputStream out : toWorkers) {
+        for (Link link : toWorkers) {
             try {
-                out.writeByte(Wire.STOP);
-                out.flush();
+                link.out().writeByte(Wire.STOP);
+                link.out().flush();
             } catch (IOException e) {
                 log.debug("a worker that is gone was not told to stop", e); // a dead worker fails the stage anyway
             }
         }
+    }
+
+    /** Sends every worker the same command. */
+    public void send(byte[] command) {
+        send(partition -> command);
+    }
+
+    /**
+     * Sends each worker its command ({@code ofPartition}: a partition's bytes), in order after the
+     * earlier ones; tasks that connect later (or a rerun attempt's) receive every command on arrival.
+     */
+    public synchronized void send(java.util.function.IntFunction<byte[]> ofPartition) {
+        byte[][] command = new byte[workers][];
+        for (int p = 0; p < workers; p++) {
+            command[p] = ofPartition.apply(p);
+        }
+        commands.add(command);
+        for (Link link : toWorkers) {
+            try {
+                writeCommand(link.out(), command[link.hello().partition()]);
+                link.out().flush();
+            } catch (IOException e) {
+                log.debug("a worker that is gone did not receive a command", e); // its stage fails anyway
+            }
+        }
+    }
+
+    private static void writeCommand(DataOutputStream out, byte[] command) throws IOException {
+        out.writeByte(Wire.COMMAND);
+        out.writeInt(command.length);
+        out.write(command);
     }
 
     private static boolean isFailed(Future<?> job) {
@@ -168,8 +205,8 @@ public final class Coordinator implements AutoCloseable {
     }
 
     /**
-     * One task's connection: its proof of membership in, its tracker's arguments out, then its reports
-     * in until it closes. A connection that does not prove it belongs to the run is dropped.
+     * One task's connection: its proof of membership in, its tracker's arguments (and the commands
+     * so far) out, then its reports in until it closes. A connection that does not prove it belongs to the run is dropped.
      */
     private void serve(Socket socket) {
         try (socket) {
@@ -188,11 +225,14 @@ public final class Coordinator implements AutoCloseable {
                     out.writeByte(Wire.FAILURE); // the task fails with the driver's reason
                     out.writeUTF(e.getMessage());
                 }
+                for (byte[][] command : commands) {
+                    writeCommand(out, command[hello.partition()]);
+                }
                 if (stopRequested) {
                     out.writeByte(Wire.STOP);
                 }
                 out.flush();
-                toWorkers.add(out);
+                toWorkers.add(new Link(hello, out));
             }
             while (true) {
                 byte type = in.readByte();

@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A ring worker's link to the driver's {@link Coordinator}: its tracker's arguments, then a report
  * per step, sent in order by a thread of its own so that a large one (a state the driver
- * checkpoints) does not hold up the ring; and the driver's request to stop. It proves it belongs to
+ * checkpoints) does not hold up the ring; the driver's commands, read by a thread of its own as they
+ * come; and the driver's request to stop. It proves it belongs to
  * the run with the secret its {@link Coordinator.Contact} carries; everything is in {@link Wire}'s format.
  */
 public final class DriverLink implements AutoCloseable {
@@ -32,7 +33,11 @@ public final class DriverLink implements AutoCloseable {
                 return t;
             });
     private volatile IOException failed;
-    private boolean stopRequested;
+    private volatile boolean stopRequested;
+    /** The driver's commands as they arrive; {@link #GONE} once the driver's side closed or failed. */
+    private final java.util.concurrent.BlockingQueue<byte[]> commands = new java.util.concurrent.LinkedBlockingQueue<>();
+    private static final byte[] GONE = new byte[0];
+    private volatile String gone;
 
     private DriverLink(Coordinator.Contact contact, int attempt, int partition, int timeoutSeconds) throws IOException {
         this.timeoutSeconds = timeoutSeconds;
@@ -55,6 +60,29 @@ public final class DriverLink implements AutoCloseable {
             throw new Wire.ProtocolException("the coordinator answered with a frame of type " + answer);
         }
         trackerArgs = Wire.readArgs(in);
+        socket.setSoTimeout(0); // the driver may be quiet for long (evaluating, checkpointing): its death closes the socket
+        Thread reader = new Thread(this::read, "sparkcnn-ring-commands");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Reads the driver's frames until it closes: stop requests and commands. */
+    private void read() {
+        try {
+            while (true) {
+                byte type = in.readByte();
+                if (type == Wire.STOP) {
+                    stopRequested = true;
+                } else if (type == Wire.COMMAND) {
+                    commands.add(Wire.readBytes(in, Wire.MAX_COMMAND_BYTES));
+                } else {
+                    throw new Wire.ProtocolException("the coordinator sent a frame of type " + type);
+                }
+            }
+        } catch (IOException e) {
+            gone = e.toString();
+            commands.add(GONE);
+        }
     }
 
     /** Connects partition {@code partition} of stage attempt {@code attempt} to the run's coordinator. */
@@ -73,13 +101,25 @@ public final class DriverLink implements AutoCloseable {
 
     /** Whether the driver asked the workers to end after their current step (never blocks). */
     public boolean stopRequested() {
+        return stopRequested;
+    }
+
+    /** The driver's next command, waiting for it at most the timeout. */
+    public byte[] nextCommand() {
         try {
-            while (!stopRequested && in.available() > 0) {
-                stopRequested = in.readByte() == Wire.STOP;
+            byte[] command = commands.poll(timeoutSeconds, TimeUnit.SECONDS);
+            if (command == null) {
+                throw new RingException("the driver sent no command within " + timeoutSeconds
+                        + " s (train.allreduce.timeout)");
             }
-            return stopRequested;
-        } catch (IOException e) {
-            throw new RingException("the driver's all-reduce coordinator is gone: " + e, e);
+            if (command == GONE) {
+                commands.add(GONE);
+                throw new RingException("the driver's all-reduce coordinator is gone: " + gone);
+            }
+            return command;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RingException("interrupted while waiting for the driver's command", e);
         }
     }
 

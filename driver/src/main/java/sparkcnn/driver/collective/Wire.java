@@ -18,19 +18,23 @@ import javax.crypto.spec.SecretKeySpec;
  * <pre>
  *   driver -> task:  MAGIC, VERSION, 32-byte nonce
  *   task -> driver:  MAGIC, VERSION, attempt, partition, HMAC-SHA256(run secret, nonce | attempt | partition)
- *   driver -> task:  TRACKER_ARGS (typed map) or FAILURE (reason), then STOP whenever the run stops
+ *   driver -> task:  TRACKER_ARGS (typed map) or FAILURE (reason), then COMMAND (length, bytes) as the run
+ *                    goes on, and STOP whenever it stops
  *   task -> driver:  REPORT (step, length, bytes) ...
  * </pre>
  * The run's secret reaches the tasks inside the job (Spark's task closure), never the socket.
  */
 final class Wire {
     static final int MAGIC = 0x53434E52; // "SCNR"
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     static final int NONCE_BYTES = 32;
     static final byte TRACKER_ARGS = 1;
     static final byte FAILURE = 2;
     static final byte STOP = 3;
     static final byte REPORT = 4;
+    static final byte COMMAND = 5;
+    /** The largest command: one worker's plan of files for an epoch. */
+    static final int MAX_COMMAND_BYTES = 1 << 30;
     /** The largest report: a state the driver checkpoints (DenseNet-264's parameters and momentum are ~0.3 GB). */
     static final int MAX_REPORT_BYTES = Integer.MAX_VALUE - 8;
     private static final SecureRandom RANDOM = new SecureRandom();

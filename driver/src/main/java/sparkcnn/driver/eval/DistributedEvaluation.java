@@ -28,7 +28,7 @@ public final class DistributedEvaluation {
 
     /** The tallies of a test set, and the files that could not be decoded. */
     public record Scored(EvalCounts counts, List<String> rejected) implements java.io.Serializable {
-        Scored plus(Scored other) {
+        public Scored plus(Scored other) {
             List<String> all = new ArrayList<>(rejected);
             all.addAll(other.rejected);
             return new Scored(counts.plus(other.counts), all);
@@ -42,28 +42,40 @@ public final class DistributedEvaluation {
                 workerThreads, pre).counts();
     }
 
-    /** One worker's shard, scored in chunks. */
-    private static Scored scoreShard(ModelState state, Shard shard, int batchSize, int classes, int workerThreads,
-                                     Preprocessing pre) {
-        NativeBackend.init(workerThreads);
-        TaskGpu.bind();
-        Scored scored = new Scored(EvalCounts.empty(classes), List.of());
-        for (var it = shard.chunks(0, 0, CHUNK_BATCHES * batchSize); it.hasNext(); ) {
-            Shard.Slice slice = it.next();
-            scored = scored.plus(new Scored(Evaluator.evaluate(state, slice.examples(), batchSize, classes, pre),
-                    slice.rejected()));
+    /** How a worker scores its shard: minibatch size, classes, threads, the inputs' preparation for evaluation. */
+    public record Scoring(int batchSize, int classes, int workerThreads, Preprocessing pre)
+            implements java.io.Serializable {
+
+        /** One worker's shard, scored in chunks. */
+        public Scored score(ModelState state, Shard shard) {
+            NativeBackend.init(workerThreads);
+            TaskGpu.bind();
+            Scored scored = nothing();
+            for (var it = shard.chunks(0, 0, CHUNK_BATCHES * batchSize); it.hasNext(); ) {
+                Shard.Slice slice = it.next();
+                scored = scored.plus(new Scored(Evaluator.evaluate(state, slice.examples(), batchSize, classes, pre),
+                        slice.rejected()));
+            }
+            return scored;
         }
-        return scored;
+
+        public Scored nothing() {
+            return new Scored(EvalCounts.empty(classes), List.of());
+        }
     }
 
     public static Scored score(JavaSparkContext sc, ModelState state, JavaRDD<Shard> shards, int batchSize,
                                int classes, int workerThreads, Preprocessing pre) {
+        return score(sc, state, shards, new Scoring(batchSize, classes, workerThreads, pre));
+    }
+
+    /** Every shard scored where it lives, in a Spark job of its own. */
+    public static Scored score(JavaSparkContext sc, ModelState state, JavaRDD<Shard> shards, Scoring scoring) {
         Broadcast<ModelState> shared = sc.broadcast(state);
         try {
             return shards
-                    .map(shard -> WorkerMemory.asTaskFailure(() -> scoreShard(shared.value(), shard, batchSize,
-                            classes, workerThreads, pre)))
-                    .fold(new Scored(EvalCounts.empty(classes), List.of()), Scored::plus);
+                    .map(shard -> WorkerMemory.asTaskFailure(() -> scoring.score(shared.value(), shard)))
+                    .fold(scoring.nothing(), Scored::plus);
         } finally {
             shared.destroy();
         }

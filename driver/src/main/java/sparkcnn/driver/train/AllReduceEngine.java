@@ -5,37 +5,35 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.rdd.RDD;
-import scala.reflect.ClassTag;
-import scala.reflect.ClassTag$;
 import sparkcnn.driver.Causes;
 import sparkcnn.driver.WorkerMemory;
-import sparkcnn.driver.collective.Coordinator;
 import sparkcnn.driver.collective.RingException;
 import sparkcnn.driver.data.DataException;
 import sparkcnn.driver.data.Shard;
+import sparkcnn.driver.eval.DistributedEvaluation;
 import sparkcnn.kernels.optim.LearningRateSchedule;
 import sparkcnn.kernels.train.ModelState;
 
 /**
- * Synchronous averaging without the driver in the path ({@code train.engine = allreduce}): one Spark
- * barrier stage per epoch runs a task per worker, the tasks sum their state in a ring all-reduce
- * (XGBoost4J's collective) after each round, and every worker goes on from the same average. The
- * driver broadcasts the state once per epoch and receives it only where it needs it: at checkpoint
- * rounds and the epoch's end (evaluation, model.zip), sent by one worker beside its round's report
- * while the ring goes on. It follows every round by the workers' small reports, so progress,
- * metrics, stopping and resuming are those of the other engines.
+ * Synchronous averaging without the driver in the path ({@code train.engine = allreduce}): a Spark
+ * barrier stage runs a task per worker, the tasks sum their state in a ring all-reduce (XGBoost4J's
+ * collective) after each round, and every worker goes on from the same average. The ring forms once
+ * and stays up for the run ({@link RingStage}): the driver tells it to fit an epoch's rounds, then to
+ * score the test shards with the state it holds, then the next epoch's rounds. The driver broadcasts
+ * the state when a ring forms and receives it only where it needs it: at checkpoint rounds and an
+ * epoch's end (model.zip), sent by one worker beside its round's report while the ring goes on. It
+ * follows every round by the workers' small reports, so progress, metrics, stopping and resuming
+ * are those of the other engines.
  *
- * <p>A killed executor fails the stage (Spark never reruns a barrier stage that returns results), and
- * the driver starts the ring again from the last state it holds (the last checkpoint round, or the
- * epoch's start), with a tracker of its own; the rounds after that state are fitted again from it
- * (their data order follows from the seed, epoch and round), reported once. So the model loses no example and fits
- * none twice; a resume after the driver's death starts from the last checkpoint, as with the other
- * engines.
+ * <p>The ring forms again where it cannot go on: the epoch's shards are new (data dealt afresh each
+ * epoch), or it was lost. A killed executor fails the stage (Spark never reruns a barrier stage that
+ * returns results), and the driver starts the ring again from the last state it holds (the last
+ * checkpoint round, or the epoch's start), with a tracker of its own; the rounds after that state are
+ * fitted again from it (their data order follows from the seed, epoch and round), reported once. So
+ * the model loses no example and fits none twice; a resume after the driver's death starts from the
+ * last checkpoint, as with the other engines.
  */
 public final class AllReduceEngine implements Engine {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AllReduceEngine.class);
@@ -43,22 +41,32 @@ public final class AllReduceEngine implements Engine {
     private static final int MAX_RESTARTS = 3;
     private final JavaSparkContext sc;
     private final AveragingSettings settings;
-    private final int checkpointEveryRounds;
-    private final int timeoutSeconds;
+    private final Options options;
     private final StopRequest stop;
+    private final JavaRDD<Shard> test;
+    private final DistributedEvaluation.Scoring scoring;
+    private RingStage ring;
 
     /**
-     * An engine that hands the state to the driver every {@code checkpointEveryRounds}-th round (0:
-     * at epoch ends only), whose workers and driver wait {@code timeoutSeconds} for each other at
-     * most, and which a {@code stop} ends after the round in flight, with its state.
+     * How the ring runs: the state goes to the driver every {@code checkpointEveryRounds}-th round (0:
+     * at epoch ends only); workers and driver wait {@code timeoutSeconds} for each other at most;
+     * {@code overlap} averages a round while the next one fits.
      */
-    public AllReduceEngine(JavaSparkContext sc, AveragingSettings settings, int checkpointEveryRounds,
-                           int timeoutSeconds, StopRequest stop) {
+    public record Options(int checkpointEveryRounds, int timeoutSeconds, boolean overlap) {
+    }
+
+    /**
+     * An engine that a {@code stop} ends after the round in flight, with its state; whose ring also
+     * scores {@code test} (null: evaluation in a job of its own) as {@code scoring} says.
+     */
+    public AllReduceEngine(JavaSparkContext sc, AveragingSettings settings, Options options, StopRequest stop,
+                           JavaRDD<Shard> test, DistributedEvaluation.Scoring scoring) {
         this.sc = sc;
         this.settings = settings;
-        this.checkpointEveryRounds = checkpointEveryRounds;
-        this.timeoutSeconds = timeoutSeconds;
+        this.options = options;
         this.stop = stop;
+        this.test = test;
+        this.scoring = scoring;
     }
 
     @Override
@@ -68,18 +76,20 @@ public final class AllReduceEngine implements Engine {
 
     @Override
     public ModelState fitRounds(ModelState start, JavaRDD<Shard> shards, int rounds, int epoch, int firstRound,
-                                LearningRateSchedule schedule, AveragingTrainer.RoundListener listener) {
-        BarrierSlots.require(sc, settings.workers());
-        var progress = new Progress(start.withEpoch(epoch), firstRound - 1);
+                                LearningRateSchedule schedule, RoundListener listener) {
+        var progress = new Progress(start, firstRound - 1);
         if (firstRound >= rounds) {
-            return progress.state;
+            return start.withEpoch(epoch);
         }
+        var plan = new RingWorker.Plan(settings, schedule, options.overlap(), scoring, null, options.timeoutSeconds());
         for (int lostInARow = 0; ; ) {
             int from = progress.stateRound + 1;
-            if (fitSegment(shards, new RingSegment.Rounds(epoch, from, rounds, rounds, checkpointEveryRounds, null,
-                    timeoutSeconds), schedule, listener, progress)) {
+            var fit = new RingCommand.Fit(epoch, from, rounds, rounds, options.checkpointEveryRounds());
+            if (fitOnRing(progress.state, shards, plan, fit, listener, progress)) {
+                ring.holding(progress.state);
                 return progress.state;
             }
+            closeRing();
             lostInARow = progress.stateRound >= from ? 1 : lostInARow + 1; // a new state since: count afresh
             if (lostInARow > MAX_RESTARTS) {
                 log.error("the ring failed {} times in a row in epoch {} without a new state in between", lostInARow,
@@ -101,7 +111,7 @@ public final class AllReduceEngine implements Engine {
         ModelState state;
         int stateRound;
         int delivered;
-        /** Why the last segment failed, where the ring starts again. */
+        /** Why the ring failed, where it starts again. */
         Throwable failure;
 
         Progress(ModelState state, int stateRound) {
@@ -111,93 +121,95 @@ public final class AllReduceEngine implements Engine {
         }
     }
 
+    /** The ring, going on from {@code state} where it holds it, else formed anew from it. */
+    private RingStage ringFrom(ModelState state, JavaRDD<Shard> shards, RingWorker.Plan plan) {
+        if (ring != null && !ring.continues(state, shards)) {
+            closeRing();
+        }
+        if (ring == null) {
+            BarrierSlots.require(sc, settings.workers());
+            ring = RingStage.start(sc, state, shards, test, plan, settings.workers());
+        }
+        return ring;
+    }
+
     /**
-     * One barrier stage from {@code progress}'s state: true when it ran to its last round (or a stop),
-     * false when it failed in a way the ring may recover from by starting again from the state held.
+     * The command's rounds on the ring from {@code state}: true when they ran to their last (or a
+     * stop), false when the ring failed in a way it may recover from by starting again from the state held.
      */
-    private boolean fitSegment(JavaRDD<Shard> shards, RingSegment.Rounds planned, LearningRateSchedule schedule,
-                               AveragingTrainer.RoundListener listener, Progress progress) {
-        Broadcast<ModelState> shared = sc.broadcast(progress.state);
-        String host = sc.getConf().get("spark.driver.host", "127.0.0.1");
-        try (var coordinator = Coordinator.start(host, settings.workers(), timeoutSeconds, planned.from())) {
-            var r = planned.at(coordinator.contact());
-            sc.setJobDescription(Engine.jobDescription(sc, String.format("epoch %d rounds %d-%d (all-reduce)", r.epoch(),
-                    r.from() + 1, r.to())));
-            JavaFutureAction<List<RingSegment.End>> job = barrierStage(shards,
-                    new RingSegment(shared, settings, schedule, r)).collectAsync();
-            Runnable cancel = stop.interruptWith(coordinator::requestStop);
-            try {
-                return follow(coordinator, job, r, schedule, listener, progress);
-            } finally {
-                stop.interruptWith(cancel);
-                if (!job.isDone()) {
-                    job.cancel(true);
-                }
-            }
+    private boolean fitOnRing(ModelState state, JavaRDD<Shard> shards, RingWorker.Plan plan, RingCommand.Fit fit,
+                              RoundListener listener, Progress progress) {
+        RingStage stage = ringFrom(state, shards, plan);
+        sc.setJobDescription(Engine.jobDescription(sc, "all-reduce ring"));
+        stage.send(fit);
+        Runnable cancel = stop.interruptWith(stage.coordinator()::requestStop);
+        try {
+            return follow(stage, fit, plan.schedule(), listener, progress);
         } finally {
-            shared.destroy();
+            stop.interruptWith(cancel);
         }
     }
 
-    private static JavaRDD<RingSegment.End> barrierStage(JavaRDD<Shard> shards, RingSegment segment) {
-        ClassTag<RingSegment.End> tag = ClassTag$.MODULE$.apply(RingSegment.End.class);
-        RDD<RingSegment.End> stage = shards.rdd().barrier().mapPartitions(segment, false, tag);
-        return new JavaRDD<>(stage, tag);
-    }
-
     /**
-     * Reports each round of the segment as its workers finish it (those reported before a restart
+     * Reports each round of the command as its workers finish it (those reported before a restart
      * once only), keeping the state where partition 0 sent it (checkpoint rounds, the last round, a
-     * stop); returns whether the segment ran to its end.
+     * stop); returns whether the rounds ran to their end.
      */
-    private boolean follow(Coordinator coordinator, JavaFutureAction<List<RingSegment.End>> job,
-                           RingSegment.Rounds r, LearningRateSchedule schedule,
-                           AveragingTrainer.RoundListener listener, Progress progress) {
+    private boolean follow(RingStage stage, RingCommand.Fit fit, LearningRateSchedule schedule,
+                           RoundListener listener, Progress progress) {
         long t0 = System.nanoTime();
-        for (int round = r.from(); ; round++) {
-            Optional<List<byte[]>> reports = awaitRound(coordinator, job);
+        for (int round = fit.from(); ; round++) {
+            Optional<List<byte[]>> reports = stage.nextStep();
             if (reports.isEmpty()) {
-                return ended(job, r.epoch(), round, progress);
+                return ended(stage, fit.epoch(), round, progress);
             }
-            var workers = reports.get().stream().map(RingSegment.Report::decode).toList();
+            var workers = reports.get().stream().map(RingReports::decodeRound).toList();
             ModelState state = workers.get(0).state(); // partition 0's report
             if (state != null) {
                 progress.state = state;
                 progress.stateRound = round;
             }
             if (round > progress.delivered) {
-                var sum = workers.stream().map(RingSegment.Report::worker).reduce(AveragingTrainer.WorkerSum::plus)
-                        .orElseThrow();
+                var sum = workers.stream().map(RingReports.Round::worker).reduce(WorkerRound::plus).orElseThrow();
                 long now = System.nanoTime();
-                listener.afterRound(new RoundReport(r.epoch(), round + 1, r.rounds(), sum.result().meanLoss(),
-                        sum.result().examples(), (now - t0) / 1e9, schedule.rate(r.epoch(), round, r.rounds()),
+                listener.afterRound(new RoundReport(fit.epoch(), round + 1, fit.rounds(), sum.result().meanLoss(),
+                        sum.result().examples(), (now - t0) / 1e9, schedule.rate(fit.epoch(), round, fit.rounds()),
                         sum.result().fitSeconds(), sum.rejected()), state);
                 progress.delivered = round;
                 t0 = now;
             }
-            if (workers.get(0).last()) { // the segment's end, or a stop: the listener ends the run after it
+            if (workers.get(0).last()) { // the command's end, or a stop: the listener ends the run after it
                 return true;
             }
         }
     }
 
-    private Optional<List<byte[]>> awaitRound(Coordinator coordinator, JavaFutureAction<?> job) {
-        try {
-            return coordinator.nextStep(job, TimeUnit.SECONDS.toNanos(timeoutSeconds));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RingException("interrupted while waiting for the workers' round", e);
+    /** Scored on the ring's own tasks where it holds {@code state} and those test shards; else in a job of its own. */
+    @Override
+    public DistributedEvaluation.Scored score(JavaSparkContext sc, ModelState state, JavaRDD<Shard> shards,
+                                              DistributedEvaluation.Scoring scoring) {
+        if (ring != null && ring.evaluates(state, shards)) {
+            ring.send(new RingCommand.Evaluate());
+            Optional<List<byte[]>> reports = ring.nextStep();
+            if (reports.isPresent()) {
+                ring.holding(state);
+                return reports.get().stream().map(RingReports::decodeScored)
+                        .reduce(scoring.nothing(), DistributedEvaluation.Scored::plus);
+            }
+            log.warn("the ring was lost while it scored the test set: scoring it in a job of its own");
         }
+        closeRing(); // its tasks hold every slot
+        return Engine.super.score(sc, state, shards, scoring);
     }
 
     /**
-     * The job ended before every worker reported {@code round}. A lost executor or a broken ring
+     * The ring ended before every worker reported {@code round}. A lost executor or a broken ring
      * returns false (recorded in {@code progress}): the ring starts again. The workers' own reasons
      * (divergence, bad data, out of memory) are thrown: they would only happen again.
      */
-    private boolean ended(JavaFutureAction<List<RingSegment.End>> job, int epoch, int round, Progress progress) {
+    private boolean ended(RingStage stage, int epoch, int round, Progress progress) {
         try {
-            RingSegment.End end = job.get(timeoutSeconds, TimeUnit.SECONDS).get(0);
+            RingWorker.End end = stage.job().get(options.timeoutSeconds(), TimeUnit.SECONDS).get(0);
             throw end.failure() != null ? end.failure() : new IllegalStateException(
                     "the ring workers ended epoch " + epoch + " without reporting round " + (round + 1));
         } catch (ExecutionException e) {
@@ -210,11 +222,24 @@ public final class AllReduceEngine implements Engine {
             return false;
         } catch (TimeoutException e) {
             throw new RingException("the ring workers stopped reporting in epoch " + epoch + " round " + (round + 1)
-                    + " but did not end within " + timeoutSeconds + " s (train.allreduce.timeout)", e);
+                    + " but did not end within " + options.timeoutSeconds() + " s (train.allreduce.timeout)", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RingException("interrupted while waiting for the ring workers", e);
         }
+    }
+
+    private void closeRing() {
+        if (ring != null) {
+            ring.close();
+            ring = null;
+        }
+    }
+
+    /** The workers leave the ring. */
+    @Override
+    public void close() {
+        closeRing();
     }
 
     /** Spark's exceptions are checked but thrown undeclared; the run handles them as it does the other engines'. */
@@ -222,5 +247,4 @@ public final class AllReduceEngine implements Engine {
     private static <E extends Throwable> E rethrow(Throwable e) throws E {
         throw (E) e;
     }
-
 }

@@ -44,7 +44,7 @@ public final class Dl4jParameterAveraging implements Engine {
 
     @Override
     public ModelState fitRounds(ModelState start, JavaRDD<Shard> shards, int rounds, int epoch, int firstRound,
-                                LearningRateSchedule schedule, AveragingTrainer.RoundListener listener) {
+                                LearningRateSchedule schedule, RoundListener listener) {
         long t0 = System.nanoTime();
         double rate = schedule.rate(epoch, 0, 1);
         ComputationGraph graph = WorkerNets.borrow(start.withLearningRate(rate));

@@ -2,36 +2,47 @@ package sparkcnn.driver.train;
 
 import java.nio.FloatBuffer;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import sparkcnn.driver.collective.Ring;
+import sparkcnn.driver.collective.RingException;
 import sparkcnn.kernels.train.ModelState;
 import sparkcnn.kernels.train.RoundResult;
 
 /**
- * A ring worker's averaging of one round: its result goes into the ring's sum (parameters, the
- * updater state where it is averaged, then loss sum, minibatches, examples, 1 for a worker with
- * data, and 1 where the driver asked it to stop), and the averaged state comes out exactly as the
- * driver's averaging makes it ({@link AveragingTrainer#average}). The sum travels through one reused
- * native buffer: one copy in, one out and divided in place.
+ * A ring worker's averaging of its rounds, on a thread of its own (XGBoost's communicator belongs to
+ * the thread that joined it), so that a round's all-reduce can run while the next round fits. A
+ * result goes into the ring's sum (parameters, the updater state where it is averaged, then loss
+ * sum, minibatches, examples, 1 for a worker with data, and 1 where the driver asked it to stop),
+ * and the averaged state comes out by the averaging step every engine takes ({@link Averaging}). The
+ * sum travels through one reused native buffer: one copy in, one out.
  */
-public final class RingAveraging {
+public final class RingAveraging implements AutoCloseable {
     private static final int COUNTS = 5;
 
-    private final Ring ring;
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "sparkcnn-ring");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Future<Ring> ring;
     private final boolean averageUpdater;
 
-    public RingAveraging(Ring ring, boolean averageUpdater) {
-        this.ring = ring;
+    private RingAveraging(Map<String, Object> trackerArgs, String taskId, int timeoutSeconds, boolean averageUpdater) {
+        this.ring = thread.submit(() -> Ring.join(trackerArgs, taskId, timeoutSeconds));
         this.averageUpdater = averageUpdater;
     }
 
-    /** The next {@code length} sums of {@code sums}, divided by {@code workers} as the driver divides them. */
-    private static float[] mean(FloatBuffer sums, int length, int workers) {
-        float[] mean = new float[length];
-        sums.get(mean);
-        for (int i = 0; i < length; i++) {
-            mean[i] /= workers;
-        }
-        return mean;
+    /**
+     * Starts joining the ring of the tracker {@code trackerArgs} describe, as task {@code taskId}, and
+     * returns at once: the caller does its own work (the state's broadcast) while the ring forms.
+     */
+    public static RingAveraging join(Map<String, Object> trackerArgs, String taskId, int timeoutSeconds,
+                                     boolean averageUpdater) {
+        return new RingAveraging(trackerArgs, taskId, timeoutSeconds, averageUpdater);
     }
 
     /** The averaged state, and whether any worker was asked to stop after this round. */
@@ -45,6 +56,30 @@ public final class RingAveraging {
      */
     public Averaged average(ModelState state, RoundResult mine, boolean stopRequested, int epoch, int round,
                             List<String> rejected) {
+        return await(submit(state, mine, stopRequested, epoch, round, rejected));
+    }
+
+    /** As {@link #average}, on the ring's thread: the caller goes on and collects it with {@link #await}. */
+    public Future<Averaged> submit(ModelState state, RoundResult mine, boolean stopRequested, int epoch, int round,
+                                   List<String> rejected) {
+        return thread.submit(() -> sum(state, mine, stopRequested, epoch, round, rejected));
+    }
+
+    public static Averaged await(Future<Averaged> averaging) {
+        try {
+            return averaging.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r
+                    : new RingException("the ring's averaging failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RingException("interrupted while averaging", e);
+        }
+    }
+
+    private Averaged sum(ModelState state, RoundResult mine, boolean stopRequested, int epoch, int round,
+                         List<String> rejected) throws InterruptedException, ExecutionException {
+        Ring ring = this.ring.get();
         int params = state.params().length;
         int updater = averageUpdater ? state.updaterState().length : 0;
         int count = params + updater + COUNTS;
@@ -60,14 +95,28 @@ public final class RingAveraging {
         in.put((float) mine.lossSum()).put(mine.minibatches()).put(mine.examples()).put(mine.workers())
                 .put(stopRequested ? 1 : 0);
         FloatBuffer sums = ring.sum(count);
-        int workers = Math.round(sums.get(count - 2));
-        var counts = new RoundResult(new float[0], new float[0], workers, sums.get(count - 5),
+        float[] paramSum = new float[params];
+        float[] updaterSum = new float[updater];
+        sums.get(paramSum).get(updaterSum);
+        var sum = new RoundResult(paramSum, updaterSum, Math.round(sums.get(count - 2)), sums.get(count - 5),
                 Math.round(sums.get(count - 4)), Math.round(sums.get(count - 3)), 0);
-        AveragingTrainer.requireWorkers(workers, epoch, round, rejected);
-        float[] paramMean = mean(sums, params, workers);
-        // without updater averaging, every round starts from the run's initial updater state
-        float[] updaterMean = updater == 0 ? state.updaterState() : mean(sums, updater, workers);
-        return new Averaged(AveragingTrainer.next(state, counts, paramMean, updaterMean, epoch, round),
-                sums.get(count - 1) > 0);
+        return new Averaged(Averaging.next(state, sum, epoch, round, rejected), sums.get(count - 1) > 0);
+    }
+
+    /** Leaves the ring (on its thread). */
+    @Override
+    public void close() {
+        try {
+            thread.submit(() -> {
+                ring.get().close();
+                return null;
+            }).get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new RingException("leaving the ring failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            thread.shutdown();
+        }
     }
 }

@@ -1,5 +1,9 @@
 package sparkcnn.driver.train;
 
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import sparkcnn.driver.data.Shard;
+import sparkcnn.driver.eval.DistributedEvaluation;
 import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.data.Augmentation;
 import sparkcnn.kernels.data.Preprocessing;
@@ -13,7 +17,8 @@ public record RunSettings(int epochs, int workers, int batchSizePerWorker, int a
                           long seed, int classes, Volume input, LearningRateSchedule schedule,
                           int checkpointEveryRounds, double targetAccuracy, int patience, boolean averageUpdater,
                           int aggregationDepth, int stepsPerEpoch, int evalBatchSize, Augmentation augmentation,
-                          boolean normalize, String engine, int allReduceTimeoutSeconds) {
+                          boolean normalize, EngineKind engine, int allReduceTimeoutSeconds,
+                          boolean allReduceOverlap) {
 
     public int channels() {
         return input.depth();
@@ -24,14 +29,10 @@ public record RunSettings(int epochs, int workers, int batchSizePerWorker, int a
         return stepsPerEpoch > 0 ? Math.min(stepsPerEpoch, fullPass) : fullPass;
     }
 
-    /** The engine that trains an epoch's rounds ({@code train.engine}). */
-    Engine engine(org.apache.spark.api.java.JavaSparkContext sc, AveragingSettings averaging, StopRequest stop) {
-        return switch (engine) {
-            case Engine.DL4J_PARAMETER_AVERAGING -> new Dl4jParameterAveraging(sc, averaging);
-            case Engine.ALLREDUCE -> new AllReduceEngine(sc, averaging, checkpointEveryRounds, allReduceTimeoutSeconds,
-                    stop);
-            default -> new AveragingTrainer(sc, averaging);
-        };
+    /** The run's engine ({@code train.engine}), whose ring (if any) also scores {@code test}. */
+    Engine engine(JavaSparkContext sc, AveragingSettings averaging, StopRequest stop, JavaRDD<Shard> test,
+                  DistributedEvaluation.Scoring scoring) {
+        return engine.create(sc, averaging, this, stop, test, scoring);
     }
 
     /** The averaging of one epoch, with that epoch's input preparation. */

@@ -25,6 +25,8 @@ final class RunState {
     final RunCheckpoints checkpoints;
     final EpochData.Epoch testSet;
     Preprocessing preprocessing;
+    /** The run's engine, made when the input preparation is known (the first epoch trained); closed at the run's end. */
+    Engine engine;
     /** The last round reported (null before the first). */
     RoundReport lastRound;
     /** The last averaged state the driver holds, and the round it ends (null before the first it received). */
@@ -59,6 +61,14 @@ final class RunState {
             listener.resumed(c, run.checkpoints().uri(c));
         });
         return new RunState(from, metrics, settings, run, testSet);
+    }
+
+    /** Lets go of the engine's workers (the ring), if the run made an engine. */
+    void closeEngine() {
+        if (engine != null) {
+            engine.close();
+            engine = null;
+        }
     }
 
     boolean stopped() {

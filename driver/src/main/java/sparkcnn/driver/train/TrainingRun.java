@@ -103,22 +103,32 @@ public final class TrainingRun {
             RunState s = RunState.start(run, from, settings, testSet, changedOnResume, listener);
             s.badImages.add("test", testSet.rejected());
             try {
-                for (int epoch = from.firstEpoch(); epoch <= lastEpoch && !s.stopped(); epoch++) {
-                    state = trainEpoch(train, epoch, state, s);
+                state = trainEpochs(train, state, lastEpoch, s);
+                if (s.unevaluated.isPresent()) { // every epoch was trained: only the last evaluation was missing
+                    try (EpochData.Epoch trainSet = train.open(s.unevaluated.get().epoch())) {
+                        s.preprocessing = preprocessing(trainSet, train.shape());
+                        finishCheckpointedEpoch(s);
+                    }
                 }
-            } catch (Exception e) { // Spark's own (a cancelled job) are checked and undeclared
-                if (stop.requested()) {
-                    throw stopped(s, e);
-                }
-                throw e;
-            }
-            if (s.unevaluated.isPresent()) { // every epoch was trained: only the last evaluation was missing
-                try (EpochData.Epoch trainSet = train.open(s.unevaluated.get().epoch())) {
-                    s.preprocessing = preprocessing(trainSet, train.shape());
-                    finishCheckpointedEpoch(s);
-                }
+            } finally {
+                s.closeEngine();
             }
             return new Result(s.results, state, run.root(), Optional.ofNullable(s.stopper.reason()));
+        }
+    }
+
+    /** Epochs from the resume point to {@code lastEpoch}, or until the run stops; the state after. */
+    private ModelState trainEpochs(EpochData train, ModelState state, int lastEpoch, RunState s) {
+        try {
+            for (int epoch = s.from.firstEpoch(); epoch <= lastEpoch && !s.stopped(); epoch++) {
+                state = trainEpoch(train, epoch, state, s);
+            }
+            return state;
+        } catch (Exception e) { // Spark's own (a cancelled job) are checked and undeclared
+            if (stop.requested()) {
+                throw stopped(s, e);
+            }
+            throw e;
         }
     }
 
@@ -133,9 +143,11 @@ public final class TrainingRun {
                 s.preprocessing = preprocessing(trainSet, train.shape());
             }
             var averaging = settings.averaging(s.preprocessing);
-            Engine engine = settings.engine(sc, averaging, stop);
+            if (s.engine == null) {
+                s.engine = settings.engine(sc, averaging, stop, s.testSet.shards(), scoring(s));
+            }
             int fullPass = averaging.roundsPerEpoch(trainSet.largestShard());
-            int rounds = engine.roundsPerEpoch(fullPass, settings);
+            int rounds = s.engine.roundsPerEpoch(fullPass, settings);
             if (epoch == s.from.firstEpoch()) {
                 listener.started(trainSet.examples(), s.testSet.examples(), rounds);
             }
@@ -143,7 +155,7 @@ public final class TrainingRun {
                 return state;
             }
             int rejectedBefore = s.badImages.count("train");
-            ModelState after = fitRounds(engine, state, trainSet, rounds, epoch, s);
+            ModelState after = fitRounds(s.engine, state, trainSet, rounds, epoch, s);
             byte[] modelZip = s.checkpoints.epochEnd(after, epoch, rounds);
             // a streamed epoch learns of rejected files as it reads them
             long examples = rounds < fullPass
@@ -207,8 +219,9 @@ public final class TrainingRun {
     private void finishEpoch(Trained t, RunState s) {
         long t0 = System.nanoTime();
         sc.setJobDescription(run.name() + ": epoch " + t.epoch() + " evaluation");
-        DistributedEvaluation.Scored scored = DistributedEvaluation.score(sc, t.state(), s.testSet.shards(),
-                settings.evalBatchSize(), settings.classes(), settings.workerThreads(), s.preprocessing.forEvaluation());
+        DistributedEvaluation.Scored scored = s.engine != null
+                ? s.engine.score(sc, t.state(), s.testSet.shards(), scoring(s))
+                : DistributedEvaluation.score(sc, t.state(), s.testSet.shards(), scoring(s));
         s.badImages.add("test", scored.rejected());
         EvalCounts test = scored.counts();
         if (test.count() == 0) {
@@ -226,6 +239,12 @@ public final class TrainingRun {
         run.saveModel(t.modelZip());
         s.metrics.epoch(result);
         listener.afterEpoch(result, List.copyOf(s.results));
+    }
+
+    /** How the test set is scored. */
+    private DistributedEvaluation.Scoring scoring(RunState s) {
+        return new DistributedEvaluation.Scoring(settings.evalBatchSize(), settings.classes(), settings.workerThreads(),
+                s.preprocessing.forEvaluation());
     }
 
     /**

@@ -13,12 +13,14 @@ import sparkcnn.driver.FashionMnist;
 import sparkcnn.driver.LocalSpark;
 import sparkcnn.driver.data.IdxDataSource;
 import sparkcnn.driver.data.Shard;
+import sparkcnn.driver.eval.DistributedEvaluation;
 import sparkcnn.driver.io.HadoopConf;
 import sparkcnn.kernels.backend.NativeBackend;
 import sparkcnn.kernels.data.Preprocessing;
 import sparkcnn.kernels.optim.LearningRateSchedule;
 import sparkcnn.kernels.optim.Optimizer;
 import sparkcnn.kernels.train.ModelState;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -41,7 +43,7 @@ class AllReduceEngineTest {
         NativeBackend.init(1);
         var train = new IdxDataSource(FashionMnist.TRAIN_IMAGES, FashionMnist.TRAIN_LABELS,
                 new HadoopConf(new Configuration()), 1024);
-        shards = AveragingTrainer.cached(train.blocks(sc, 2)).cache();
+        shards = TestEngines.cached(train.blocks(sc, 2)).cache();
     }
 
     @AfterAll
@@ -50,7 +52,7 @@ class AllReduceEngineTest {
     }
 
     private static ModelState fresh(Optimizer optimizer) {
-        return AveragingTrainerTest.fresh(optimizer); // the same small pattern net
+        return DriverEngineTest.fresh(optimizer); // the same small pattern net
     }
 
     private record Fitted(ModelState state, List<RoundReport> rounds, List<ModelState> states) {
@@ -60,10 +62,19 @@ class AllReduceEngineTest {
         return fit(engine, start, rounds, RATE);
     }
 
+    /** {@code rounds} rounds of epoch 1 from {@code start}; the engine closed after them. */
     private static Fitted fit(Engine engine, ModelState start, int rounds, LearningRateSchedule rate) {
+        try (engine) {
+            return fitMore(engine, start, 1, 0, rounds, rate);
+        }
+    }
+
+    /** Rounds {@code from..rounds-1} of {@code epoch} on an engine that stays open. */
+    private static Fitted fitMore(Engine engine, ModelState start, int epoch, int from, int rounds,
+                                  LearningRateSchedule rate) {
         List<RoundReport> reports = new ArrayList<>();
         List<ModelState> states = new ArrayList<>();
-        ModelState after = engine.fitRounds(start, shards, rounds, 1, 0, rate, (r, s) -> {
+        ModelState after = engine.fitRounds(start, shards, rounds, epoch, from, rate, (r, s) -> {
             reports.add(r);
             states.add(s);
         });
@@ -73,8 +84,8 @@ class AllReduceEngineTest {
     @Test
     void theRingAveragesAsTheDriverDoesAndHandsTheStateOverOnlyAtCheckpoints() {
         ModelState start = fresh(Optimizer.constant("nesterovs", 0.05, 0.9, 0));
-        Fitted driver = fit(new AveragingTrainer(sc, SETTINGS), start, 6);
-        Fitted ring = fit(new AllReduceEngine(sc, SETTINGS, 4, 60, new StopRequest()), start, 6);
+        Fitted driver = fit(new DriverEngine(sc, SETTINGS), start, 6);
+        Fitted ring = fit(TestEngines.ring(sc, SETTINGS, 4, 60, false, new StopRequest()), start, 6);
 
         assertEquals(6, ring.rounds().size());
         for (int i = 0; i < 6; i++) {
@@ -91,8 +102,8 @@ class AllReduceEngineTest {
             }
         }
         assertFalse(Arrays.equals(start.params(), ring.state().params()), "the ring trained nothing");
-        double params = AveragingTrainerTest.maxAbsDiff(driver.state().params(), ring.state().params());
-        double momentum = AveragingTrainerTest.maxAbsDiff(driver.state().updaterState(), ring.state().updaterState());
+        double params = DriverEngineTest.maxAbsDiff(driver.state().params(), ring.state().params());
+        double momentum = DriverEngineTest.maxAbsDiff(driver.state().updaterState(), ring.state().updaterState());
         assertTrue(params < 1e-5, "parameters differ from the driver path's by " + params);
         assertTrue(momentum < 1e-5, "momentum differs from the driver path's by " + momentum);
         assertEquals(driver.state().iteration(), ring.state().iteration());
@@ -104,18 +115,20 @@ class AllReduceEngineTest {
         var stop = new StopRequest();
         List<RoundReport> reports = new ArrayList<>();
         List<ModelState> states = new ArrayList<>();
-        new AllReduceEngine(sc, SETTINGS, 0, 60, stop).fitRounds(start, shards, 8, 1, 0, RATE, (r, s) -> {
-            reports.add(r);
-            states.add(s);
-            if (r.round() == 2) {
-                stop.request("a test", 143); // the workers are in round 3 or later by now
-            }
-        });
+        try (var ring = TestEngines.ring(sc, SETTINGS, 0, 60, false, stop)) {
+            ring.fitRounds(start, shards, 8, 1, 0, RATE, (r, s) -> {
+                reports.add(r);
+                states.add(s);
+                if (r.round() == 2) {
+                    stop.request("a test", 143); // the workers are in round 3 or later by now
+                }
+            });
+        }
         int last = reports.size();
         assertTrue(last >= 3 && last < 8, "stopped after round " + last);
         assertNotNull(states.get(last - 1), "the round the ring stopped after hands its state over");
-        Fitted driver = fit(new AveragingTrainer(sc, SETTINGS), start, last);
-        double params = AveragingTrainerTest.maxAbsDiff(driver.state().params(), states.get(last - 1).params());
+        Fitted driver = fit(new DriverEngine(sc, SETTINGS), start, last);
+        double params = DriverEngineTest.maxAbsDiff(driver.state().params(), states.get(last - 1).params());
         assertTrue(params < 1e-5, "the stopped ring's state differs from " + last + " driver rounds by " + params);
     }
 
@@ -123,7 +136,7 @@ class AllReduceEngineTest {
     void aDivergingRingStopsWithTheDriversError() {
         ModelState start = fresh(Optimizer.constant("sgd", 1e9, 0, 0));
         var e = assertThrows(DivergenceException.class,
-                () -> fit(new AllReduceEngine(sc, SETTINGS, 0, 60, new StopRequest()), start, 4, LearningRateSchedule.constant(1e9, 1)));
+                () -> fit(TestEngines.ring(sc, SETTINGS, 0, 60, false, new StopRequest()), start, 4, LearningRateSchedule.constant(1e9, 1)));
         assertTrue(e.getMessage().contains("diverged in epoch 1"), e.getMessage());
     }
 
@@ -132,9 +145,105 @@ class AllReduceEngineTest {
         var three = new AveragingSettings(3, 32, 2, 1, 11, 10, Preprocessing.scaleOnly(1), true, 2);
         long t0 = System.nanoTime();
         var e = assertThrows(IllegalArgumentException.class,
-                () -> fit(new AllReduceEngine(sc, three, 0, 60, new StopRequest()), fresh(Optimizer.constant("sgd", 0.01, 0, 0)), 2));
+                () -> fit(TestEngines.ring(sc, three, 0, 60, false, new StopRequest()), fresh(Optimizer.constant("sgd", 0.01, 0, 0)), 2));
         assertTrue(e.getMessage().contains("train.workers = 3") && e.getMessage().contains("2 task slots"),
                 e.getMessage());
         assertTrue(System.nanoTime() - t0 < 10_000_000_000L, "a local cluster's slots are known at once");
+    }
+
+    @Test
+    void theRingStaysUpAcrossEpochsAndScoresTheTestSetOnItsOwnTasks() {
+        ModelState start = fresh(Optimizer.constant("nesterovs", 0.05, 0.9, 0));
+        var test = TestEngines.cached(new IdxDataSource(FashionMnist.TEST_IMAGES, FashionMnist.TEST_LABELS,
+                new HadoopConf(new Configuration()), 600).blocks(sc, 2)).cache();
+        var scoring = new DistributedEvaluation.Scoring(100, 10, 1, Preprocessing.scaleOnly(1));
+        var jobs = new JobCounter();
+        sc.sc().addSparkListener(jobs);
+        ModelState ringState = start;
+        List<DistributedEvaluation.Scored> ringScores = new ArrayList<>();
+        try (var ring = new AllReduceEngine(sc, SETTINGS, new AllReduceEngine.Options(0, 60, false), new StopRequest(),
+                test, scoring)) {
+            for (int epoch = 1; epoch <= 2; epoch++) {
+                ringState = fitMore(ring, ringState, epoch, 0, 3, RATE).state();
+                ringScores.add(ring.score(sc, ringState, test, scoring));
+            }
+            assertEquals(1, jobs.started(), "one stage for two epochs and their evaluations");
+        } finally {
+            sc.sc().removeSparkListener(jobs);
+        }
+        ModelState driverState = start;
+        try (var driver = new DriverEngine(sc, SETTINGS)) {
+            for (int epoch = 1; epoch <= 2; epoch++) {
+                driverState = fitMore(driver, driverState, epoch, 0, 3, RATE).state();
+                var scored = DistributedEvaluation.score(sc, driverState, test, scoring);
+                assertEquals(scored.counts().count(), ringScores.get(epoch - 1).counts().count());
+                assertEquals(scored.counts().correct(), ringScores.get(epoch - 1).counts().correct(), 2,
+                        "epoch " + epoch + ": the ring's tasks score as a job of its own does");
+                assertEquals(scored.counts().lossSum(), ringScores.get(epoch - 1).counts().lossSum(),
+                        1e-3 * scored.counts().lossSum());
+            }
+        }
+        assertEquals(600, ringScores.get(1).counts().count());
+        double params = DriverEngineTest.maxAbsDiff(driverState.params(), ringState.params());
+        assertTrue(params < 1e-5, "after two epochs on one ring the parameters differ from the driver's by " + params);
+        assertEquals(driverState.iteration(), ringState.iteration());
+    }
+
+    @Test
+    void aRingFormsAgainFromAStateItDoesNotHold() {
+        ModelState start = fresh(Optimizer.constant("nesterovs", 0.05, 0.9, 0));
+        var jobs = new JobCounter();
+        sc.sc().addSparkListener(jobs);
+        try (var ring = TestEngines.ring(sc, SETTINGS, 0, 60, false, new StopRequest())) {
+            ModelState after = fitMore(ring, start, 1, 0, 2, RATE).state();
+            fitMore(ring, start, 1, 0, 2, RATE); // not the state the workers hold: they must not go on from theirs
+            assertEquals(2, jobs.started());
+            ModelState again = fitMore(ring, start, 1, 0, 2, RATE).state();
+            assertEquals(3, jobs.started());
+            assertTrue(DriverEngineTest.maxAbsDiff(after.params(), again.params()) < 1e-6, "the same rounds again");
+        } finally {
+            sc.sc().removeSparkListener(jobs);
+        }
+    }
+
+    @Test
+    void overlapAppliesTheAverageOneRoundLateAndWaitsForItAtCheckpoints() {
+        ModelState start = fresh(Optimizer.constant("nesterovs", 0.05, 0.9, 0));
+        Fitted sync = fit(TestEngines.ring(sc, SETTINGS, 3, 60, false, new StopRequest()), start, 6);
+        Fitted overlap = fit(TestEngines.ring(sc, SETTINGS, 3, 60, true, new StopRequest()), start, 6);
+        Fitted again = fit(TestEngines.ring(sc, SETTINGS, 3, 60, true, new StopRequest()), start, 6);
+
+        assertEquals(6, overlap.rounds().size());
+        assertNotNull(overlap.states().get(2), "the checkpoint round hands its state over");
+        assertNull(overlap.states().get(3));
+        assertEquals(sync.rounds().get(0).loss(), overlap.rounds().get(0).loss(), 1e-6, "the first round is the same");
+        double apart = DriverEngineTest.maxAbsDiff(sync.state().params(), overlap.state().params());
+        assertTrue(apart > 1e-5, "overlap changed nothing: it did not overlap");
+        assertArrayEquals(overlap.state().params(), again.state().params(), "overlap is reproducible");
+        double lastLoss = overlap.rounds().get(5).loss();
+        assertTrue(Math.abs(lastLoss - sync.rounds().get(5).loss()) < 0.25 * sync.rounds().get(5).loss(),
+                "overlap's round-6 loss " + lastLoss + " against " + sync.rounds().get(5).loss() + " without");
+        assertEquals(sync.state().iteration(), overlap.state().iteration());
+
+        // resuming from the checkpoint round (3) fits rounds 4-6 exactly as the run that went on
+        Fitted resumed;
+        try (var ring = TestEngines.ring(sc, SETTINGS, 3, 60, true, new StopRequest())) {
+            resumed = fitMore(ring, overlap.states().get(2), 1, 3, 6, RATE);
+        }
+        assertArrayEquals(overlap.state().params(), resumed.state().params(), "a resume is exact under overlap");
+    }
+
+    /** Counts the Spark jobs started while it listens. */
+    private static final class JobCounter extends org.apache.spark.scheduler.SparkListener {
+        private final java.util.concurrent.atomic.AtomicInteger started = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart job) {
+            started.incrementAndGet();
+        }
+
+        int started() {
+            return started.get();
+        }
     }
 }

@@ -64,7 +64,7 @@ class RingRestartTest {
             NativeBackend.init(1);
             var train = new IdxDataSource(FashionMnist.TRAIN_IMAGES, FashionMnist.TRAIN_LABELS,
                     new HadoopConf(new Configuration()), 1024);
-            JavaRDD<Shard> shards = AveragingTrainer.cached(train.blocks(sc, 2)).cache();
+            JavaRDD<Shard> shards = TestEngines.cached(train.blocks(sc, 2)).cache();
             int failFrom = 3 * settings.examplesPerWorkerRound();
             JavaRDD<Shard> failing = shards.mapPartitionsWithIndex((i, it) -> List.<Shard>of(
                     new FailingOnce(it.next(), i, failFrom)).iterator(), true);
@@ -75,13 +75,13 @@ class RingRestartTest {
             var rate = LearningRateSchedule.constant(0.05, 1);
 
             List<RoundReport> rounds = new ArrayList<>();
-            ModelState ring = new AllReduceEngine(sc, settings, 2, 60, new StopRequest()).fitRounds(start, failing, 6, 1,
+            ModelState ring = TestEngines.ring(sc, settings, 2, 60, false, new StopRequest()).fitRounds(start, failing, 6, 1,
                     0, rate, (r, s) -> rounds.add(r));
-            ModelState driver = new AveragingTrainer(sc, settings).fitRounds(start, shards, 6, 1, 0, rate, (r, s) -> { });
+            ModelState driver = new DriverEngine(sc, settings).fitRounds(start, shards, 6, 1, 0, rate, (r, s) -> { });
 
             assertTrue(FAILED.get(), "the worker never failed");
             assertEquals(List.of(1, 2, 3, 4, 5, 6), rounds.stream().map(RoundReport::round).toList(), "each round once");
-            double params = AveragingTrainerTest.maxAbsDiff(driver.params(), ring.params());
+            double params = DriverEngineTest.maxAbsDiff(driver.params(), ring.params());
             assertTrue(params < 1e-5, "the restarted ring ends " + params + " from the driver's averaging");
             assertEquals(driver.iteration(), ring.iteration());
         }

@@ -22,7 +22,6 @@ import scala.reflect.ClassTag$;
 import scala.runtime.AbstractFunction1;
 import sparkcnn.driver.collective.Coordinator;
 import sparkcnn.driver.collective.DriverLink;
-import sparkcnn.driver.collective.Ring;
 import sparkcnn.driver.train.RingAveraging;
 import sparkcnn.jobs.report.Stats;
 import sparkcnn.kernels.train.ModelState;
@@ -127,8 +126,8 @@ public final class RingRoundBench {
             var task = BarrierTaskContext.get();
             try (var driver = DriverLink.connect(coordinator, task.stageAttemptNumber(), task.partitionId(),
                     TIMEOUT_SECONDS);
-                 var ring = Ring.join(driver.trackerArgs(), String.valueOf(task.partitionId()), TIMEOUT_SECONDS)) {
-                var averaging = new RingAveraging(ring, true);
+                 var averaging = RingAveraging.join(driver.trackerArgs(), String.valueOf(task.partitionId()),
+                         TIMEOUT_SECONDS, true)) {
                 ModelState start = state.value();
                 ModelState averaged = start;
                 for (int r = 0; r < rounds; r++) {

@@ -6,17 +6,17 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sparkcnn.driver.SparkContexts;
-import sparkcnn.driver.train.Engine;
+import sparkcnn.driver.train.EngineKind;
 
 /** {@code sparkcnn bench rounds}: submitted to a cluster, it measures that cluster's averaging round. */
 @Command(name = "rounds", mixinStandardHelpOptions = true,
         description = "an averaging round of DenseNet-121's state on this cluster: broadcast and tree-reduce "
-                + "through the driver (--engine sparkcnn), or the ring between the workers (--engine allreduce)")
+                + "through the driver (--engine driver), or the ring between the workers (--engine allreduce)")
 public final class RoundsCommand implements Callable<Integer> {
     @Option(names = "--workers", paramLabel = "N", required = true, description = "tasks per round, one per executor")
     int workers;
-    @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = Engine.SPARKCNN,
-            description = "sparkcnn (through the driver) or allreduce (the ring)")
+    @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "driver",
+            description = "driver (through the driver) or allreduce (the ring)")
     String engine;
     @Option(names = "--depth", paramLabel = "D", defaultValue = "2", description = "treeReduce depth")
     int depth;
@@ -37,13 +37,10 @@ public final class RoundsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (var sc = SparkContexts.start(master, "sparkcnn-bench-rounds", false)) {
-            if (engine.equals(Engine.ALLREDUCE)) {
-                RingRoundBench.run(sc, workers, repeats, file, out);
-            } else if (engine.equals(Engine.SPARKCNN)) {
-                RoundCostBench.run(sc, workers, depth, repeats, file, out);
-            } else {
-                throw new IllegalArgumentException("--engine is '" + engine + "'; use " + Engine.ALLREDUCE + " or "
-                        + Engine.SPARKCNN);
+            switch (EngineKind.named(engine)) {
+                case ALLREDUCE -> RingRoundBench.run(sc, workers, repeats, file, out);
+                case DRIVER -> RoundCostBench.run(sc, workers, depth, repeats, file, out);
+                default -> throw new IllegalArgumentException("--engine is '" + engine + "'; use allreduce or driver");
             }
         }
         return 0;

@@ -3,8 +3,6 @@ package sparkcnn.jobs.train;
 import sparkcnn.jobs.data.TrainingData;
 import sparkcnn.driver.run.RunStart;
 import sparkcnn.driver.train.RunStoppedException;
-import sparkcnn.driver.train.BarrierSlots;
-import sparkcnn.driver.train.Engine;
 import sparkcnn.driver.train.StopRequest;
 import com.typesafe.config.Config;
 import java.io.PrintStream;
@@ -119,7 +117,7 @@ public final class TrainJob {
 
     /** The config keys a resume changes (checked: the network, data and optimiser stay as they were). */
     private Map<String, List<String>> changesOnResume(RunLayout run, RunStart start) {
-        if (start == RunStart.RESUME && spec.engine().equals(Engine.DL4J_PARAMETER_AVERAGING)) {
+        if (start == RunStart.RESUME && !spec.engine().resumable()) {
             throw new com.typesafe.config.ConfigException.BadValue("train.engine", "a run of "
                     + spec.engine() + " cannot be resumed: DL4J's training master repartitions and shuffles each epoch "
                     + "its own way, so a resumed run would not continue the one that stopped; start it anew");
@@ -141,11 +139,7 @@ public final class TrainJob {
         for (String executor : SparkContexts.verifyBackend(sc, spec.backend(), spec.workers())) {
             log.info("backend = {}: {}", spec.backend().name().toLowerCase(Locale.ROOT), executor);
         }
-        if (spec.engine().equals(Engine.ALLREDUCE)) { // before the run directory is written to
-            BarrierSlots.require(sc, spec.workers());
-        } else if (sc.defaultParallelism() < spec.workers()) {
-            log.warn("{} workers but only {} task slots: workers will run in waves", spec.workers(), sc.defaultParallelism());
-        }
+        spec.engine().requireSlots(sc, spec.workers()); // before the run directory is written to
         var data = opened != null ? opened : spec.data().open(sc, spec.workers(), spec.model().input(), spec.model().classes(), spec.seed());
         String rendered = JobConfig.render(config);
         if (!run.has(RunLayout.CONFIG) || !changedOnResume.isEmpty()) {

@@ -7,7 +7,7 @@ import static sparkcnn.jobs.config.ConfigValues.required;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
-import sparkcnn.driver.train.Engine;
+import sparkcnn.driver.train.EngineKind;
 import sparkcnn.driver.train.RunSettings;
 import sparkcnn.jobs.config.ModelConfig;
 import sparkcnn.jobs.data.DataSpec;
@@ -24,7 +24,8 @@ public record TrainSpec(String runDir, String master, String appName, DataSpec d
                         int evalBatchSize, int checkpointEveryRounds,
                         double targetAccuracy, int patience, boolean averageUpdater, int aggregationDepth,
                         int stepsPerEpoch,
-                        BackendChoice backend, String engine, int allReduceTimeoutSeconds) {
+                        BackendChoice backend, EngineKind engine, int allReduceTimeoutSeconds,
+                        boolean allReduceOverlap) {
 
     public static TrainSpec from(Config c) {
         int workers = positive(c, "train.workers");
@@ -51,23 +52,23 @@ public record TrainSpec(String runDir, String master, String appName, DataSpec d
                 c.getBoolean("train.average-updater"),
                 aggregationDepth(c, workers),
                 nonNegative(c, "train.steps-per-epoch"),
-                backend(c), engine(c), allReduceTimeout(c));
+                backend(c), engine(c), allReduceTimeout(c), c.getBoolean("train.allreduce.overlap"));
     }
 
     /**
-     * {@code train.engine}: sparkcnn's averaging, or DL4J Spark's training master, which fits a
-     * whole epoch in one call: one round per epoch, checkpointed at its end, never stopped early.
+     * {@code train.engine} ({@link EngineKind}); an engine that fits whole epochs in one call (DL4J
+     * Spark's training master) cannot stop within one.
      */
-    static String engine(Config c) {
-        String engine = c.getString("train.engine");
-        if (engine.equals(Engine.DL4J_PARAMETER_AVERAGING)) {
-            if (c.getInt("train.steps-per-epoch") > 0) {
-                throw new ConfigException.BadValue("train.steps-per-epoch", "must be 0 with train.engine = " + engine
-                        + ": DL4J's training master fits a whole epoch in one call and cannot stop within it");
-            }
-        } else if (!engine.equals(Engine.SPARKCNN) && !engine.equals(Engine.ALLREDUCE)) {
-            throw new ConfigException.BadValue("train.engine", "is '" + engine + "'; use " + Engine.ALLREDUCE + ", "
-                    + Engine.SPARKCNN + " or " + Engine.DL4J_PARAMETER_AVERAGING);
+    static EngineKind engine(Config c) {
+        EngineKind engine;
+        try {
+            engine = EngineKind.named(c.getString("train.engine"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException.BadValue("train.engine", e.getMessage());
+        }
+        if (engine.wholeEpochs() && c.getInt("train.steps-per-epoch") > 0) {
+            throw new ConfigException.BadValue("train.steps-per-epoch", "must be 0 with train.engine = " + engine
+                    + ": it fits a whole epoch in one call and cannot stop within it");
         }
         return engine;
     }
@@ -150,7 +151,7 @@ public record TrainSpec(String runDir, String master, String appName, DataSpec d
         return new RunSettings(epochs, workers, batchSizePerWorker, averagingFrequency, threads, seed,
                 model.classes(), model.input(), optimizer.schedule(), checkpointEveryRounds, targetAccuracy, patience,
                 averageUpdater, aggregationDepth, stepsPerEpoch, evalBatchSize, data.augmentation(), data.normalize(),
-                engine, allReduceTimeoutSeconds);
+                engine, allReduceTimeoutSeconds, allReduceOverlap);
     }
 
     /** Threads per worker: a number, or auto = the cores Spark gives each task (spark.task.cpus). */

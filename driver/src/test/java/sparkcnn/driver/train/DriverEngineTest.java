@@ -34,7 +34,7 @@ import sparkcnn.kernels.train.ModelState;
 import sparkcnn.kernels.train.RoundResult;
 
 /** Parameter averaging on real Spark (local[2]) and real Fashion-MNIST examples. */
-class AveragingTrainerTest {
+class DriverEngineTest {
     private static final PatternNet NET = new PatternNet(new Volume(28, 28, 1),
             List.of(new PatternNet.Stage(1, 8, 3, true), new PatternNet.Stage(1, 16, 3, true)), List.of(32), 10);
     private static final AveragingSettings SETTINGS = new AveragingSettings(2, 32, 2, 1, 11, 10, 1);
@@ -69,12 +69,12 @@ class AveragingTrainerTest {
         ModelState start = fresh(Optimizer.constant("adam", 1e-3, 0, 0));
         JavaRDD<ExampleBlock> shards = train.blocks(sc, 2);
 
-        RoundResult spark = new AveragingTrainer(sc, SETTINGS).round(start, AveragingTrainer.cached(shards), 1, 0);
+        RoundResult spark = new DriverEngine(sc, SETTINGS).round(start, TestEngines.cached(shards), 1, 0).result();
 
         // The same two workers' steps, recomputed here one after the other from the same start
         List<RoundResult> workers = new ArrayList<>();
         for (sparkcnn.driver.data.RecordSource.Range range : train.ranges(2)) {
-            workers.add(AveragingTrainer.workerRound(start, new CachedShard(train.read(range)), SETTINGS, 1, 0).result());
+            workers.add(WorkerRound.fit(start, new CachedShard(train.read(range)), SETTINGS, 1, 0).result());
         }
         float[] w0 = workers.get(0).paramSum();
         float[] w1 = workers.get(1).paramSum();
@@ -100,11 +100,11 @@ class AveragingTrainerTest {
     void withoutUpdaterAveragingOnlyParametersTravelAndTheUpdaterStateStays() {
         ModelState start = fresh(Optimizer.constant("adam", 1e-3, 0, 0));
         var settings = new AveragingSettings(2, 32, 2, 1, 11, 10, Preprocessing.scaleOnly(1), false, 3);
-        var trainer = new AveragingTrainer(sc, settings);
-        RoundResult sum = trainer.round(start, AveragingTrainer.cached(train.blocks(sc, 2)), 1, 0);
+        RoundResult sum = new DriverEngine(sc, settings).round(start, TestEngines.cached(train.blocks(sc, 2)), 1, 0)
+                .result();
         assertEquals(0, sum.updaterSum().length);
         assertEquals(2, sum.workers());
-        ModelState after = trainer.fitEpoch(start, train.blocks(sc, 2), 1280, 1, r -> { });
+        ModelState after = TestEngines.fitEpoch(sc, settings, start, train.blocks(sc, 2), 1280, 1, r -> { });
         assertArrayEquals(start.updaterState(), after.updaterState());
         assertFalse(Arrays.equals(start.params(), after.params()));
     }
@@ -113,12 +113,11 @@ class AveragingTrainerTest {
     void trainingLowersTheLossAndBeatsChanceOnTheTestSet() {
         ModelState state = fresh(Optimizer.constant("adam", 2e-3, 0, 0));
         JavaRDD<ExampleBlock> shards = train.blocks(sc, 2).cache();
-        var trainer = new AveragingTrainer(sc, SETTINGS);
         List<Double> epochLoss = new ArrayList<>();
         List<RoundReport> reports = new ArrayList<>();
         for (int epoch = 1; epoch <= 3; epoch++) {
             int before = reports.size();
-            state = trainer.fitEpoch(state, shards, 1280, epoch, reports::add);
+            state = TestEngines.fitEpoch(sc, SETTINGS, state, shards, 1280, epoch, reports::add);
             epochLoss.add(reports.subList(before, reports.size()).stream().mapToDouble(RoundReport::loss).average().orElseThrow());
         }
         assertEquals(3 * SETTINGS.roundsPerEpoch(1280), reports.size());
@@ -139,7 +138,7 @@ class AveragingTrainerTest {
         ModelState start = fresh(Optimizer.constant("sgd", 1e9, 0, 0));
         JavaRDD<ExampleBlock> shards = train.blocks(sc, 2);
         var e = assertThrows(DivergenceException.class,
-                () -> new AveragingTrainer(sc, SETTINGS).fitEpoch(start, shards, 1280, 1, r -> { }));
+                () -> TestEngines.fitEpoch(sc, SETTINGS, start, shards, 1280, 1, r -> { }));
         assertTrue(e.getMessage().contains("diverged in epoch 1"), e.getMessage());
     }
 
