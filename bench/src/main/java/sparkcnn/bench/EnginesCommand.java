@@ -14,7 +14,7 @@ final class EnginesCommand implements Callable<Integer> {
     @Option(names = "--epochs", paramLabel = "N", defaultValue = "2", description = "epochs per run")
     int epochs;
     @Option(names = "--engines", paramLabel = "E,...", split = ",",
-            defaultValue = "allreduce,sparkcnn,dl4j-parameter-averaging", description = "the engines, in this order")
+            defaultValue = "allreduce,driver,dl4j-parameter-averaging", description = "the engines, in this order")
     java.util.List<String> engines;
     @Mixin
     BenchOptions.Jobs jobs = new BenchOptions.Jobs("target/bench-engines", 4096);

@@ -23,6 +23,8 @@ public final class EpochData {
     private final Volume shape;
     private final List<String> classes;
     private Opened fixed;
+    /** The fixed shards' sizes, labels and rejected files, counted once: no Spark job opens a later epoch. */
+    private Epoch fixedEpoch;
 
     /** One epoch's shards before they are counted. */
     private record Opened(JavaRDD<Shard> shards, JavaRDD<DecodedBlock> decoded, List<Integer> plannedSizes,
@@ -84,8 +86,16 @@ public final class EpochData {
         return classes;
     }
 
+    /** Whether every epoch has the same shards (the same RDD), so that opening a later one runs no Spark job. */
+    public boolean sameShardsEachEpoch() {
+        return reusable;
+    }
+
     /** One epoch's shards, kept until {@link Epoch#close()}. */
     public Epoch open(int epoch) {
+        if (fixedEpoch != null) {
+            return fixedEpoch;
+        }
         Opened opened;
         if (reusable && fixed != null) {
             opened = fixed;
@@ -104,7 +114,12 @@ public final class EpochData {
         List<Integer> sizes = tallies.stream().map(Tally::size).toList();
         int maxLabel = tallies.stream().mapToInt(Tally::maxLabel).max().orElse(-1);
         List<String> rejected = tallies.stream().flatMap(t -> t.rejected().stream()).toList();
-        return new Epoch(opened.shards(), sizes, maxLabel, rejected, false, reusable ? null : opened.decoded());
+        Epoch counted = new Epoch(opened.shards(), sizes, maxLabel, rejected, false,
+                reusable ? null : opened.decoded());
+        if (reusable) {
+            fixedEpoch = counted;
+        }
+        return counted;
     }
 
     /** What the driver learns of one decoded shard. */

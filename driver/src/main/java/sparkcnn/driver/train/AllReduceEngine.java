@@ -236,9 +236,9 @@ public final class AllReduceEngine implements Engine {
         }
     }
 
-    /** The workers leave the ring. */
+    /** The workers leave the ring; it forms again for the next rounds. */
     @Override
-    public void close() {
+    public void yieldSlots() {
         closeRing();
     }
 

@@ -44,8 +44,16 @@ public interface Engine extends AutoCloseable {
         return DistributedEvaluation.score(sc, state, test, scoring);
     }
 
+    /**
+     * Gives up the task slots the engine holds between epochs (the ring's), so that another Spark job
+     * can run; the engine takes them again when it next needs them.
+     */
+    default void yieldSlots() {
+    }
+
     /** Lets go of whatever the engine holds between epochs. */
     @Override
     default void close() {
+        yieldSlots();
     }
 }

@@ -105,6 +105,7 @@ public final class TrainingRun {
             try {
                 state = trainEpochs(train, state, lastEpoch, s);
                 if (s.unevaluated.isPresent()) { // every epoch was trained: only the last evaluation was missing
+                    yieldSlotsUnlessSameShards(train, s);
                     try (EpochData.Epoch trainSet = train.open(s.unevaluated.get().epoch())) {
                         s.preprocessing = preprocessing(trainSet, train.shape());
                         finishCheckpointedEpoch(s);
@@ -132,9 +133,20 @@ public final class TrainingRun {
         }
     }
 
+    /**
+     * Data dealt afresh each epoch is opened by a Spark job of its own, which needs task slots that an
+     * engine holding its workers between epochs (the ring) must give up first.
+     */
+    private static void yieldSlotsUnlessSameShards(EpochData train, RunState s) {
+        if (s.engine != null && !train.sameShardsEachEpoch()) {
+            s.engine.yieldSlots();
+        }
+    }
+
     /** Opens the epoch's training set, fits its rounds, checkpoints and evaluates it; returns the state after. */
     private ModelState trainEpoch(EpochData train, int epoch, ModelState state, RunState s) {
         long t0 = System.nanoTime();
+        yieldSlotsUnlessSameShards(train, s);
         try (EpochData.Epoch trainSet = train.open(epoch)) {
             s.badImages.add("train", trainSet.rejected());
             requireExamples(trainSet, "training");

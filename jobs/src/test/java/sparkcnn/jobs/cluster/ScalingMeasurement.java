@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import sparkcnn.driver.data.SyntheticImageFolder;
 
 /**
@@ -49,11 +48,11 @@ public final class ScalingMeasurement {
         boolean roundsOnly = args.length > 1 && args[1].equals("rounds");
         try (var cluster = new StandaloneCluster(dir, 3)) {
             for (int workers = 1; workers <= 3; workers++) { // the engines side by side, for each worker count
-                rounds.add(rounds(cluster, dir, workers, "sparkcnn"));
+                rounds.add(rounds(cluster, dir, workers, "driver"));
                 ringRounds.add(rounds(cluster, dir, workers, "allreduce"));
             }
             for (int workers = 1; workers <= 3 && !roundsOnly; workers++) {
-                training.add(train(cluster, dir, workers, "sparkcnn", train, val));
+                training.add(train(cluster, dir, workers, "driver", train, val));
                 ringTraining.add(train(cluster, dir, workers, "allreduce", train, val));
             }
         }
@@ -121,27 +120,8 @@ public final class ScalingMeasurement {
         return sparkcnn.jobs.report.Stats.median(values.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
-    /** SparkSubmit of the shaded jar with {@code workers} one-core executors; waits for it. */
     private static void run(StandaloneCluster cluster, Path dir, String name, int workers, List<String> args)
             throws Exception {
-        String cache = System.getProperty("org.bytedeco.javacpp.cachedir",
-                Path.of(System.getProperty("user.home"), ".javacpp", "cache").toString());
-        List<String> driverJvm = StandaloneCluster.driverJvm("-Xmx3g",
-                "-Dlog4j2.configurationFile=" + Path.of("../conf/log4j2.properties").toAbsolutePath());
-        Path log = dir.resolve(name + ".log");
-        List<String> options = List.of("--conf", "spark.executor.cores=1",
-                "--conf", "spark.cores.max=" + workers,
-                "--conf", "spark.executor.memory=1500m",
-                "--conf", "spark.executor.extraJavaOptions=-Dorg.bytedeco.javacpp.cachedir=" + cache
-                        + " -Dorg.bytedeco.javacpp.maxbytes=3G -Dorg.bytedeco.javacpp.maxphysicalbytes=5G");
-        System.out.println(name + ": " + String.join(" ", args));
-        Process process = cluster.submit(driverJvm, "sparkcnn.jobs.Main", options, StandaloneCluster.shadedJar(), args,
-                log);
-        if (!process.waitFor(20, TimeUnit.MINUTES) || process.exitValue() != 0) {
-            process.destroyForcibly();
-            List<String> lines = Files.readAllLines(log);
-            throw new IllegalStateException(name + " failed:\n"
-                    + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())));
-        }
+        cluster.submitShaded(dir, name, workers, args);
     }
 }

@@ -184,4 +184,28 @@ final class StandaloneCluster implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
     }
+
+    /**
+     * SparkSubmit of the shaded jar's {@code sparkcnn.jobs.Main} with {@code args}, on {@code workers}
+     * one-core executors, as the measurements submit it; waits for it, and fails with its log's end.
+     */
+    void submitShaded(Path dir, String name, int workers, List<String> args) throws Exception {
+        String cache = System.getProperty("org.bytedeco.javacpp.cachedir",
+                Path.of(System.getProperty("user.home"), ".javacpp", "cache").toString());
+        List<String> driverJvm = driverJvm("-Xmx3g",
+                "-Dlog4j2.configurationFile=" + Path.of("../conf/log4j2.properties").toAbsolutePath());
+        Path log = dir.resolve(name + ".log");
+        List<String> options = List.of("--conf", "spark.executor.cores=1", "--conf", "spark.cores.max=" + workers,
+                "--conf", "spark.executor.memory=1500m",
+                "--conf", "spark.executor.extraJavaOptions=-Dorg.bytedeco.javacpp.cachedir=" + cache
+                        + " -Dorg.bytedeco.javacpp.maxbytes=3G -Dorg.bytedeco.javacpp.maxphysicalbytes=5G");
+        System.out.println(name + ": " + String.join(" ", args));
+        Process process = submit(driverJvm, "sparkcnn.jobs.Main", options, shadedJar(), args, log);
+        if (!process.waitFor(20, java.util.concurrent.TimeUnit.MINUTES) || process.exitValue() != 0) {
+            process.destroyForcibly();
+            List<String> lines = Files.readAllLines(log);
+            throw new IllegalStateException(name + " failed:\n"
+                    + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())));
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package sparkcnn.jobs.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import sparkcnn.driver.train.EngineKind;
 import sparkcnn.jobs.train.TrainSpec;
 
 class JobConfigTest {
@@ -161,5 +163,21 @@ class JobConfigTest {
         assertEquals(0, JobConfig.editDistance("abc", "abc"));
         assertEquals(1, JobConfig.editDistance("epoch", "epochs"));
         assertEquals(3, JobConfig.editDistance("kitten", "sitting"));
+    }
+
+    @Test
+    void engineNamesSayWhatTheyDoAndTheOldDriverNameStillLoads() {
+        assertEquals(EngineKind.ALLREDUCE, TrainSpec.from(JobConfig.load(MAIN_JOB, List.of())).engine());
+        assertFalse(TrainSpec.from(JobConfig.load(MAIN_JOB, List.of())).allReduceOverlap());
+        assertEquals(EngineKind.DRIVER, TrainSpec.from(JobConfig.load(MAIN_JOB, List.of("train.engine=driver"))).engine());
+        assertEquals(EngineKind.DRIVER, TrainSpec.from(JobConfig.load(MAIN_JOB, List.of("train.engine=sparkcnn"))).engine());
+        assertTrue(TrainSpec.from(JobConfig.load(MAIN_JOB, List.of("train.allreduce.overlap=true"))).allReduceOverlap());
+        var e = assertThrows(ConfigException.class, () -> TrainSpec.from(JobConfig.load(MAIN_JOB,
+                List.of("train.engine=horovod"))));
+        assertTrue(e.getMessage().contains("train.engine") && e.getMessage().contains("'horovod'")
+                && e.getMessage().contains("allreduce, driver, dl4j-parameter-averaging"), e.getMessage());
+        var whole = assertThrows(ConfigException.class, () -> TrainSpec.from(JobConfig.load(MAIN_JOB,
+                List.of("train.engine=dl4j-parameter-averaging", "train.steps-per-epoch=5"))));
+        assertTrue(whole.getMessage().contains("train.steps-per-epoch"), whole.getMessage());
     }
 }

@@ -39,7 +39,7 @@ class AllReduceJobTest {
             Path driver = dir.resolve("driver-" + config.hashCode());
             var a = train(ring, config, "allreduce", (String[]) job[1]);
             assertEquals(0, a.status(), a.err());
-            var d = train(driver, config, "sparkcnn", (String[]) job[1]);
+            var d = train(driver, config, "driver", (String[]) job[1]);
             assertEquals(0, d.status(), d.err());
             assertEquals(lastAccuracy(driver), lastAccuracy(ring), (double) job[2], config);
             assertEquals(ResumeTest.field(driver, 1, "train_loss"), ResumeTest.field(ring, 1, "train_loss"), 1e-3,

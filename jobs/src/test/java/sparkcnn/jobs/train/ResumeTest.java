@@ -52,7 +52,7 @@ class ResumeTest {
 
     /** Under each engine that can resume: the ring between the workers and the driver's averaging. */
     @ParameterizedTest
-    @ValueSource(strings = {"allreduce", "sparkcnn"})
+    @ValueSource(strings = {"allreduce", "driver"})
     void aKilledRunResumesToTheSameParametersAsAnUninterruptedOne(String engine, @TempDir Path dir) throws Exception {
         FashionMnist.require();
         Path whole = dir.resolve("whole");
