@@ -20,6 +20,7 @@ import sparkcnn.kernels.data.ExampleBlock;
 public final class EpochData {
     private final IntFunction<Opened> opener;
     private final boolean reusable;
+    private final boolean streamed;
     private final Volume shape;
     private final List<String> classes;
     private Opened fixed;
@@ -28,12 +29,14 @@ public final class EpochData {
 
     /** One epoch's shards before they are counted. */
     private record Opened(JavaRDD<Shard> shards, JavaRDD<DecodedBlock> decoded, List<Integer> plannedSizes,
-                          int plannedMaxLabel) {
+                          int plannedMaxLabel, List<StreamedShard> plan) {
     }
 
-    private EpochData(IntFunction<Opened> opener, boolean reusable, Volume shape, List<String> classes) {
+    private EpochData(IntFunction<Opened> opener, boolean reusable, boolean streamed, Volume shape,
+                      List<String> classes) {
         this.opener = opener;
         this.reusable = reusable;
+        this.streamed = streamed;
         this.shape = shape;
         this.classes = List.copyOf(classes);
     }
@@ -45,13 +48,13 @@ public final class EpochData {
 
     /** The same shards every epoch, with the files each could not decode. */
     public static EpochData fixedDecoded(JavaRDD<DecodedBlock> blocks, Volume shape, List<String> classes) {
-        return new EpochData(epoch -> cached(blocks), true, shape, classes);
+        return new EpochData(epoch -> cached(blocks), true, false, shape, classes);
     }
 
     /** Shards decoded anew for each epoch (a fresh deal of the files over the workers). */
     public static EpochData reshuffled(IntFunction<JavaRDD<DecodedBlock>> shardsForEpoch, Volume shape,
                                        List<String> classes) {
-        return new EpochData(epoch -> cached(shardsForEpoch.apply(epoch)), false, shape, classes);
+        return new EpochData(epoch -> cached(shardsForEpoch.apply(epoch)), false, false, shape, classes);
     }
 
     /** Shards streamed from files, planned anew for each epoch. */
@@ -69,13 +72,13 @@ public final class EpochData {
                     }
                 }
             }
-            return new Opened(shards, null, plan.stream().map(StreamedShard::size).toList(), maxLabel);
-        }, false, shape, classes);
+            return new Opened(shards, null, plan.stream().map(StreamedShard::size).toList(), maxLabel, plan);
+        }, false, true, shape, classes);
     }
 
     private static Opened cached(JavaRDD<DecodedBlock> blocks) {
         JavaRDD<DecodedBlock> decoded = blocks.persist(StorageLevel.MEMORY_AND_DISK());
-        return new Opened(decoded.map(d -> (Shard) new CachedShard(d.block())), decoded, null, -1);
+        return new Opened(decoded.map(d -> (Shard) new CachedShard(d.block())), decoded, null, -1, null);
     }
 
     public Volume shape() {
@@ -86,9 +89,12 @@ public final class EpochData {
         return classes;
     }
 
-    /** Whether every epoch has the same shards (the same RDD), so that opening a later one runs no Spark job. */
-    public boolean sameShardsEachEpoch() {
-        return reusable;
+    /**
+     * Whether opening a later epoch runs no Spark job: the same shards every epoch (counted once), or
+     * a streamed plan of files dealt on the driver. Shards decoded afresh each epoch need a job.
+     */
+    public boolean opensWithoutAJob() {
+        return reusable || streamed;
     }
 
     /** One epoch's shards, kept until {@link Epoch#close()}. */
@@ -107,7 +113,7 @@ public final class EpochData {
         }
         if (opened.decoded() == null) { // streamed: the plan is known, the files are read later
             return new Epoch(opened.shards(), opened.plannedSizes(), opened.plannedMaxLabel(), List.of(), true,
-                    reusable ? null : opened.shards());
+                    reusable ? null : opened.shards(), opened.plan());
         }
         // one pass over the decoded shards: their sizes, largest labels and rejected files
         List<Tally> tallies = opened.decoded().map(Tally::of).collect();
@@ -115,7 +121,7 @@ public final class EpochData {
         int maxLabel = tallies.stream().mapToInt(Tally::maxLabel).max().orElse(-1);
         List<String> rejected = tallies.stream().flatMap(t -> t.rejected().stream()).toList();
         Epoch counted = new Epoch(opened.shards(), sizes, maxLabel, rejected, false,
-                reusable ? null : opened.decoded());
+                reusable ? null : opened.decoded(), null);
         if (reusable) {
             fixedEpoch = counted;
         }
@@ -135,10 +141,11 @@ public final class EpochData {
 
     /**
      * The shards of one epoch: their sizes, largest label (-1 where unknown before reading), and the
-     * files that could not be decoded ("path: reason"; a streamed epoch finds those as it reads).
+     * files that could not be decoded ("path: reason"; a streamed epoch finds those as it reads);
+     * a streamed epoch's plan of files per worker (null for shards in memory).
      */
     public record Epoch(JavaRDD<Shard> shards, List<Integer> shardSizes, int maxLabel, List<String> rejected,
-                        boolean streamed, JavaRDD<?> owned) implements AutoCloseable {
+                        boolean streamed, JavaRDD<?> owned, List<StreamedShard> plan) implements AutoCloseable {
 
         public int largestShard() {
             return shardSizes.stream().mapToInt(Integer::intValue).max().orElse(0);

@@ -81,6 +81,71 @@ public record StreamedShard(String key, List<Unit> units, long firstId, Volume s
     }
 
 
+    /**
+     * This shard's epoch plan (key, first id, units) field by field: what a worker that holds a shard of
+     * the same data set needs to read the next epoch's ({@link #withPlan}), never Java serialisation.
+     */
+    public byte[] plan() {
+        var bytes = new java.io.ByteArrayOutputStream();
+        try (var out = new java.io.DataOutputStream(bytes)) {
+            out.writeUTF(key);
+            out.writeLong(firstId);
+            out.writeInt(units.size());
+            for (Unit u : units) {
+                if (u instanceof ImageUnit image) {
+                    out.writeByte('I');
+                    out.writeLong(image.file().id());
+                    out.writeUTF(image.file().path());
+                    out.writeInt(image.file().label());
+                } else if (u instanceof FileGroupUnit group) {
+                    out.writeByte('G');
+                    out.writeInt(group.examples());
+                    out.writeLong(group.shuffleSeed());
+                    out.writeInt(group.files().size());
+                    for (String file : group.files()) {
+                        out.writeUTF(file);
+                    }
+                } else {
+                    throw new IllegalStateException("a unit of no known kind: " + u.getClass());
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e); // a byte array does not fail
+        }
+        return bytes.toByteArray();
+    }
+
+    /** This data set's shard of the epoch {@code plan} (as {@link #plan} wrote it) describes. */
+    public StreamedShard withPlan(byte[] plan) {
+        try (var in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(plan))) {
+            String newKey = in.readUTF();
+            long newFirstId = in.readLong();
+            int count = in.readInt();
+            List<Unit> newUnits = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                byte kind = in.readByte();
+                if (kind == 'I') {
+                    newUnits.add(new ImageUnit(new ImageFolderSource.ImageFile(in.readLong(), in.readUTF(),
+                            in.readInt())));
+                } else if (kind == 'G') {
+                    int examples = in.readInt();
+                    long shuffleSeed = in.readLong();
+                    int files = in.readInt();
+                    List<String> names = new ArrayList<>(files);
+                    for (int f = 0; f < files; f++) {
+                        names.add(in.readUTF());
+                    }
+                    newUnits.add(new FileGroupUnit(names, examples, shuffleSeed));
+                } else {
+                    throw new java.io.IOException("a unit of unknown kind " + kind);
+                }
+            }
+            return new StreamedShard(newKey, newUnits, newFirstId, shape, policy, conf, prefetch, threads);
+        } catch (java.io.IOException e) {
+            throw new DataException("an epoch's plan of files did not decode: " + e.getMessage());
+        }
+    }
+
     /** The order is the units' order, fixed when the shard was dealt: seed and epoch are in its key. */
     @Override
     public Slice slice(long seed, int epoch, int from, int to) {

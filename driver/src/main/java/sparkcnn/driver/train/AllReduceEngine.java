@@ -11,7 +11,9 @@ import sparkcnn.driver.Causes;
 import sparkcnn.driver.WorkerMemory;
 import sparkcnn.driver.collective.RingException;
 import sparkcnn.driver.data.DataException;
+import sparkcnn.driver.data.EpochData;
 import sparkcnn.driver.data.Shard;
+import sparkcnn.driver.data.StreamedShard;
 import sparkcnn.driver.eval.DistributedEvaluation;
 import sparkcnn.kernels.optim.LearningRateSchedule;
 import sparkcnn.kernels.train.ModelState;
@@ -27,8 +29,9 @@ import sparkcnn.kernels.train.ModelState;
  * follows every round by the workers' small reports, so progress, metrics, stopping and resuming
  * are those of the other engines.
  *
- * <p>The ring forms again where it cannot go on: the epoch's shards are new (data dealt afresh each
- * epoch), or it was lost. A killed executor fails the stage (Spark never reruns a barrier stage that
+ * <p>A streamed epoch's new deal of files travels to the ring's workers with its command (each
+ * worker its own plan); the ring forms again where it cannot go on: shards decoded afresh into
+ * memory each epoch (a Spark job of their own), or a lost executor. A killed executor fails the stage (Spark never reruns a barrier stage that
  * returns results), and the driver starts the ring again from the last state it holds (the last
  * checkpoint round, or the epoch's start), with a tracker of its own; the rounds after that state are
  * fitted again from it (their data order follows from the seed, epoch and round), reported once. So
@@ -46,6 +49,8 @@ public final class AllReduceEngine implements Engine {
     private final JavaRDD<Shard> test;
     private final DistributedEvaluation.Scoring scoring;
     private RingStage ring;
+    /** The streamed plan of the epoch being fitted, where {@link #fitEpoch} was given one. */
+    private List<StreamedShard> plan;
 
     /**
      * How the ring runs: the state goes to the driver every {@code checkpointEveryRounds}-th round (0:
@@ -74,6 +79,18 @@ public final class AllReduceEngine implements Engine {
         return run.rounds(fullPass);
     }
 
+    /** The epoch's rounds; a streamed epoch's plan goes to a ring that stays up instead of a new ring. */
+    @Override
+    public ModelState fitEpoch(ModelState start, EpochData.Epoch epoch, int rounds, int epochNumber, int firstRound,
+                               LearningRateSchedule schedule, RoundListener listener) {
+        plan = epoch.plan();
+        try {
+            return fitRounds(start, epoch.shards(), rounds, epochNumber, firstRound, schedule, listener);
+        } finally {
+            plan = null;
+        }
+    }
+
     @Override
     public ModelState fitRounds(ModelState start, JavaRDD<Shard> shards, int rounds, int epoch, int firstRound,
                                 LearningRateSchedule schedule, RoundListener listener) {
@@ -81,11 +98,11 @@ public final class AllReduceEngine implements Engine {
         if (firstRound >= rounds) {
             return start.withEpoch(epoch);
         }
-        var plan = new RingWorker.Plan(settings, schedule, options.overlap(), scoring, null, options.timeoutSeconds());
+        var work = new RingWorker.Plan(settings, schedule, options.overlap(), scoring, null, options.timeoutSeconds());
         for (int lostInARow = 0; ; ) {
             int from = progress.stateRound + 1;
             var fit = new RingCommand.Fit(epoch, from, rounds, rounds, options.checkpointEveryRounds());
-            if (fitOnRing(progress.state, shards, plan, fit, listener, progress)) {
+            if (fitOnRing(progress.state, shards, work, fit, listener, progress)) {
                 ring.holding(progress.state);
                 return progress.state;
             }
@@ -122,13 +139,13 @@ public final class AllReduceEngine implements Engine {
     }
 
     /** The ring, going on from {@code state} where it holds it, else formed anew from it. */
-    private RingStage ringFrom(ModelState state, JavaRDD<Shard> shards, RingWorker.Plan plan) {
-        if (ring != null && !ring.continues(state, shards)) {
+    private RingStage ringFrom(ModelState state, JavaRDD<Shard> shards, RingWorker.Plan work) {
+        if (ring != null && !ring.continues(state, shards, plan)) {
             closeRing();
         }
         if (ring == null) {
             BarrierSlots.require(sc, settings.workers());
-            ring = RingStage.start(sc, state, shards, test, plan, settings.workers());
+            ring = RingStage.start(sc, state, shards, plan != null, test, work, settings.workers());
         }
         return ring;
     }
@@ -137,14 +154,14 @@ public final class AllReduceEngine implements Engine {
      * The command's rounds on the ring from {@code state}: true when they ran to their last (or a
      * stop), false when the ring failed in a way it may recover from by starting again from the state held.
      */
-    private boolean fitOnRing(ModelState state, JavaRDD<Shard> shards, RingWorker.Plan plan, RingCommand.Fit fit,
+    private boolean fitOnRing(ModelState state, JavaRDD<Shard> shards, RingWorker.Plan work, RingCommand.Fit fit,
                               RoundListener listener, Progress progress) {
-        RingStage stage = ringFrom(state, shards, plan);
+        RingStage stage = ringFrom(state, shards, work);
         sc.setJobDescription(Engine.jobDescription(sc, "all-reduce ring"));
-        stage.send(fit);
+        stage.send(fit, shards, plan);
         Runnable cancel = stop.interruptWith(stage.coordinator()::requestStop);
         try {
-            return follow(stage, fit, plan.schedule(), listener, progress);
+            return follow(stage, fit, work.schedule(), listener, progress);
         } finally {
             stop.interruptWith(cancel);
         }

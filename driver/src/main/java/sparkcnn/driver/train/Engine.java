@@ -2,6 +2,7 @@ package sparkcnn.driver.train;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import sparkcnn.driver.data.EpochData;
 import sparkcnn.driver.data.Shard;
 import sparkcnn.driver.eval.DistributedEvaluation;
 import sparkcnn.kernels.optim.LearningRateSchedule;
@@ -37,6 +38,12 @@ public interface Engine extends AutoCloseable {
     /** Rounds {@code firstRound..rounds-1} of {@code epoch}; the averaged state after the last. */
     ModelState fitRounds(ModelState start, JavaRDD<Shard> shards, int rounds, int epoch, int firstRound,
                          LearningRateSchedule schedule, RoundListener listener);
+
+    /** The rounds of an epoch as {@link EpochData} opened it; by default on its shards. */
+    default ModelState fitEpoch(ModelState start, EpochData.Epoch epoch, int rounds, int epochNumber, int firstRound,
+                                LearningRateSchedule schedule, RoundListener listener) {
+        return fitRounds(start, epoch.shards(), rounds, epochNumber, firstRound, schedule, listener);
+    }
 
     /** {@code state} scored on the test shards: by a Spark job of its own unless the engine's workers can. */
     default DistributedEvaluation.Scored score(JavaSparkContext sc, ModelState state, JavaRDD<Shard> test,

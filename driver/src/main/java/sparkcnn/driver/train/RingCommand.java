@@ -16,11 +16,21 @@ sealed interface RingCommand {
 
     /**
      * Rounds {@code from..to-1} of {@code epoch} (of {@code rounds}); the driver needs the state after
-     * every {@code stateEvery}-th round (0: after the last only).
+     * every {@code stateEvery}-th round (0: after the last only). {@code plan}: the worker's streamed
+     * shard of this epoch ({@code StreamedShard.plan()}), empty where it keeps the shard it has.
      */
-    record Fit(int epoch, int from, int to, int rounds, int stateEvery) implements RingCommand {
+    record Fit(int epoch, int from, int to, int rounds, int stateEvery, byte[] plan) implements RingCommand {
+        Fit(int epoch, int from, int to, int rounds, int stateEvery) {
+            this(epoch, from, to, rounds, stateEvery, new byte[0]);
+        }
+
         boolean stateNeededAfter(int round) {
             return round == to - 1 || stateEvery > 0 && (round + 1) % stateEvery == 0;
+        }
+
+        /** The same rounds on a new epoch's shard. */
+        Fit withPlan(byte[] newPlan) {
+            return new Fit(epoch, from, to, rounds, stateEvery, newPlan);
         }
     }
 
@@ -42,6 +52,8 @@ sealed interface RingCommand {
                 out.writeInt(f.to());
                 out.writeInt(f.rounds());
                 out.writeInt(f.stateEvery());
+                out.writeInt(f.plan().length);
+                out.write(f.plan());
             } else {
                 out.writeByte(this instanceof Evaluate ? 'E' : 'X');
             }
@@ -55,7 +67,8 @@ sealed interface RingCommand {
         try (var in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             byte type = in.readByte();
             return switch (type) {
-                case 'F' -> new Fit(in.readInt(), in.readInt(), in.readInt(), in.readInt(), in.readInt());
+                case 'F' -> new Fit(in.readInt(), in.readInt(), in.readInt(), in.readInt(), in.readInt(),
+                        in.readNBytes(in.readInt()));
                 case 'E' -> new Evaluate();
                 case 'X' -> new Finish();
                 default -> throw new RingException("a command of unknown type " + type);

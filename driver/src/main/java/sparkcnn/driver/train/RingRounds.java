@@ -23,15 +23,13 @@ import sparkcnn.kernels.train.RoundResult;
  */
 final class RingRounds {
     private final RingWorker.Plan plan;
-    private final Shard shard;
     private final DriverLink driver;
     private final RingAveraging ring;
     private final boolean sendsState;
     private int step;
 
-    RingRounds(RingWorker.Plan plan, Shard shard, DriverLink driver, RingAveraging ring, boolean sendsState) {
+    RingRounds(RingWorker.Plan plan, DriverLink driver, RingAveraging ring, boolean sendsState) {
         this.plan = plan;
-        this.shard = shard;
         this.driver = driver;
         this.ring = ring;
         this.sendsState = sendsState;
@@ -41,8 +39,8 @@ final class RingRounds {
     private record InFlight(int round, Future<RingAveraging.Averaged> average, WorkerRound mine) {
     }
 
-    /** Fits the command's rounds from {@code synced} (every worker's same state); the averaged state after. */
-    ModelState fit(RingCommand.Fit fit, ModelState synced) {
+    /** Fits the command's rounds of {@code shard} from {@code synced} (every worker's same state); the averaged state after. */
+    ModelState fit(RingCommand.Fit fit, ModelState synced, Shard shard) {
         int epoch = fit.epoch();
         ModelState start = synced.withEpoch(epoch); // this worker's start of the round
         ModelState base = start;                     // the averaged state the round's progress is based on

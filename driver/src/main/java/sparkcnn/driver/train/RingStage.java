@@ -15,6 +15,7 @@ import scala.reflect.ClassTag$;
 import sparkcnn.driver.collective.Coordinator;
 import sparkcnn.driver.collective.RingException;
 import sparkcnn.driver.data.Shard;
+import sparkcnn.driver.data.StreamedShard;
 import sparkcnn.kernels.train.ModelState;
 
 /**
@@ -31,14 +32,18 @@ final class RingStage implements AutoCloseable {
     private final Coordinator coordinator;
     private final Broadcast<ModelState> started;
     private final JavaFutureAction<List<RingWorker.End>> job;
-    private final int trainId;
+    /** The training shards the workers hold: an RDD's, or a streamed epoch's plan sent since. */
+    private int trainId;
+    /** Whether the workers hold streamed shards, to which a later epoch's plan can be sent. */
+    private final boolean streamed;
     private final Integer testId;
     private final int timeoutSeconds;
     /** The state every worker holds now (the driver's own object of it), or null while they fit. */
     private ModelState held;
 
-    private RingStage(JavaSparkContext sc, ModelState state, JavaRDD<Shard> train, JavaRDD<Shard> test,
-                      RingWorker.Plan plan, int workers, int firstStep) {
+    private RingStage(JavaSparkContext sc, ModelState state, JavaRDD<Shard> train, boolean streamed,
+                      JavaRDD<Shard> test, RingWorker.Plan plan, int workers, int firstStep) {
+        this.streamed = streamed;
         this.timeoutSeconds = plan.timeoutSeconds();
         String host = sc.getConf().get("spark.driver.host", "127.0.0.1");
         this.coordinator = Coordinator.start(host, workers, timeoutSeconds, firstStep);
@@ -54,17 +59,25 @@ final class RingStage implements AutoCloseable {
         RDD<RingWorker.End> stage = shards.rdd().barrier().mapPartitions(worker, false, tag);
         this.job = new JavaRDD<>(stage, tag).collectAsync();
         this.held = state;
+        log.info("all-reduce ring of {} workers formed ({} shards{})", workers, streamed ? "streamed" : "in-memory",
+                evaluates ? ", scoring the test set on its own tasks" : "");
     }
 
-    /** A ring of {@code workers} on the {@code train} shards (and {@code test}'s, where they pair up), from {@code state}. */
-    static RingStage start(JavaSparkContext sc, ModelState state, JavaRDD<Shard> train, JavaRDD<Shard> test,
-                           RingWorker.Plan plan, int workers) {
-        return new RingStage(sc, state, train, test, plan, workers, 0);
+    /**
+     * A ring of {@code workers} on the {@code train} shards ({@code streamed}: read from files) and
+     * {@code test}'s where they pair up, from {@code state}.
+     */
+    static RingStage start(JavaSparkContext sc, ModelState state, JavaRDD<Shard> train, boolean streamed,
+                           JavaRDD<Shard> test, RingWorker.Plan plan, int workers) {
+        return new RingStage(sc, state, train, streamed, test, plan, workers, 0);
     }
 
-    /** Whether this ring can go on with {@code shards} from {@code state}: it is up, on those shards, holding it. */
-    boolean continues(ModelState state, JavaRDD<Shard> shards) {
-        return !job.isDone() && held == state && shards.id() == trainId;
+    /**
+     * Whether this ring can go on with {@code shards} from {@code state}: it is up and holding it, on
+     * those shards, or on streamed ones to which the new epoch's {@code plan} can be sent.
+     */
+    boolean continues(ModelState state, JavaRDD<Shard> shards, List<StreamedShard> plan) {
+        return !job.isDone() && held == state && (shards.id() == trainId || streamed && plan != null);
     }
 
     /** Whether this ring can score {@code state} on {@code test}: it is up, paired with those shards, holding it. */
@@ -84,6 +97,17 @@ final class RingStage implements AutoCloseable {
     void send(RingCommand command) {
         held = null;
         coordinator.send(command.encode());
+    }
+
+    /** Sends the workers {@code fit} on {@code shards}: with each worker's part of {@code plan} where they are new. */
+    void send(RingCommand.Fit fit, JavaRDD<Shard> shards, List<StreamedShard> plan) {
+        if (shards.id() == trainId) {
+            send(fit);
+            return;
+        }
+        held = null;
+        trainId = shards.id();
+        coordinator.send(partition -> fit.withPlan(plan.get(partition).plan()).encode());
     }
 
     /** The workers ended a command holding {@code state}. */

@@ -14,6 +14,7 @@ import sparkcnn.driver.collective.Coordinator;
 import sparkcnn.driver.collective.DriverLink;
 import sparkcnn.driver.data.DataException;
 import sparkcnn.driver.data.Shard;
+import sparkcnn.driver.data.StreamedShard;
 import sparkcnn.driver.eval.DistributedEvaluation;
 import sparkcnn.kernels.backend.NativeBackend;
 import sparkcnn.kernels.optim.LearningRateSchedule;
@@ -22,7 +23,8 @@ import sparkcnn.kernels.train.ModelState;
 /**
  * One barrier task of {@link AllReduceEngine}: a worker that joins the ring once and then does what
  * the driver's commands say, epoch after epoch, holding the averaged state between them: fit rounds
- * ({@link RingRounds}), score its test shard with the state it holds, or leave. The state's broadcast
+ * ({@link RingRounds}; of a new streamed shard where the epoch's files were dealt afresh), score its
+ * test shard with the state it holds, or leave. The state's broadcast
  * is read while the ring forms. Its result is partition 0's reason for ending early, if any.
  */
 final class RingWorker extends AbstractFunction1<Iterator<RingWorker.Shards>, Iterator<RingWorker.End>>
@@ -72,13 +74,17 @@ final class RingWorker extends AbstractFunction1<Iterator<RingWorker.Shards>, It
                 plan.timeoutSeconds());
              var ring = RingAveraging.join(driver.trackerArgs(), String.valueOf(partition), plan.timeoutSeconds(),
                      plan.settings().averageUpdater())) {
-            var rounds = new RingRounds(plan, shards.train(), driver, ring, partition == 0);
+            var rounds = new RingRounds(plan, driver, ring, partition == 0);
             ModelState state = start.value(); // read while the ring forms
+            Shard train = shards.train();
             while (true) {
                 RingCommand command = RingCommand.decode(driver.nextCommand());
                 if (command instanceof RingCommand.Fit fit) {
+                    if (fit.plan().length > 0) { // a streamed epoch dealt afresh: this worker's files of it
+                        train = ((StreamedShard) train).withPlan(fit.plan());
+                    }
                     try {
-                        state = rounds.fit(fit, state);
+                        state = rounds.fit(fit, state, train);
                     } catch (DivergenceException | DataException e) { // every worker sees the same sums: all end here
                         return new End(e);
                     }

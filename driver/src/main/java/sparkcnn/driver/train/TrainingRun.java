@@ -105,7 +105,7 @@ public final class TrainingRun {
             try {
                 state = trainEpochs(train, state, lastEpoch, s);
                 if (s.unevaluated.isPresent()) { // every epoch was trained: only the last evaluation was missing
-                    yieldSlotsUnlessSameShards(train, s);
+                    yieldSlotsIfOpeningRunsAJob(train, s);
                     try (EpochData.Epoch trainSet = train.open(s.unevaluated.get().epoch())) {
                         s.preprocessing = preprocessing(trainSet, train.shape());
                         finishCheckpointedEpoch(s);
@@ -134,11 +134,11 @@ public final class TrainingRun {
     }
 
     /**
-     * Data dealt afresh each epoch is opened by a Spark job of its own, which needs task slots that an
+     * Data decoded afresh each epoch is opened by a Spark job of its own, which needs task slots that an
      * engine holding its workers between epochs (the ring) must give up first.
      */
-    private static void yieldSlotsUnlessSameShards(EpochData train, RunState s) {
-        if (s.engine != null && !train.sameShardsEachEpoch()) {
+    private static void yieldSlotsIfOpeningRunsAJob(EpochData train, RunState s) {
+        if (s.engine != null && !train.opensWithoutAJob()) {
             s.engine.yieldSlots();
         }
     }
@@ -146,7 +146,7 @@ public final class TrainingRun {
     /** Opens the epoch's training set, fits its rounds, checkpoints and evaluates it; returns the state after. */
     private ModelState trainEpoch(EpochData train, int epoch, ModelState state, RunState s) {
         long t0 = System.nanoTime();
-        yieldSlotsUnlessSameShards(train, s);
+        yieldSlotsIfOpeningRunsAJob(train, s);
         try (EpochData.Epoch trainSet = train.open(epoch)) {
             s.badImages.add("train", trainSet.rejected());
             requireExamples(trainSet, "training");
@@ -185,7 +185,7 @@ public final class TrainingRun {
     private ModelState fitRounds(Engine engine, ModelState state, EpochData.Epoch trainSet, int rounds, int epoch,
                                  RunState s) {
         try {
-            return engine.fitRounds(state, trainSet.shards(), rounds, epoch, s.from.firstRound(epoch),
+            return engine.fitEpoch(state, trainSet, rounds, epoch, s.from.firstRound(epoch),
                     settings.schedule(), (round, after) -> {
                         s.afterRound(round, after, listener);
                         // the next round is not started; the ring hands its state over with the round it stops after

@@ -2,6 +2,7 @@ package sparkcnn.driver.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -73,6 +74,23 @@ class StreamedShardTest {
         assertArrayEquals(expected.ids(), actual.ids());
         assertArrayEquals(expected.labels(), actual.labels());
         assertArrayEquals(expected.pixels(), actual.pixels());
+    }
+
+    @Test
+    void anEpochsPlanTravelsAsBytesToAWorkerHoldingAnotherEpochsShard(@TempDir Path dir) {
+        SyntheticImageFolder.write(dir.toString(), CONF.get(), 3, 14, 16, 0, 7);
+        var files = new ImageFolderSource(dir.toString(), CONF).files();
+        StreamedShard held = ImageFolderSource.plan(files, 2, 31, 1, 1, "p1/" + dir, SHAPE, BadImagePolicy.SKIP, CONF,
+                3, 2).get(1);
+        StreamedShard next = ImageFolderSource.plan(files, 2, 32, 1, 2, "p2/" + dir, SHAPE, BadImagePolicy.SKIP, CONF,
+                3, 2).get(1);
+        StreamedShard sent = held.withPlan(next.plan());
+        assertEquals(next, sent, "the same key, units and first id, the data set's reading settings kept");
+        assertSame(next.slice(1, 2, 0, next.size()).examples(), sent.slice(1, 2, 0, sent.size()).examples());
+        var groups = new StreamedShard("g", List.of(new StreamedShard.FileGroupUnit(List.of("a", "b"), 32, 7)), 9, SHAPE,
+                BadImagePolicy.SKIP, CONF, 3, 2);
+        assertEquals(groups, held.withPlan(groups.plan()));
+        assertThrows(DataException.class, () -> held.withPlan(new byte[] {0, 1, 'x'}));
     }
 
     @Test
