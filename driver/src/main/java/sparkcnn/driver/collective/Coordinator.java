@@ -23,8 +23,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import ml.dmlc.xgboost4j.java.RabitTracker;
-import ml.dmlc.xgboost4j.java.XGBoostError;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +51,7 @@ public final class Coordinator implements AutoCloseable {
     private final int timeoutSeconds;
     private final String host;
     private final ServerSocket server;
-    private final Map<Integer, RabitTracker> trackers = new HashMap<>();
+    private final Trackers trackers;
     private final byte[] secret = Wire.newSecret();
     private final AtomicInteger refused = new AtomicInteger();
     private final Map<List<Integer>, byte[][]> pending = new HashMap<>();
@@ -74,6 +72,7 @@ public final class Coordinator implements AutoCloseable {
         this.workers = workers;
         this.timeoutSeconds = timeoutSeconds;
         this.nextStep = firstStep;
+        this.trackers = new Trackers(host, workers, timeoutSeconds);
         this.server = new ServerSocket(0, Math.max(50, 2 * workers), InetAddress.getByName(host));
         Thread acceptor = new Thread(this::accept, "sparkcnn-ring-coordinator");
         acceptor.setDaemon(true);
@@ -218,7 +217,7 @@ public final class Coordinator implements AutoCloseable {
             }
             synchronized (this) {
                 try {
-                    HashMap<String, Object> args = trackerArgs(hello.attempt());
+                    HashMap<String, Object> args = trackers.argsOf(hello.attempt());
                     out.writeByte(Wire.TRACKER_ARGS);
                     Wire.writeArgs(out, args);
                 } catch (RingException e) {
@@ -268,25 +267,6 @@ public final class Coordinator implements AutoCloseable {
         }
     }
 
-    /** The tracker of {@code attempt}, started at its first task's hello. */
-    private synchronized HashMap<String, Object> trackerArgs(int attempt) {
-        try {
-            RabitTracker tracker = trackers.get(attempt);
-            if (tracker == null) {
-                tracker = new RabitTracker(workers, host, 0, timeoutSeconds);
-                if (!tracker.start()) {
-                    throw new RingException("the all-reduce tracker did not start on " + host);
-                }
-                trackers.put(attempt, tracker);
-                log.debug("all-reduce tracker for {} workers (stage attempt {}) at {}", workers, attempt,
-                        tracker.getWorkerArgs());
-            }
-            return new HashMap<>(tracker.getWorkerArgs());
-        } catch (XGBoostError e) {
-            throw new RingException("the all-reduce tracker failed on " + host + ": " + e.getMessage(), e);
-        }
-    }
-
     private synchronized void record(Wire.Hello hello, int step, byte[] report) {
         if (step < nextStep) {
             return; // a rerun attempt repeating a step already delivered
@@ -326,14 +306,6 @@ public final class Coordinator implements AutoCloseable {
                 log.debug("closing a worker's connection", e);
             }
         }
-        trackers.values().forEach(Coordinator::stop);
-    }
-
-    private static void stop(RabitTracker tracker) {
-        try {
-            tracker.stop();
-        } catch (XGBoostError | RuntimeException e) {
-            log.warn("stopping an all-reduce tracker", e);
-        }
+        trackers.close();
     }
 }

@@ -213,6 +213,9 @@ public final class AllReduceEngine implements Engine {
                 return reports.get().stream().map(RingReports::decodeScored)
                         .reduce(scoring.nothing(), DistributedEvaluation.Scored::plus);
             }
+            if (stop.requested()) {
+                throw new RingException("stopped while the ring scored the test set");
+            }
             log.warn("the ring was lost while it scored the test set: scoring it in a job of its own");
         }
         closeRing(); // its tasks hold every slot

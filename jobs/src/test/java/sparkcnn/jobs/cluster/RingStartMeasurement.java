@@ -71,24 +71,30 @@ public final class RingStartMeasurement {
     }
 
     /**
-     * Per epoch: its first round's seconds beyond the median of its other rounds, and its training
-     * time beyond as many median rounds (the ring's start and end: stage, broadcast, joining, the state
-     * handed back); evaluation is outside both.
+     * Per epoch: the ring's start, its first round's time beyond fitting (a round's seconds at the
+     * driver less its slowest worker's fitting) less the median of its other rounds'; the first
+     * round's seconds beyond the median round; and the epoch's training time beyond as many median
+     * rounds (with the checkpoint written at its end). Evaluation is outside all three.
      */
     private static Map<String, Object> epochStarts(Path run) throws Exception {
-        Map<Integer, List<Double>> byEpoch = new TreeMap<>();
+        Map<Integer, List<JsonNode>> byEpoch = new TreeMap<>();
         Map<Integer, Double> trainSeconds = new TreeMap<>();
         for (JsonNode r : records(run)) {
             if (r.get("event").asText().equals("round")) {
-                byEpoch.computeIfAbsent(r.get("epoch").asInt(), e -> new ArrayList<>()).add(r.get("seconds").asDouble());
+                byEpoch.computeIfAbsent(r.get("epoch").asInt(), e -> new ArrayList<>()).add(r);
             } else if (r.get("event").asText().equals("epoch")) {
                 trainSeconds.put(r.get("epoch").asInt(), r.get("train_seconds").asDouble());
             }
         }
         Map<String, Object> starts = new LinkedHashMap<>();
-        byEpoch.forEach((epoch, seconds) -> {
+        byEpoch.forEach((epoch, rounds) -> {
+            List<Double> seconds = rounds.stream().map(r -> r.get("seconds").asDouble()).toList();
+            List<Double> beyondFitting = rounds.stream()
+                    .map(r -> r.get("seconds").asDouble() - r.get("fit_seconds").asDouble()).toList();
             double median = median(seconds.subList(1, seconds.size()));
-            starts.put("epoch_" + epoch, Map.of("first_round_seconds", seconds.get(0), "median_round_seconds", median,
+            starts.put("epoch_" + epoch, Map.of(
+                    "ring_start_seconds", beyondFitting.get(0) - median(beyondFitting.subList(1, rounds.size())),
+                    "first_round_seconds", seconds.get(0), "median_round_seconds", median,
                     "start_seconds", seconds.get(0) - median, "train_seconds", trainSeconds.get(epoch),
                     "beyond_rounds_seconds", trainSeconds.get(epoch) - seconds.size() * median));
         });
