@@ -233,6 +233,25 @@ class AllReduceEngineTest {
         assertArrayEquals(overlap.state().params(), resumed.state().params(), "a resume is exact under overlap");
     }
 
+    @Test
+    void withOneWorkerOverlapChangesNothing() {
+        var one = new AveragingSettings(1, 32, 2, 1, 11, 10, 1);
+        ModelState start = fresh(Optimizer.constant("nesterovs", 0.05, 0.9, 0));
+        JavaRDD<Shard> single = TestEngines.cached(new IdxDataSource(FashionMnist.TRAIN_IMAGES, FashionMnist.TRAIN_LABELS,
+                new HadoopConf(new Configuration()), 512).blocks(sc, 1)).cache();
+        List<ModelState> ends = new ArrayList<>();
+        for (boolean overlap : List.of(false, true)) {
+            try (var ring = TestEngines.ring(sc, one, 0, 60, overlap, new StopRequest())) {
+                ends.add(ring.fitRounds(start, single, 5, 1, 0, RATE, (r, s) -> { }));
+            }
+        }
+        // the average of one worker is its own result: moving the next round onto it moves nothing
+        double apart = DriverEngineTest.maxAbsDiff(ends.get(0).params(), ends.get(1).params());
+        assertTrue(apart < 1e-6, "overlap moved a lone worker by " + apart);
+        assertTrue(DriverEngineTest.maxAbsDiff(ends.get(0).updaterState(), ends.get(1).updaterState()) < 1e-6);
+        assertEquals(ends.get(0).iteration(), ends.get(1).iteration());
+    }
+
     /** Counts the Spark jobs started while it listens. */
     private static final class JobCounter extends org.apache.spark.scheduler.SparkListener {
         private final java.util.concurrent.atomic.AtomicInteger started = new java.util.concurrent.atomic.AtomicInteger();

@@ -24,7 +24,7 @@ import sparkcnn.kernels.train.RoundResult;
  * {@code bench rounds}: what an averaging round costs on the cluster it is submitted to, apart from
  * fitting: DenseNet-121's state (parameters and Nesterov momentum, about 64 MB) broadcast to one task
  * per worker, and the workers' sums tree-reduced to the driver and averaged there, exactly as
- * {@code AveragingTrainer} does. Three jobs per repeat, so the parts can be told apart: an empty job
+ * {@code DriverEngine} does. Three jobs per repeat, so the parts can be told apart: an empty job
  * (scheduling), one that only reads the broadcast, one that also sends the sums back.
  */
 public final class RoundCostBench {
