@@ -47,7 +47,7 @@ class TrainBenchTest {
         }
         String md = Files.readString(dir.resolve("train.md"));
         assertTrue(md.contains("| pattern | 128 | 421,642 |"), md);
-        assertTrue(md.contains("| pattern | allreduce | 20 |") && md.contains("| pattern | sparkcnn | 20 |"), md);
+        assertTrue(md.contains("| pattern | allreduce | 20 |") && md.contains("| pattern | driver | 20 |"), md);
     }
 
     @Test
