@@ -13,14 +13,10 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -54,8 +50,7 @@ public final class Coordinator implements AutoCloseable {
     private final Trackers trackers;
     private final byte[] secret = Wire.newSecret();
     private final AtomicInteger refused = new AtomicInteger();
-    private final Map<List<Integer>, byte[][]> pending = new HashMap<>();
-    private final BlockingQueue<List<byte[]>> complete = new LinkedBlockingQueue<>();
+    private final Steps steps;
     private final List<Socket> connections = new ArrayList<>();
     /** Every connected task's stream, by its place. */
     private final List<Link> toWorkers = new ArrayList<>();
@@ -65,13 +60,12 @@ public final class Coordinator implements AutoCloseable {
 
     private record Link(Wire.Hello hello, DataOutputStream out) {
     }
-    private int nextStep;
 
     private Coordinator(String host, int workers, int timeoutSeconds, int firstStep) throws IOException {
         this.host = host;
         this.workers = workers;
         this.timeoutSeconds = timeoutSeconds;
-        this.nextStep = firstStep;
+        this.steps = new Steps(workers, firstStep);
         this.trackers = new Trackers(host, workers, timeoutSeconds);
         this.server = new ServerSocket(0, Math.max(50, 2 * workers), InetAddress.getByName(host));
         Thread acceptor = new Thread(this::accept, "sparkcnn-ring-coordinator");
@@ -109,7 +103,7 @@ public final class Coordinator implements AutoCloseable {
         long deadline = System.nanoTime() + timeoutNanos;
         Long ended = null;
         while (true) {
-            List<byte[]> step = complete.poll(100, TimeUnit.MILLISECONDS);
+            List<byte[]> step = steps.poll(100, TimeUnit.MILLISECONDS);
             if (step != null) {
                 return Optional.of(step);
             }
@@ -123,7 +117,7 @@ public final class Coordinator implements AutoCloseable {
             if (now > deadline) {
                 throw new RingException(String.format("no worker group finished step %d within %d s "
                         + "(train.allreduce.timeout): a worker is stuck, or a peer never joined the ring",
-                        nextStep, TimeUnit.NANOSECONDS.toSeconds(timeoutNanos)));
+                        steps.next(), TimeUnit.NANOSECONDS.toSeconds(timeoutNanos)));
             }
         }
     }
@@ -134,14 +128,7 @@ public final class Coordinator implements AutoCloseable {
      */
     public synchronized void requestStop() {
         stopRequested = true;
-        for (Link link : toWorkers) {
-            try {
-                link.out().writeByte(Wire.STOP);
-                link.out().flush();
-            } catch (IOException e) {
-                log.debug("a worker that is gone was not told to stop", e); // a dead worker fails the stage anyway
-            }
-        }
+        toEveryWorker("was not told to stop", link -> link.out().writeByte(Wire.STOP));
     }
 
     /** Sends every worker the same command. */
@@ -159,20 +146,24 @@ public final class Coordinator implements AutoCloseable {
             command[p] = ofPartition.apply(p);
         }
         commands.add(command);
-        for (Link link : toWorkers) {
-            try {
-                writeCommand(link.out(), command[link.hello().partition()]);
-                link.out().flush();
-            } catch (IOException e) {
-                log.debug("a worker that is gone did not receive a command", e); // its stage fails anyway
-            }
-        }
+        toEveryWorker("did not receive a command",
+                link -> Wire.writeCommand(link.out(), command[link.hello().partition()]));
     }
 
-    private static void writeCommand(DataOutputStream out, byte[] command) throws IOException {
-        out.writeByte(Wire.COMMAND);
-        out.writeInt(command.length);
-        out.write(command);
+    private interface Frame {
+        void writeTo(Link link) throws IOException;
+    }
+
+    /** Writes {@code frame} to every connected worker; one that is gone fails its stage anyway. */
+    private void toEveryWorker(String otherwise, Frame frame) {
+        for (Link link : toWorkers) {
+            try {
+                frame.writeTo(link);
+                link.out().flush();
+            } catch (IOException e) {
+                log.debug("a worker that is gone {}", otherwise, e);
+            }
+        }
     }
 
     private static boolean isFailed(Future<?> job) {
@@ -215,31 +206,14 @@ public final class Coordinator implements AutoCloseable {
             if (hello == null) {
                 return;
             }
-            synchronized (this) {
-                try {
-                    HashMap<String, Object> args = trackers.argsOf(hello.attempt());
-                    out.writeByte(Wire.TRACKER_ARGS);
-                    Wire.writeArgs(out, args);
-                } catch (RingException e) {
-                    out.writeByte(Wire.FAILURE); // the task fails with the driver's reason
-                    out.writeUTF(e.getMessage());
-                }
-                for (byte[][] command : commands) {
-                    writeCommand(out, command[hello.partition()]);
-                }
-                if (stopRequested) {
-                    out.writeByte(Wire.STOP);
-                }
-                out.flush();
-                toWorkers.add(new Link(hello, out));
-            }
+            greet(hello, out);
             while (true) {
                 byte type = in.readByte();
                 if (type != Wire.REPORT) {
                     throw new Wire.ProtocolException("a frame of unknown type " + type);
                 }
                 int step = in.readInt();
-                record(hello, step, Wire.readBytes(in, Wire.MAX_REPORT_BYTES));
+                steps.record(hello, step, Wire.readBytes(in, Wire.MAX_REPORT_BYTES));
             }
         } catch (EOFException done) {
             // the task finished or died; a dead one fails the stage, which Spark reports to the driver
@@ -248,6 +222,29 @@ public final class Coordinator implements AutoCloseable {
                 log.warn("a ring worker's connection failed", e);
             }
         }
+    }
+
+    /**
+     * What an admitted task learns first: its tracker's arguments (or why there are none), every
+     * command sent so far, and a stop already asked for; from then on it hears what every worker does.
+     */
+    private synchronized void greet(Wire.Hello hello, DataOutputStream out) throws IOException {
+        try {
+            HashMap<String, Object> args = trackers.argsOf(hello.attempt());
+            out.writeByte(Wire.TRACKER_ARGS);
+            Wire.writeArgs(out, args);
+        } catch (RingException e) {
+            out.writeByte(Wire.FAILURE); // the task fails with the driver's reason
+            out.writeUTF(e.getMessage());
+        }
+        for (byte[][] command : commands) {
+            Wire.writeCommand(out, command[hello.partition()]);
+        }
+        if (stopRequested) {
+            out.writeByte(Wire.STOP);
+        }
+        out.flush();
+        toWorkers.add(new Link(hello, out));
     }
 
     /** The task's place where it proves it belongs to the run within the timeout; null (counted, logged) where not. */
@@ -265,31 +262,6 @@ public final class Coordinator implements AutoCloseable {
                             : e.getMessage());
             return null;
         }
-    }
-
-    private synchronized void record(Wire.Hello hello, int step, byte[] report) {
-        if (step < nextStep) {
-            return; // a rerun attempt repeating a step already delivered
-        }
-        byte[][] reports = pending.computeIfAbsent(List.of(hello.attempt(), step), k -> new byte[workers][]);
-        reports[hello.partition()] = report;
-        byte[][] next;
-        while ((next = completeStep()) != null) {
-            complete.add(Arrays.asList(next));
-            nextStep++;
-        }
-    }
-
-    /** The reports of {@link #nextStep} from whichever attempt has them all, or null. */
-    private byte[][] completeStep() {
-        for (var e : pending.entrySet()) {
-            if (e.getKey().get(1) == nextStep && Arrays.stream(e.getValue()).allMatch(r -> r != null)) {
-                byte[][] reports = e.getValue();
-                pending.keySet().removeIf(k -> k.get(1) <= nextStep);
-                return reports;
-            }
-        }
-        return null;
     }
 
     @Override

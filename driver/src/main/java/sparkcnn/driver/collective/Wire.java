@@ -164,6 +164,13 @@ final class Wire {
         return args;
     }
 
+    /** A command frame: its bytes, as {@link #readBytes} reads them back. */
+    static void writeCommand(DataOutputStream out, byte[] command) throws IOException {
+        out.writeByte(COMMAND);
+        out.writeInt(command.length);
+        out.write(command);
+    }
+
     static byte[] readBytes(DataInputStream in, int max) throws IOException {
         int length = in.readInt();
         if (length < 0 || length > max) {
