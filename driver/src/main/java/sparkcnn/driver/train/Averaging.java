@@ -17,16 +17,18 @@ final class Averaging {
 
     /**
      * The state after round {@code round} of {@code epoch}, which started from {@code state} and whose
-     * workers' sums are {@code sum} (an empty updater sum: the updater state is not averaged).
+     * workers' sums are {@code sum} (an empty updater sum: the updater state is not averaged). The
+     * sums are divided in place: a round's sums are its averaging's to use up (a state's worth of
+     * arrays, not copied again).
      */
     static ModelState next(ModelState state, RoundResult sum, int epoch, int round, List<String> rejected) {
         if (sum.workers() == 0) {
             throw new DataException("no worker had an example to fit in epoch " + epoch + " round " + (round + 1)
                     + (rejected.isEmpty() ? "" : ": every file of the round was rejected, e.g. " + rejected.get(0)));
         }
-        float[] params = sum.averageParams();
+        float[] params = divided(sum.paramSum(), sum.workers());
         // without updater averaging, every round starts from the run's initial updater state
-        float[] updater = sum.updaterSum().length == 0 ? state.updaterState() : sum.averageUpdaterState();
+        float[] updater = sum.updaterSum().length == 0 ? state.updaterState() : divided(sum.updaterSum(), sum.workers());
         if (!Double.isFinite(sum.meanLoss()) || !allFinite(params)) {
             throw new DivergenceException(String.format(
                     "training diverged in epoch %d round %d: mean loss %s%s; lower the learning rate",
@@ -34,6 +36,13 @@ final class Averaging {
         }
         int iterations = (sum.minibatches() + sum.workers() - 1) / sum.workers();
         return state.withWeights(params, updater, state.iteration() + iterations);
+    }
+
+    private static float[] divided(float[] sums, int workers) {
+        for (int i = 0; i < sums.length; i++) {
+            sums[i] /= workers;
+        }
+        return sums;
     }
 
     private static boolean allFinite(float[] values) {
