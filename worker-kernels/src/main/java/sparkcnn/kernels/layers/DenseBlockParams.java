@@ -53,12 +53,12 @@ public final class DenseBlockParams implements ParamInitializer {
     }
 
     /** A batch norm's key for one of its parameters: {@code layer3_bn1} + {@code gamma} is {@code layer3.bn1.gamma}. */
-    static String key(String part, String param) {
+    public static String key(String part, String param) {
         return part.replace('_', '.') + "." + param;
     }
 
     /** A convolution's weights: {@code layer3_conv1x1} has {@code layer3.conv1x1.W}. */
-    static String weightsKey(String part) {
+    public static String weightsKey(String part) {
         return part.replace('_', '.') + WEIGHTS;
     }
 
