@@ -17,6 +17,7 @@ import sparkcnn.jobs.config.ConfigHelp;
 import sparkcnn.jobs.config.JobConfig;
 import sparkcnn.jobs.evaluate.EvaluateCommand;
 import sparkcnn.jobs.export.ExportCommand;
+import sparkcnn.jobs.export.ExportModelCommand;
 import sparkcnn.jobs.inspect.InspectCommand;
 import sparkcnn.jobs.predict.PredictCommand;
 import sparkcnn.jobs.sweep.SweepCommand;
@@ -61,6 +62,7 @@ public final class Main implements Callable<Integer> {
                 .addSubcommand(new SweepCommand(out))
                 .addSubcommand(new InspectCommand(out))
                 .addSubcommand(new ExportCommand(out))
+                .addSubcommand(new ExportModelCommand(out))
                 .addSubcommand(BenchCommand.tree(out))
                 .addSubcommand("completion", new AutoComplete.GenerateCompletion());
         cli.getSubcommands().get("completion").getCommandSpec().usageMessage().hidden(false)
@@ -73,7 +75,7 @@ public final class Main implements Callable<Integer> {
         configKeys(cli, "train", JobConfig.reference(), List.of("backend", "run", "spark", "data", "model", "train"));
         configKeys(cli, "evaluate", JobConfig.reference(), List.of("data"));
         configKeys(cli, "inspect", JobConfig.reference(), List.of("model"));
-        configKeys(cli, "export", JobConfig.reference(), List.of("data"));
+        configKeys(cli, "export-data", JobConfig.reference(), List.of("data"));
         cli.getSubcommands().get("sweep").getCommandSpec().usageMessage().footer("",
                 "sweep file keys (any job key may be varied in sweep.keys or fixed in sweep.set):",
                 ConfigHelp.keys(SweepSpec.reference(), List.of("sweep")));

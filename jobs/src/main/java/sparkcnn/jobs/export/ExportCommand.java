@@ -11,8 +11,8 @@ import sparkcnn.jobs.cli.JobOptions;
 import sparkcnn.jobs.cli.Options;
 import sparkcnn.jobs.train.TrainSpec;
 
-/** {@code sparkcnn export --config FILE --out DIR}. */
-@Command(name = "export", mixinStandardHelpOptions = true,
+/** {@code sparkcnn export-data --config FILE --out DIR} ({@code export} before export-model came). */
+@Command(name = "export-data", aliases = "export", mixinStandardHelpOptions = true,
         description = {"Decode the data once into minibatch files (read back with data.format = exported).",
                 "Writes DIR/train and DIR/test (local, file:// or hdfs://); train from them with",
                 "data.format = exported, data.train.dir = DIR/train.",
