@@ -78,14 +78,10 @@ final class RingRounds {
         return start;
     }
 
-    /** {@code fitted}'s progress from {@code from}, moved onto {@code base}: base + (fitted - from), in place. */
+    /** {@code fitted}'s parameter progress from {@code from}, moved onto {@code base}: base + (fitted - from), in place. */
     private static RoundResult rebased(RoundResult fitted, ModelState from, ModelState base) {
-        if (fitted.workers() == 0) {
-            return fitted;
-        }
-        shift(fitted.paramSum(), from.params(), base.params());
-        if (fitted.updaterSum().length > 0) {
-            shift(fitted.updaterSum(), from.updaterState(), base.updaterState());
+        if (fitted.workers() > 0) {
+            shift(fitted.paramSum(), from.params(), base.params());
         }
         return fitted;
     }

@@ -9,7 +9,7 @@ import sparkcnn.driver.run.RunLayout;
  * --init-from): a run directory, or a model.zip inside one.
  */
 public final class ModelTarget {
-    @Parameters(paramLabel = "RUN_DIR|MODEL_ZIP", description = "a run directory, or a model.zip inside one")
+    @Parameters(paramLabel = "RUN_DIR|MODEL_ZIP", description = "a run directory, or a model.zip inside one (or a checkpoint in its checkpoints/)")
     public String target;
 
     public String model() {
@@ -25,8 +25,12 @@ public final class ModelTarget {
         return runDirOrZip.endsWith(".zip") ? runDirOrZip : runDirOrZip.replaceAll("/+$", "") + "/" + RunLayout.MODEL;
     }
 
-    /** The run directory: itself, or the directory holding its model.zip. */
+    /** The run directory: itself, or the directory holding its model.zip (or, for a checkpoint, its checkpoints/). */
     public static String runDirOf(String runDirOrZip) {
-        return runDirOrZip.endsWith(".zip") ? new Path(runDirOrZip).getParent().toString() : runDirOrZip;
+        if (!runDirOrZip.endsWith(".zip")) {
+            return runDirOrZip;
+        }
+        Path holder = new Path(runDirOrZip).getParent();
+        return holder.getName().equals(RunLayout.CHECKPOINTS) ? holder.getParent().toString() : holder.toString();
     }
 }
