@@ -50,6 +50,7 @@ class ExportModelTest {
         var exported = MainRunner.run("export-model", run.toString(), "--format", "onnx", "--out", onnx.toString());
         assertEquals(0, exported.status(), exported.err());
         assertTrue(exported.out().contains("ONNX opset 13"), exported.out());
+        assertPassesOnnxChecker(onnx);
 
         Path predictions = dir.resolve("predictions");
         var predicted = MainRunner.run("predict", run.toString(), "--input", FashionMnist.TEST_IMAGES,
@@ -124,6 +125,15 @@ class ExportModelTest {
         assertArrayEquals("mine".getBytes(), Files.readAllBytes(out));
         assertEquals(0, MainRunner.run("export-model", run.toString(), "--out", out.toString(), "--overwrite").status());
         assertTrue(Files.size(out) > 100_000);
+    }
+
+    /** ONNX's own checker (Debian's python3-onnx, which bin/setup installs), with shape inference. */
+    static void assertPassesOnnxChecker(Path model) throws Exception {
+        var checker = new ProcessBuilder("/usr/bin/python3", "-c",
+                "import onnx, sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)", model.toString())
+                .redirectErrorStream(true).start();
+        String output = new String(checker.getInputStream().readAllBytes());
+        assertEquals(0, checker.waitFor(), "ONNX's checker: " + output);
     }
 
     private static List<Row> readParquet(Path path) {
