@@ -25,7 +25,13 @@ import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.DefaultParamsWriter;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
-import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.util.GeneralMLWriter;
+import org.apache.spark.ml.util.MLFormatRegister;
+import org.apache.spark.sql.SparkSession;
+import sparkcnn.driver.io.RunStore;
+import sparkcnn.jobs.export.OnnxModelExport;
+import sparkcnn.kernels.data.Augmentation;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -203,9 +209,15 @@ public class ImageClassificationModel extends Model<ImageClassificationModel> im
         return copyValues(copy, extra).setParent(parent());
     }
 
+    /**
+     * Spark ML's writer: {@code write().save(path)} saves the model to load again here (Spark ML's
+     * metadata, data/model.zip, data/model.json); {@code write().format("onnx").save(file)} writes it
+     * as one ONNX file for ONNX Runtime and other frameworks ({@code export-model}'s). The formats are
+     * found as Spark ML finds PMML's, through {@link MLFormatRegister} services.
+     */
     @Override
-    public MLWriter write() {
-        return new Writer(this);
+    public GeneralMLWriter write() {
+        return new GeneralMLWriter(this);
     }
 
     @Override
@@ -221,25 +233,57 @@ public class ImageClassificationModel extends Model<ImageClassificationModel> im
         return read().load(path);
     }
 
-    /** Spark ML's metadata (class, uid, params), and in data/: model.zip and model.json (classes, input, scaling). */
-    private static final class Writer extends MLWriter {
-        private final ImageClassificationModel model;
-
-        Writer(ImageClassificationModel model) {
-            this.model = model;
+    /** Spark ML's own format: its metadata (class, uid, params), and in data/ model.zip and model.json (classes, input, scaling). */
+    public static final class InternalFormat implements MLFormatRegister {
+        @Override
+        public String format() {
+            return "internal";
         }
 
         @Override
-        public void saveImpl(String path) {
-            DefaultParamsWriter.saveMetadata(model, path, sc(), Option.empty(), Option.empty());
-            write(new Path(path, "data/model.zip"), model.modelZip, sc());
+        public String stageName() {
+            return ImageClassificationModel.class.getName();
+        }
+
+        @Override
+        public void write(String path, SparkSession session, scala.collection.mutable.Map<String, String> options,
+                          PipelineStage stage) {
+            var model = (ImageClassificationModel) stage;
+            SparkContext sc = session.sparkContext();
+            DefaultParamsWriter.saveMetadata(model, path, sc, Option.empty(), Option.empty());
+            ImageClassificationModel.write(new Path(path, "data/model.zip"), model.modelZip, sc);
             try {
                 byte[] json = new ObjectMapper().writeValueAsBytes(Map.of("classes", model.classes,
                         "input", model.input.toString(), "mean", model.mean, "std", model.std));
-                write(new Path(path, "data/model.json"), json, sc());
+                ImageClassificationModel.write(new Path(path, "data/model.json"), json, sc);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+        }
+    }
+
+    /** One ONNX file at the path: the network with its normalisation, the class names in its metadata. */
+    public static final class OnnxFormat implements MLFormatRegister {
+        @Override
+        public String format() {
+            return "onnx";
+        }
+
+        @Override
+        public String stageName() {
+            return ImageClassificationModel.class.getName();
+        }
+
+        @Override
+        public void write(String path, SparkSession session, scala.collection.mutable.Map<String, String> options,
+                          PipelineStage stage) {
+            var model = (ImageClassificationModel) stage;
+            byte[] onnx = OnnxModelExport.onnx(model.network(), model.input,
+                    new Preprocessing(Augmentation.NONE, model.mean, model.std), model.classes,
+                    "ImageClassificationModel " + model.uid);
+            Path file = new Path(path);
+            new RunStore(file.getParent().toString(), session.sparkContext().hadoopConfiguration())
+                    .write(file.getName(), out -> out.write(onnx)); // whole or not at all
         }
     }
 

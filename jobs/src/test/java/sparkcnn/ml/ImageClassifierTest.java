@@ -82,6 +82,31 @@ class ImageClassifierTest {
         assertEquals(1.0, Arrays.stream(p.toArray()).sum(), 1e-4);
         assertEquals(model.classes().get((int) first.getDouble(1)), first.getList(3).get(0));
 
+        // the same model as one ONNX file, the way Spark ML models write other formats: ONNX Runtime's probabilities
+        Path onnx = dir.resolve("clothes.onnx");
+        model.write().format("onnx").save(onnx.toString());
+        List<Row> pixels = images.orderBy("image.origin").select("image.data").collectAsList();
+        var env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+        float[] x = new float[180 * 784];
+        for (int i = 0; i < 180; i++) {
+            byte[] data = pixels.get(i).getAs(0);
+            for (int j = 0; j < 784; j++) {
+                x[i * 784 + j] = (data[j] & 0xFF) / 255f;
+            }
+        }
+        try (var session = env.createSession(onnx.toString(), new ai.onnxruntime.OrtSession.SessionOptions());
+             var tensor = ai.onnxruntime.OnnxTensor.createTensor(env, java.nio.FloatBuffer.wrap(x), new long[] {180, 1, 28, 28});
+             var result = session.run(java.util.Map.of("pixels", tensor))) {
+            float[][] fromOnnx = (float[][]) result.get("probabilities").orElseThrow().getValue();
+            for (int i = 0; i < 180; i++) {
+                double[] expected = ((Vector) predicted.get(i).getAs(2)).toArray();
+                for (int k = 0; k < 3; k++) {
+                    assertEquals(expected[k], fromOnnx[i][k], 1e-4, "image " + i + " class " + k);
+                }
+            }
+            assertTrue(session.getMetadata().getCustomMetadata().get("classes").contains(model.classes().get(0)));
+        }
+
         String saved = dir.resolve("pipeline").toString();
         fitted.write().overwrite().save(saved);
         List<Row> again = PipelineModel.load(saved).transform(images).orderBy("image.origin")
