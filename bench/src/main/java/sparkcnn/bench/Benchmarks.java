@@ -10,6 +10,6 @@ public final class Benchmarks implements BenchCommand.Benchmarks {
     public List<Object> commands(PrintStream out) {
         return List.of(new TrainBenchCommand(out), new ProfileCommand(out), new DecodeCommand(out),
                 new ScaleCommand(out), new ScalingCommand(out), new EnginesCommand(out), new DenseBlockCommand(out),
-                new StepCommand(out));
+                new StepCommand(out), new OnnxCommand(out));
     }
 }
