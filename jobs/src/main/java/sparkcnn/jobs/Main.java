@@ -46,7 +46,12 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
+        int status = run(args, System.out, System.err);
+        // a driver in the cluster (spark-submit --deploy-mode cluster) returns on success: YARN's
+        // application master counts a System.exit before it reports as a failure (exit code 13)
+        if (status != 0 || !"cluster".equals(System.getProperty("spark.submit.deployMode"))) {
+            System.exit(status);
+        }
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {

@@ -146,7 +146,7 @@ final class StandaloneCluster implements AutoCloseable {
      * those of Spark's that Maven resolved through DL4J (compile scope, so also in the shaded jar,
      * as they would be next to a real Spark's).
      */
-    private static Path sparkHome(Path home) throws IOException {
+    static Path sparkHome(Path home) throws IOException {
         Path jars = Files.createDirectories(home.resolve("jars"));
         List<String> classpath = new ArrayList<>(List.of(
                 Files.readString(TARGET.resolve("spark-classpath.txt")).trim().split(File.pathSeparator)));

@@ -1,0 +1,124 @@
+package sparkcnn.jobs.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.hadoop.fs.FileSystem;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import sparkcnn.driver.FashionMnist;
+
+/**
+ * The shaded jar submitted to a real YARN (resource manager, node manager, containers as processes)
+ * as users submit it: {@code spark-submit --master yarn}, the data and the run directory on HDFS,
+ * the config file shipped with {@code --files}, the default ring engine in a barrier stage of YARN
+ * containers whose native libraries unpack in their own working directories.
+ */
+class YarnClusterIT {
+    private static final int TRAIN = 3000;
+    private static final Path TARGET = Path.of("target").toAbsolutePath();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static Path dir;
+    private static YarnCluster yarn;
+    private static String data;
+
+    @BeforeAll
+    static void startYarn() throws Exception {
+        FashionMnist.require();
+        dir = Files.createTempDirectory(TARGET, "yarn-");
+        yarn = new YarnCluster(dir, 8192, 4);
+        data = yarn.hdfsUri() + "/data";
+        var fs = FileSystem.get(java.net.URI.create(yarn.hdfsUri()), yarn.hdfsConf());
+        for (String file : List.of(FashionMnist.TRAIN_IMAGES, FashionMnist.TRAIN_LABELS, FashionMnist.TEST_IMAGES,
+                FashionMnist.TEST_LABELS)) {
+            fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(file),
+                    new org.apache.hadoop.fs.Path(data + "/" + Path.of(file).getFileName()));
+        }
+    }
+
+    @AfterAll
+    static void stopYarn() {
+        if (yarn != null) {
+            yarn.close();
+        }
+    }
+
+    @Test
+    void trainsInClusterModeWithTheRingOnHdfs() throws Exception {
+        String run = yarn.hdfsUri() + "/runs/cluster-mode";
+        Process submit = submit("cluster", run);
+        assertTrue(submit.waitFor(10, TimeUnit.MINUTES), "the run did not finish within 10 minutes");
+        assertEquals(0, submit.exitValue(), "spark-submit failed:\n" + tail(dir.resolve("cluster.log")));
+        List<JsonNode> epochs = records(run, "epoch");
+        assertEquals(1, epochs.size());
+        assertEquals(TRAIN, epochs.get(0).get("examples_seen").asLong());
+        double accuracy = epochs.get(0).get("test_accuracy").asDouble();
+        assertTrue(accuracy > 0.5, "accuracy " + accuracy + " is near chance (0.1)");
+    }
+
+    /** spark-submit --master yarn --deploy-mode MODE sparkcnn-*-spark.jar train --config job.conf (shipped with --files). */
+    private static Process submit(String mode, String run) throws Exception {
+        Path config = dir.resolve("job.conf");
+        Files.writeString(config, """
+                data {
+                  format = idx
+                  train { images = "%1$s/train-images-idx3-ubyte.gz", labels = "%1$s/train-labels-idx1-ubyte.gz", limit = %2$d }
+                  test { images = "%1$s/t10k-images-idx3-ubyte.gz", labels = "%1$s/t10k-labels-idx1-ubyte.gz", limit = 1000 }
+                }
+                model {
+                  type = pattern
+                  stages = [{ convs = 1, filters = 8, size = 3, pool = true }]
+                  hidden = [32]
+                }
+                train {
+                  epochs = 1
+                  workers = 2
+                  batch-size-per-worker = 50
+                  averaging-frequency = 6
+                }
+                """.formatted(data, TRAIN));
+        String containerCache = "-Dorg.bytedeco.javacpp.cachedir=javacpp-cache"; // in the container's own directory
+        List<String> options = List.of("--num-executors", "2", "--executor-cores", "1", "--executor-memory", "1g",
+                "--driver-memory", "1g", "--files", config.toString(),
+                "--conf", "spark.dynamicAllocation.enabled=false",
+                "--conf", "spark.driver.extraJavaOptions=" + containerCache,
+                "--conf", "spark.executor.extraJavaOptions=" + containerCache
+                        + " -Dorg.bytedeco.javacpp.maxbytes=2G -Dorg.bytedeco.javacpp.maxphysicalbytes=4G");
+        List<String> driverJvm = StandaloneCluster.driverJvm(
+                "-Dlog4j2.configurationFile=" + Path.of("../conf/log4j2.properties").toAbsolutePath());
+        return yarn.submit(driverJvm, mode, options, StandaloneCluster.shadedJar(),
+                List.of("train", "--config", "job.conf", "--set", "run.dir=" + run), dir.resolve(mode + ".log"));
+    }
+
+    private static List<JsonNode> records(String run, String event) throws IOException {
+        var fs = FileSystem.get(java.net.URI.create(run), yarn.hdfsConf());
+        var file = new org.apache.hadoop.fs.Path(run + "/metrics.jsonl");
+        List<JsonNode> records = new ArrayList<>();
+        if (fs.exists(file)) {
+            try (var in = fs.open(file)) {
+                for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                    JsonNode r = JSON.readTree(line);
+                    if (r.get("event").asText().equals(event)) {
+                        records.add(r);
+                    }
+                }
+            }
+        }
+        return records;
+    }
+
+    private static String tail(Path log) throws IOException {
+        List<String> lines = Files.readAllLines(log);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 80), lines.size()));
+    }
+}
