@@ -15,7 +15,10 @@ import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.fs.FileSystem;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import sparkcnn.driver.FashionMnist;
 
 /**
@@ -24,6 +27,7 @@ import sparkcnn.driver.FashionMnist;
  * the config file shipped with {@code --files}, the default ring engine in a barrier stage of YARN
  * containers whose native libraries unpack in their own working directories.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class YarnClusterIT {
     private static final int TRAIN = 3000;
     private static final Path TARGET = Path.of("target").toAbsolutePath();
@@ -31,6 +35,7 @@ class YarnClusterIT {
     private static Path dir;
     private static YarnCluster yarn;
     private static String data;
+    private static double clusterAccuracy;
 
     @BeforeAll
     static void startYarn() throws Exception {
@@ -54,20 +59,53 @@ class YarnClusterIT {
     }
 
     @Test
+    @Order(1)
     void trainsInClusterModeWithTheRingOnHdfs() throws Exception {
         String run = yarn.hdfsUri() + "/runs/cluster-mode";
-        Process submit = submit("cluster", run);
-        assertTrue(submit.waitFor(10, TimeUnit.MINUTES), "the run did not finish within 10 minutes");
-        assertEquals(0, submit.exitValue(), "spark-submit failed:\n" + tail(dir.resolve("cluster.log")));
+        submitAndWait("cluster", List.of("train", "--config", "job.conf", "--set", "run.dir=" + run));
         List<JsonNode> epochs = records(run, "epoch");
         assertEquals(1, epochs.size());
         assertEquals(TRAIN, epochs.get(0).get("examples_seen").asLong());
-        double accuracy = epochs.get(0).get("test_accuracy").asDouble();
-        assertTrue(accuracy > 0.5, "accuracy " + accuracy + " is near chance (0.1)");
+        clusterAccuracy = epochs.get(0).get("test_accuracy").asDouble();
+        assertTrue(clusterAccuracy > 0.5, "accuracy " + clusterAccuracy + " is near chance (0.1)");
     }
 
-    /** spark-submit --master yarn --deploy-mode MODE sparkcnn-*-spark.jar train --config job.conf (shipped with --files). */
-    private static Process submit(String mode, String run) throws Exception {
+    /** Client mode (the driver in spark-submit's JVM), then evaluate and predict on YARN; the same training as local mode's. */
+    @Test
+    @Order(2)
+    void clientModeTrainsAsLocalModeDoesThenEvaluatesAndPredicts() throws Exception {
+        String run = yarn.hdfsUri() + "/runs/client-mode";
+        String config = dir.resolve("job.conf").toString();
+        submitAndWait("client", List.of("train", "--config", config, "--set", "run.dir=" + run));
+        double accuracy = records(run, "epoch").get(0).get("test_accuracy").asDouble();
+        assertEquals(clusterAccuracy, accuracy, 0.002, "client and cluster mode trained differently");
+
+        String local = yarn.hdfsUri() + "/runs/local-mode";
+        var trained = sparkcnn.jobs.MainRunner.run("train", "--config", config, "--master", "local[2]",
+                "--set", "run.dir=" + local);
+        assertEquals(0, trained.status(), trained.err());
+        assertEquals(records(local, "epoch").get(0).get("test_accuracy").asDouble(), accuracy, 0.002,
+                "YARN and local mode trained differently");
+
+        Path json = dir.resolve("evaluate.json");
+        submitAndWait("evaluate", List.of("evaluate", run, "--json", json.toString()));
+        assertEquals(accuracy, JSON.readTree(json.toFile()).get("accuracy").asDouble(), 1e-9);
+        String predictions = yarn.hdfsUri() + "/predictions";
+        submitAndWait("predict", List.of("predict", run, "--input", data + "/t10k-images-idx3-ubyte.gz",
+                "--out", predictions));
+        var fs = FileSystem.get(java.net.URI.create(predictions), yarn.hdfsConf());
+        assertTrue(fs.exists(new org.apache.hadoop.fs.Path(predictions + "/_SUCCESS")), "no predictions written");
+        assertTrue(Files.readString(dir.resolve("predict.log")).contains("predict: 10,000 rows"), "not every image scored");
+    }
+
+    private static void submitAndWait(String name, List<String> args) throws Exception {
+        Process submit = submit(name.equals("cluster") ? "cluster" : "client", name, args);
+        assertTrue(submit.waitFor(10, TimeUnit.MINUTES), name + " did not finish within 10 minutes");
+        assertEquals(0, submit.exitValue(), name + ": spark-submit failed:\n" + tail(dir.resolve(name + ".log")));
+    }
+
+    /** spark-submit --master yarn --deploy-mode MODE sparkcnn-*-spark.jar ARGS, job.conf shipped with --files. */
+    private static Process submit(String mode, String name, List<String> args) throws Exception {
         Path config = dir.resolve("job.conf");
         Files.writeString(config, """
                 data {
@@ -94,10 +132,10 @@ class YarnClusterIT {
                 "--conf", "spark.driver.extraJavaOptions=" + containerCache,
                 "--conf", "spark.executor.extraJavaOptions=" + containerCache
                         + " -Dorg.bytedeco.javacpp.maxbytes=2G -Dorg.bytedeco.javacpp.maxphysicalbytes=4G");
-        List<String> driverJvm = StandaloneCluster.driverJvm(
+        List<String> driverJvm = StandaloneCluster.driverJvm( // client mode's driver: the build's native cache
+                "-Dorg.bytedeco.javacpp.cachedir=" + System.getProperty("org.bytedeco.javacpp.cachedir"),
                 "-Dlog4j2.configurationFile=" + Path.of("../conf/log4j2.properties").toAbsolutePath());
-        return yarn.submit(driverJvm, mode, options, StandaloneCluster.shadedJar(),
-                List.of("train", "--config", "job.conf", "--set", "run.dir=" + run), dir.resolve(mode + ".log"));
+        return yarn.submit(driverJvm, mode, options, StandaloneCluster.shadedJar(), args, dir.resolve(name + ".log"));
     }
 
     private static List<JsonNode> records(String run, String event) throws IOException {
