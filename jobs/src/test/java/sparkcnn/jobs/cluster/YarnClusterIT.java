@@ -98,6 +98,33 @@ class YarnClusterIT {
         assertTrue(Files.readString(dir.resolve("predict.log")).contains("predict: 10,000 rows"), "not every image scored");
     }
 
+    /** An executor's container killed (its JVM, with -9) mid-epoch: YARN replaces it, the ring starts again, nothing changes. */
+    @Test
+    @Order(3)
+    void survivesLosingAnExecutorContainerMidEpoch() throws Exception {
+        String run = yarn.hdfsUri() + "/runs/container-killed";
+        Process driver = submit("client", "killed", List.of("train", "--config", dir.resolve("job.conf").toString(),
+                "--set", "run.dir=" + run));
+        var fs = FileSystem.get(java.net.URI.create(run), yarn.hdfsConf());
+        var checkpoint = new org.apache.hadoop.fs.Path(run + "/checkpoints/LATEST");
+        for (int i = 0; i < 1800 && !fs.exists(checkpoint); i++) { // the first checkpoint: rounds are running
+            assertTrue(driver.isAlive(), "the run ended before its first checkpoint:\n" + tail(dir.resolve("killed.log")));
+            Thread.sleep(100);
+        }
+        ProcessHandle executor = ProcessHandle.current().descendants()
+                .filter(p -> p.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend"))
+                .findFirst().orElseThrow(() -> new AssertionError("no executor container runs"));
+        executor.destroyForcibly();
+        assertTrue(records(run, "epoch").isEmpty(), "killed too late: the epoch had already ended");
+
+        assertTrue(driver.waitFor(10, TimeUnit.MINUTES), "the run did not finish within 10 minutes");
+        assertEquals(0, driver.exitValue(), "spark-submit failed:\n" + tail(dir.resolve("killed.log")));
+        JsonNode epoch = records(run, "epoch").get(0);
+        assertEquals(TRAIN, epoch.get("examples_seen").asLong(), "every example once, though tasks ran again");
+        assertEquals(clusterAccuracy, epoch.get("test_accuracy").asDouble(), 0.002, "trained otherwise than undisturbed");
+        assertTrue(Files.readString(dir.resolve("killed.log")).contains("Lost executor"), "Spark never lost the executor");
+    }
+
     private static void submitAndWait(String name, List<String> args) throws Exception {
         Process submit = submit(name.equals("cluster") ? "cluster" : "client", name, args);
         assertTrue(submit.waitFor(10, TimeUnit.MINUTES), name + " did not finish within 10 minutes");
@@ -122,7 +149,8 @@ class YarnClusterIT {
                   epochs = 1
                   workers = 2
                   batch-size-per-worker = 50
-                  averaging-frequency = 6
+                  averaging-frequency = 2
+                  checkpoint-every-rounds = 2
                 }
                 """.formatted(data, TRAIN));
         String containerCache = "-Dorg.bytedeco.javacpp.cachedir=javacpp-cache"; // in the container's own directory
