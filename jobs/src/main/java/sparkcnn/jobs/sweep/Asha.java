@@ -24,8 +24,12 @@ import sparkcnn.driver.io.RunStore;
  * {@code sweep.scheduler = asha}: asynchronous successive halving (Li et al. 2020, "A System for
  * Massively Parallel Hyperparameter Tuning", Algorithm 2). Whenever a slot is free, the highest
  * rung with a trial in its top 1/eta that has not gone on yet promotes that trial to the next
- * rung (it continues from its checkpoint); otherwise the next trial starts at rung 0. Trials left
- * at a rung when nothing is running are stopped there.
+ * rung (it continues from its checkpoint); otherwise the next trial starts at rung 0. With few
+ * trials the top rungs may never fill (a rung of fewer than eta trials promotes none), so once no
+ * trial is left to start, none is running and none has finished, the best trial waiting at the
+ * highest occupied rung goes on, rung by rung, until one has trained to the end (as Optuna's
+ * successive halving promotes a rung's best however few it holds): the search's winner is a finished
+ * model. Trials left at a rung when nothing is running are stopped there.
  *
  * <p>Every decision is written to {@code asha.json} in the sweep directory before its job starts,
  * and every rung reached when its job ends: a sweep started again keeps the decisions taken and
@@ -56,6 +60,8 @@ final class Asha implements TrialScheduler {
     private final Set<String> out = new HashSet<>();
     /** Jobs an earlier start began and did not see end: continued first. */
     private final Deque<Job> unfinished = new ArrayDeque<>();
+    /** Whether a trial has finished: trained to the last rung, or stopped by its own train.stop target. */
+    private boolean anyFinished;
 
     /** @param earlier the outcomes recorded before this start (trial.json), by trial */
     Asha(List<Trial> trials, Rungs rungs, Objective objective, RunStore store, Map<String, TrialOutcome> earlier) {
@@ -67,6 +73,7 @@ final class Asha implements TrialScheduler {
         earlier.values().stream().filter(o -> o.status() == TrialOutcome.Status.INVALID
                 || o.status() == TrialOutcome.Status.DIVERGED
                 || o.status() == TrialOutcome.Status.FINISHED).forEach(o -> out.add(o.trial()));
+        anyFinished = earlier.values().stream().anyMatch(o -> o.status() == TrialOutcome.Status.FINISHED);
         if (store.exists(FILE)) {
             replay(new String(store.read(FILE), StandardCharsets.UTF_8));
         }
@@ -94,8 +101,30 @@ final class Asha implements TrialScheduler {
                 }
             }
         }
-        return trials.values().stream().filter(t -> !sentTo.containsKey(t.name()) && !out.contains(t.name()))
-                .findFirst().map(t -> decide(t, 0));
+        Optional<Trial> fresh = trials.values().stream()
+                .filter(t -> !sentTo.containsKey(t.name()) && !out.contains(t.name())).findFirst();
+        if (fresh.isPresent()) {
+            return Optional.of(decide(fresh.get(), 0));
+        }
+        return bestToTheEnd(sentTo, best);
+    }
+
+    /** The best trial waiting at the highest occupied rung, sent one rung on while nothing else can finish the search. */
+    private Optional<Job> bestToTheEnd(Map<String, Integer> sentTo, Comparator<Map.Entry<String, Double>> best) {
+        if (anyFinished || !reached.get(rungs.top()).isEmpty() || sentTo.entrySet().stream()
+                .anyMatch(e -> !out.contains(e.getKey()) && !reached.get(e.getValue()).containsKey(e.getKey()))) {
+            return Optional.empty(); // a trial finished, or one is still running
+        }
+        for (int rung = rungs.top() - 1; rung >= 0; rung--) {
+            int r = rung;
+            Optional<String> waiting = reached.get(rung).entrySet().stream()
+                    .filter(e -> sentTo.get(e.getKey()) == r && !out.contains(e.getKey()))
+                    .sorted(best).map(Map.Entry::getKey).findFirst();
+            if (waiting.isPresent()) {
+                return Optional.of(decide(trials.get(waiting.get()), rung + 1));
+            }
+        }
+        return Optional.empty();
     }
 
     @Override
@@ -109,6 +138,7 @@ final class Asha implements TrialScheduler {
         if (outcome.status() != TrialOutcome.Status.PAUSED) { // finished, diverged, or failed (tried next start)
             out.add(job.trial().name());
         }
+        anyFinished |= outcome.status() == TrialOutcome.Status.FINISHED;
     }
 
     /** Jobs an earlier start began and this one continues first. */

@@ -82,6 +82,13 @@ public final class Leaderboard {
                 + "stopping (%.0f%%)", epochsUsed(), fullEpochs, 100.0 * epochsUsed() / Math.max(1, fullEpochs));
     }
 
+    /** {@code trained to the end: trial-07, trial-02}: the finished trials, best first (or none). */
+    public String finishedLine() {
+        List<String> finished = ranked.stream().filter(o -> o.status() == Status.FINISHED).map(TrialOutcome::trial)
+                .toList();
+        return "trained to the end: " + (finished.isEmpty() ? "none" : String.join(", ", finished));
+    }
+
     public void write(RunStore store) {
         byte[] png = plot();
         store.write(PNG, out -> out.write(png));
@@ -122,7 +129,7 @@ public final class Leaderboard {
             out.append("; successive halving: rungs at epochs ").append(rungs.epochs()).append(", the top 1/")
                     .append(rungs.eta()).append(" of each rung go on");
         }
-        out.append(".<br>").append(escape(epochsLine())).append(".</p>\n");
+        out.append(".<br>").append(escape(epochsLine())).append(".<br>").append(escape(finishedLine())).append(".</p>\n");
         out.append("<img alt=\"").append(escape(metric)).append(" per epoch, every trial\" src=\"data:image/png;base64,")
                 .append(Base64.getEncoder().encodeToString(png)).append("\">\n");
         out.append("<table><tr><th>rank</th><th>trial</th><th>status</th>");

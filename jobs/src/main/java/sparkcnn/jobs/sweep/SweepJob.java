@@ -280,6 +280,7 @@ public final class SweepJob {
                     o.values());
         }
         out.println(board.epochsLine());
+        out.println(board.finishedLine());
     }
 
     private static double seconds(long t0) {

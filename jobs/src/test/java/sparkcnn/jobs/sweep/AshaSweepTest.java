@@ -53,6 +53,7 @@ class AshaSweepTest {
         String[] winner = rows.get(1).split(",");
         assertEquals("finished", winner[2], rows.get(1));
         assertEquals("2", winner[3], "the winner climbed every rung");
+        assertTrue(first.out().contains("trained to the end: " + winner[1]), first.out());
         int used = 0;
         for (String row : rows.subList(1, rows.size())) {
             String[] f = row.split(",");

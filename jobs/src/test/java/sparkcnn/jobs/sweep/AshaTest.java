@@ -75,6 +75,31 @@ class AshaTest {
         assertEquals(1, epochs.get("trial-3"), "the worst trial stops at the first rung");
     }
 
+    /**
+     * 8 trials, eta 3, up to 4 epochs (rungs 1, 3, 4): the paper's rule promotes 2 of rung 0 and none of
+     * the 2 at rung 1, so nobody would finish; the best of rung 1 then trains to the end.
+     */
+    @Test
+    void theBestTrialTrainsToTheEndWhenTheRungsAboveStayEmpty() {
+        Rungs rungs = new Rungs(3, 1, 4);
+        Asha asha = new Asha(TRIALS.subList(0, 8), rungs, Objective.TEST_ACCURACY, store(), Map.of());
+        Map<String, Integer> epochs = new LinkedHashMap<>();
+        Map<String, Integer> rungOf = new LinkedHashMap<>();
+        for (Optional<Job> next = asha.next(); next.isPresent(); next = asha.next()) {
+            Job job = next.get();
+            epochs.merge(job.trial().name(), job.untilEpoch() - epochs.getOrDefault(job.trial().name(), 0), Integer::sum);
+            rungOf.put(job.trial().name(), job.rung());
+            Status status = job.rung() == rungs.top() ? Status.FINISHED : Status.PAUSED;
+            asha.ended(job, reached(job, score(job)).with(status));
+        }
+        List<String> finished = rungOf.entrySet().stream().filter(e -> e.getValue() == rungs.top()).map(Map.Entry::getKey)
+                .toList();
+        assertEquals(List.of("trial-2"), finished, "the best trial, and only it, trains 4 epochs: " + epochs);
+        assertTrue(epochs.values().stream().filter(e -> e == 1).count() >= 5, "most stop after 1 epoch: " + epochs);
+        int used = epochs.values().stream().mapToInt(Integer::intValue).sum();
+        assertTrue(used <= 0.6 * 32, used + " epochs of the full search's 32: " + epochs);
+    }
+
     @Test
     void minimisingALossPromotesTheLowest() {
         Objective loss = Objective.parse("test-loss", "auto");
