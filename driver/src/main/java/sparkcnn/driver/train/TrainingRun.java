@@ -210,7 +210,8 @@ public final class TrainingRun {
         if (s.lastStateRound != null) { // all-reduce: the last state the driver received, rounds after it run again
             s.checkpoints.saveIfNewer(s.lastStateRound, s.lastState);
         }
-        log.warn("stopped by {} {}", stop.reason().orElseThrow(), where, cause);
+        log.warn("stopped by {} {}", stop.reason().orElseThrow(), where); // asked for: no stack trace on the console
+        log.debug("what the stop interrupted", cause);
         return new RunStoppedException(String.format("stopped by %s %s; %s", stop.reason().orElseThrow(), where,
                 run.howToContinue()), stop.exitStatus(), cause);
     }

@@ -1,5 +1,10 @@
 package sparkcnn.jobs.sweep;
 
+import sparkcnn.jobs.train.StopOnSignal;
+import sparkcnn.driver.train.RunStoppedException;
+import sparkcnn.driver.train.StopRequest;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigValueFactory;
@@ -60,6 +65,10 @@ public final class SweepJob {
     private final PrintStream out;
     /** What the valid trials would train without early stopping. */
     private int fullEpochs;
+    /** SIGTERM or Ctrl-C: every running trial checkpoints and stops after its round, no new one starts. */
+    private final StopRequest stop = new StopRequest();
+    /** The stop requests of the trials running now, which {@link #stop} passes on. */
+    private final Set<StopRequest> running = ConcurrentHashMap.newKeySet();
 
     /** @param master a Spark master given on the command line, or null for the base job's (or spark-submit's) */
     public SweepJob(SweepSpec sweep, List<String> baseOverrides, String master, PrintStream out) {
@@ -78,9 +87,11 @@ public final class SweepJob {
         Planned first = plan.values().stream().filter(p -> p.spec() != null).findFirst().orElseThrow();
         String sparkMaster = master != null ? master : base.getString("spark.master");
         RunStore store = new RunStore(sweep.dir(), SparkContexts.hadoopConfiguration());
+        stop.interruptWith(() -> running.forEach(t -> t.request(stop.reason().orElseThrow(), stop.exitStatus())));
         try (RunLock lock = RunLock.acquire(store, LOCK);
              JavaSparkContext sc = SparkContexts.start(sparkMaster, base.getString("spark.app-name") + " sweep",
-                     master != null, sweep.parallel() > 1, first.spec().backend())) {
+                     master != null, sweep.parallel() > 1, first.spec().backend());
+             var signals = StopOnSignal.install(stop)) {
             Map<String, TrialOutcome> outcomes = new LinkedHashMap<>();
             for (Planned p : plan.values()) { // every trial checked against what an earlier start ran, before any runs
                 RunLayout trialRun = RunLayout.of(runDir(p.trial()), sc.hadoopConfiguration());
@@ -111,6 +122,12 @@ public final class SweepJob {
                 out.printf("continuing %d jobs an earlier start began, as %s decided%n", asha.continued(), Asha.FILE);
             }
             runAll(sc, scheduler, plan, outcomes, store, rungs);
+            if (stop.requested()) {
+                leaderboard(outcomes, rungs).write(store);
+                throw new RunStoppedException(String.format(Locale.ROOT, "sweep stopped by %s: the running trials "
+                        + "saved their last averaged state; continue with: sparkcnn sweep --config %s (no epoch is "
+                        + "trained twice)", stop.reason().orElseThrow(), sweep.file()), stop.exitStatus(), null);
+            }
             for (var e : outcomes.entrySet()) { // what waits at a rung now stays there
                 if (e.getValue().status() == Status.PAUSED) {
                     e.setValue(e.getValue().with(Status.STOPPED));
@@ -164,7 +181,7 @@ public final class SweepJob {
         int running = 0;
         try {
             while (true) {
-                while (running < sweep.parallel()) {
+                while (running < sweep.parallel() && !stop.requested()) {
                     var next = scheduler.next();
                     if (next.isEmpty()) {
                         break;
@@ -207,10 +224,15 @@ public final class SweepJob {
                 : String.format(Locale.ROOT, " to rung %d (epoch %d)", job.rung(), job.untilEpoch()));
         long t0 = System.nanoTime();
         TrialOutcome outcome;
+        var trialStop = new StopRequest();
+        running.add(trialStop);
+        if (stop.requested()) {
+            trialStop.request(stop.reason().orElseThrow(), stop.exitStatus());
+        }
         try {
             // a trial directory without a checkpoint holds at most a start that died early: begin afresh
             TrainingRun.Result result = new TrainJob(p.config(), trialOut, false).runOn(sc,
-                    resume ? RunStart.RESUME : RunStart.OVERWRITE, null, job.untilEpoch());
+                    resume ? RunStart.RESUME : RunStart.OVERWRITE, null, job.untilEpoch(), trialStop);
             List<EpochResult> epochs = result.epochs();
             boolean finished = result.stoppedEarly().isPresent()
                     || (!epochs.isEmpty() && epochs.get(epochs.size() - 1).epoch() >= p.spec().epochs());
@@ -219,10 +241,19 @@ public final class SweepJob {
         } catch (DivergenceException e) {
             outcome = TrialOutcome.of(trial, Status.DIVERGED, e.getMessage(), before.rung(), recorded(run),
                     before.seconds() + seconds(t0), run.root());
+        } catch (RunStoppedException e) { // checkpointed: the next start resumes it where it stopped
+            outcome = TrialOutcome.of(trial, Status.PAUSED, "stopped by " + stop.reason().orElse("a stop"),
+                    before.rung(), recorded(run), before.seconds() + seconds(t0), run.root());
+            run.writeText(TrialOutcome.FILE, outcome.toJson());
+            trialOut.printf("stopped by %s after %d epochs, its last averaged state saved%n",
+                    stop.reason().orElse("a stop"), outcome.epochs());
+            return outcome;
         } catch (Exception e) { // a Spark job failed (SparkException, undeclared) or bad data: try again next start
             log.error("{} failed", trial.name(), e);
             outcome = TrialOutcome.of(trial, Status.FAILED, String.valueOf(e.getMessage()), before.rung(),
                     recorded(run), before.seconds() + seconds(t0), run.root());
+        } finally {
+            running.remove(trialStop);
         }
         run.writeText(TrialOutcome.FILE, outcome.toJson());
         trialOut.printf("%s after %d epochs: best %s %s%n", outcome.describe(), outcome.epochs(),

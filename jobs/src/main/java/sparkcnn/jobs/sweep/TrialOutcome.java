@@ -99,7 +99,7 @@ public record TrialOutcome(String trial, Map<String, String> values, Status stat
     /** The status as people read it: {@code stopped at rung 1}. */
     public String describe() {
         return switch (status) {
-            case PAUSED, STOPPED -> status.text() + " at rung " + rung;
+            case PAUSED, STOPPED -> rung < 0 ? status.text() : status.text() + " at rung " + rung;
             default -> status.text();
         };
     }

@@ -11,12 +11,12 @@ import sun.misc.SignalHandler;
 
 /**
  * SIGTERM (a scheduler's preemption, YARN's or Kubernetes' kill) and SIGINT (Ctrl-C) while a run
- * trains: the run is asked to stop (its {@link StopRequest} interrupts the round in flight), saves
+ * (or a sweep's runs) trains: the run is asked to stop (its {@link StopRequest} interrupts the round in flight), saves
  * the last averaged state and ends with 128 + the signal's number.
  * Should the save take longer than {@link #GRACE_SECONDS}, or a second signal come, the process
  * exits as it would have without this.
  */
-final class StopOnSignal implements AutoCloseable {
+public final class StopOnSignal implements AutoCloseable {
     static final long GRACE_SECONDS = 60;
     private static final Logger log = LoggerFactory.getLogger(StopOnSignal.class);
     private static final List<String> SIGNALS = List.of("TERM", "INT");
@@ -28,7 +28,7 @@ final class StopOnSignal implements AutoCloseable {
     }
 
     /** Until closed, SIGTERM and SIGINT ask {@code stop} to stop the run. */
-    static StopOnSignal install(StopRequest stop) {
+    public static StopOnSignal install(StopRequest stop) {
         var installed = new StopOnSignal();
         for (String name : SIGNALS) {
             Signal signal = new Signal(name);

@@ -108,10 +108,16 @@ public final class TrainJob {
      * of all {@code train.epochs}: a sweep's trial that waits at a rung of successive halving.
      */
     public TrainingRun.Result runOn(JavaSparkContext sc, RunStart start, TrainingData data, int pauseAfter) {
+        return runOn(sc, start, data, pauseAfter, new StopRequest());
+    }
+
+    /** As above, stopped (checkpointed, then {@link sparkcnn.driver.train.RunStoppedException}) when {@code stop} asks. */
+    public TrainingRun.Result runOn(JavaSparkContext sc, RunStart start, TrainingData data, int pauseAfter,
+                                    StopRequest stop) {
         ComputationGraphConfiguration architecture = architecture();
         RunLayout run = RunLayout.of(spec.runDir(), sc.hadoopConfiguration());
         try (RunLock lock = start.begin(run)) {
-            return train(sc, architecture, run, changesOnResume(run, start), data, new StopRequest(), pauseAfter);
+            return train(sc, architecture, run, changesOnResume(run, start), data, stop, pauseAfter);
         }
     }
 
