@@ -125,6 +125,24 @@ class YarnClusterIT {
         assertTrue(Files.readString(dir.resolve("killed.log")).contains("Lost executor"), "Spark never lost the executor");
     }
 
+    /**
+     * Executors too large (4g) for the node (8g) to hold two beside the application master: YARN grants one, the
+     * ring's barrier stage cannot start, and the run is refused with the slots it found, writing nothing.
+     */
+    @Test
+    @Order(4)
+    void aClusterWithoutRoomForEveryWorkerIsRefusedByName() throws Exception {
+        String run = yarn.hdfsUri() + "/runs/no-room";
+        Process submit = submit("client", "no-room", List.of("train", "--config", dir.resolve("job.conf").toString(),
+                "--set", "run.dir=" + run), List.of("--executor-memory", "4g"));
+        assertTrue(submit.waitFor(5, TimeUnit.MINUTES), "not refused within 5 minutes");
+        String log = Files.readString(dir.resolve("no-room.log"));
+        assertEquals(2, submit.exitValue(), log.substring(Math.max(0, log.length() - 3000)));
+        assertTrue(log.contains("train.workers = 2, but the cluster has 1 task slots"), log);
+        var fs = FileSystem.get(java.net.URI.create(run), yarn.hdfsConf());
+        assertTrue(!fs.exists(new org.apache.hadoop.fs.Path(run, "metrics.jsonl")), "the refused run wrote " + run);
+    }
+
     private static void submitAndWait(String name, List<String> args) throws Exception {
         Process submit = submit(name.equals("cluster") ? "cluster" : "client", name, args);
         assertTrue(submit.waitFor(10, TimeUnit.MINUTES), name + " did not finish within 10 minutes");
@@ -133,6 +151,11 @@ class YarnClusterIT {
 
     /** spark-submit --master yarn --deploy-mode MODE sparkcnn-*-spark.jar ARGS, job.conf shipped with --files. */
     private static Process submit(String mode, String name, List<String> args) throws Exception {
+        return submit(mode, name, args, List.of());
+    }
+
+    /** The same with spark-submit options of its own ({@code --executor-memory 3g}), which win. */
+    private static Process submit(String mode, String name, List<String> args, List<String> more) throws Exception {
         Path config = dir.resolve("job.conf");
         Files.writeString(config, """
                 data {
@@ -154,12 +177,13 @@ class YarnClusterIT {
                 }
                 """.formatted(data, TRAIN));
         String containerCache = "-Dorg.bytedeco.javacpp.cachedir=javacpp-cache"; // in the container's own directory
-        List<String> options = List.of("--num-executors", "2", "--executor-cores", "1", "--executor-memory", "1g",
+        List<String> options = new ArrayList<>(List.of("--num-executors", "2", "--executor-cores", "1", "--executor-memory", "1g",
                 "--driver-memory", "1g", "--files", config.toString(),
                 "--conf", "spark.dynamicAllocation.enabled=false",
                 "--conf", "spark.driver.extraJavaOptions=" + containerCache,
                 "--conf", "spark.executor.extraJavaOptions=" + containerCache
-                        + " -Dorg.bytedeco.javacpp.maxbytes=2G -Dorg.bytedeco.javacpp.maxphysicalbytes=4G");
+                        + " -Dorg.bytedeco.javacpp.maxbytes=2G -Dorg.bytedeco.javacpp.maxphysicalbytes=4G"));
+        options.addAll(more); // spark-submit takes an option's last value
         List<String> driverJvm = StandaloneCluster.driverJvm( // client mode's driver: the build's native cache
                 "-Dorg.bytedeco.javacpp.cachedir=" + System.getProperty("org.bytedeco.javacpp.cachedir"),
                 "-Dlog4j2.configurationFile=" + Path.of("../conf/log4j2.properties").toAbsolutePath());
