@@ -25,11 +25,7 @@ import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.DefaultParamsWriter;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
-import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.util.GeneralMLWriter;
-import org.apache.spark.ml.util.MLFormatRegister;
-import org.apache.spark.sql.SparkSession;
-import sparkcnn.driver.io.RunStore;
 import sparkcnn.jobs.export.OnnxModelExport;
 import sparkcnn.kernels.data.Augmentation;
 import org.apache.spark.sql.Dataset;
@@ -213,7 +209,7 @@ public class ImageClassificationModel extends Model<ImageClassificationModel> im
      * Spark ML's writer: {@code write().save(path)} saves the model to load again here (Spark ML's
      * metadata, data/model.zip, data/model.json); {@code write().format("onnx").save(file)} writes it
      * as one ONNX file for ONNX Runtime and other frameworks ({@code export-model}'s). The formats are
-     * found as Spark ML finds PMML's, through {@link MLFormatRegister} services.
+     * found as Spark ML finds PMML's, through MLFormatRegister services ({@link ModelFormats}).
      */
     @Override
     public GeneralMLWriter write() {
@@ -233,58 +229,24 @@ public class ImageClassificationModel extends Model<ImageClassificationModel> im
         return read().load(path);
     }
 
-    /** Spark ML's own format: its metadata (class, uid, params), and in data/ model.zip and model.json (classes, input, scaling). */
-    public static final class InternalFormat implements MLFormatRegister {
-        @Override
-        public String format() {
-            return "internal";
-        }
-
-        @Override
-        public String stageName() {
-            return ImageClassificationModel.class.getName();
-        }
-
-        @Override
-        public void write(String path, SparkSession session, scala.collection.mutable.Map<String, String> options,
-                          PipelineStage stage) {
-            var model = (ImageClassificationModel) stage;
-            SparkContext sc = session.sparkContext();
-            DefaultParamsWriter.saveMetadata(model, path, sc, Option.empty(), Option.empty());
-            ImageClassificationModel.write(new Path(path, "data/model.zip"), model.modelZip, sc);
-            try {
-                byte[] json = new ObjectMapper().writeValueAsBytes(Map.of("classes", model.classes,
-                        "input", model.input.toString(), "mean", model.mean, "std", model.std));
-                ImageClassificationModel.write(new Path(path, "data/model.json"), json, sc);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+    /** Spark ML's own format ({@link ModelFormats.Internal}): metadata (class, uid, params), data/model.zip, data/model.json. */
+    void saveInternal(String path, SparkContext sc) {
+        DefaultParamsWriter.saveMetadata(this, path, sc, Option.empty(), Option.empty());
+        write(new Path(path, "data/model.zip"), modelZip, sc);
+        try {
+            byte[] json = new ObjectMapper().writeValueAsBytes(Map.of("classes", classes, "input", input.toString(),
+                    "mean", mean, "std", std));
+            write(new Path(path, "data/model.json"), json, sc);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
-    /** One ONNX file at the path: the network with its normalisation, the class names in its metadata. */
-    public static final class OnnxFormat implements MLFormatRegister {
-        @Override
-        public String format() {
-            return "onnx";
-        }
-
-        @Override
-        public String stageName() {
-            return ImageClassificationModel.class.getName();
-        }
-
-        @Override
-        public void write(String path, SparkSession session, scala.collection.mutable.Map<String, String> options,
-                          PipelineStage stage) {
-            var model = (ImageClassificationModel) stage;
-            byte[] onnx = OnnxModelExport.onnx(model.network(), model.input,
-                    new Preprocessing(Augmentation.NONE, model.mean, model.std), model.classes,
-                    "ImageClassificationModel " + model.uid);
-            Path file = new Path(path);
-            new RunStore(file.getParent().toString(), session.sparkContext().hadoopConfiguration())
-                    .write(file.getName(), out -> out.write(onnx)); // whole or not at all
-        }
+    /** One ONNX file ({@link ModelFormats.Onnx}): the network with its normalisation, the class names in its metadata. */
+    void saveOnnx(String file, SparkContext sc) {
+        byte[] onnx = OnnxModelExport.onnx(network(), input, new Preprocessing(Augmentation.NONE, mean, std), classes,
+                "ImageClassificationModel " + uid);
+        OnnxModelExport.writeWhole(onnx, file, sc.hadoopConfiguration());
     }
 
     private static final class Reader extends MLReader<ImageClassificationModel> {

@@ -57,11 +57,16 @@ public final class OnnxModelExport {
 
     /** Writes {@code model} to {@code out} (any Hadoop file system) atomically; an existing file only with {@code overwrite}. */
     public static void write(byte[] model, String out, boolean overwrite, Configuration conf, PrintStream log) {
+        refuseExisting(new Path(out), overwrite, conf);
+        writeWhole(model, out, conf);
+        log.printf(Locale.ROOT, "export-model: %s (ONNX opset %d, %.1f MB)%n", out, OnnxExport.OPSET, model.length / 1e6);
+    }
+
+    /** Writes {@code model} to {@code out} whole or not at all (a temporary file renamed over it). */
+    public static void writeWhole(byte[] model, String out, Configuration conf) {
         Path path = new Path(out);
-        refuseExisting(path, overwrite, conf);
         Path dir = path.getParent() == null ? new Path(".") : path.getParent();
         new RunStore(dir.toString(), conf).write(path.getName(), stream -> stream.write(model));
-        log.printf(Locale.ROOT, "export-model: %s (ONNX opset %d, %.1f MB)%n", out, OnnxExport.OPSET, model.length / 1e6);
     }
 
     static void refuseExisting(Path path, boolean overwrite, Configuration conf) {

@@ -1,5 +1,6 @@
 package sparkcnn.jobs.sweep;
 
+import java.io.PrintStream;
 import static sparkcnn.jobs.report.RunReport.escape;
 
 import java.awt.BasicStroke;
@@ -87,6 +88,18 @@ public final class Leaderboard {
         List<String> finished = ranked.stream().filter(o -> o.status() == Status.FINISHED).map(TrialOutcome::trial)
                 .toList();
         return "trained to the end: " + (finished.isEmpty() ? "none" : String.join(", ", finished));
+    }
+
+    /** The ranking on the console, where its files are, the epochs trained and who trained to the end. */
+    public void print(PrintStream out, RunStore store) {
+        out.printf("leaderboard (%s, %s):%n", store.uri(CSV), store.uri(HTML));
+        int rank = 1;
+        for (TrialOutcome o : ranked) {
+            out.printf(Locale.ROOT, "  %2d. %s  %-17s %2d epochs  best %s %s  %s%n", rank++, o.trial(), o.describe(),
+                    o.epochs(), objective.metric().text(), number(o.best(objective)), o.values());
+        }
+        out.println(epochsLine());
+        out.println(finishedLine());
     }
 
     public void write(RunStore store) {

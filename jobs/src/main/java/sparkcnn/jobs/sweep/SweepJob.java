@@ -1,10 +1,7 @@
 package sparkcnn.jobs.sweep;
 
-import sparkcnn.jobs.train.StopOnSignal;
 import sparkcnn.driver.train.RunStoppedException;
 import sparkcnn.driver.train.StopRequest;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.Set;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigValueFactory;
@@ -66,9 +63,7 @@ public final class SweepJob {
     /** What the valid trials would train without early stopping. */
     private int fullEpochs;
     /** SIGTERM or Ctrl-C: every running trial checkpoints and stops after its round, no new one starts. */
-    private final StopRequest stop = new StopRequest();
-    /** The stop requests of the trials running now, which {@link #stop} passes on. */
-    private final Set<StopRequest> running = ConcurrentHashMap.newKeySet();
+    private final SweepStop stop = new SweepStop();
 
     /** @param master a Spark master given on the command line, or null for the base job's (or spark-submit's) */
     public SweepJob(SweepSpec sweep, List<String> baseOverrides, String master, PrintStream out) {
@@ -87,11 +82,10 @@ public final class SweepJob {
         Planned first = plan.values().stream().filter(p -> p.spec() != null).findFirst().orElseThrow();
         String sparkMaster = master != null ? master : base.getString("spark.master");
         RunStore store = new RunStore(sweep.dir(), SparkContexts.hadoopConfiguration());
-        stop.interruptWith(() -> running.forEach(t -> t.request(stop.reason().orElseThrow(), stop.exitStatus())));
         try (RunLock lock = RunLock.acquire(store, LOCK);
              JavaSparkContext sc = SparkContexts.start(sparkMaster, base.getString("spark.app-name") + " sweep",
                      master != null, sweep.parallel() > 1, first.spec().backend());
-             var signals = StopOnSignal.install(stop)) {
+             var signals = stop.onSignals()) {
             Map<String, TrialOutcome> outcomes = new LinkedHashMap<>();
             for (Planned p : plan.values()) { // every trial checked against what an earlier start ran, before any runs
                 RunLayout trialRun = RunLayout.of(runDir(p.trial()), sc.hadoopConfiguration());
@@ -124,9 +118,7 @@ public final class SweepJob {
             runAll(sc, scheduler, plan, outcomes, store, rungs);
             if (stop.requested()) {
                 leaderboard(outcomes, rungs).write(store);
-                throw new RunStoppedException(String.format(Locale.ROOT, "sweep stopped by %s: the running trials "
-                        + "saved their last averaged state; continue with: sparkcnn sweep --config %s (no epoch is "
-                        + "trained twice)", stop.reason().orElseThrow(), sweep.file()), stop.exitStatus(), null);
+                throw stop.stopped(sweep.file().toString());
             }
             for (var e : outcomes.entrySet()) { // what waits at a rung now stays there
                 if (e.getValue().status() == Status.PAUSED) {
@@ -137,7 +129,7 @@ public final class SweepJob {
             }
             Leaderboard board = leaderboard(outcomes, rungs);
             board.write(store);
-            printTop(board, store);
+            board.print(out, store);
             return board;
         }
     }
@@ -224,11 +216,7 @@ public final class SweepJob {
                 : String.format(Locale.ROOT, " to rung %d (epoch %d)", job.rung(), job.untilEpoch()));
         long t0 = System.nanoTime();
         TrialOutcome outcome;
-        var trialStop = new StopRequest();
-        running.add(trialStop);
-        if (stop.requested()) {
-            trialStop.request(stop.reason().orElseThrow(), stop.exitStatus());
-        }
+        StopRequest trialStop = stop.startTrial();
         try {
             // a trial directory without a checkpoint holds at most a start that died early: begin afresh
             TrainingRun.Result result = new TrainJob(p.config(), trialOut, false).runOn(sc,
@@ -242,22 +230,26 @@ public final class SweepJob {
             outcome = TrialOutcome.of(trial, Status.DIVERGED, e.getMessage(), before.rung(), recorded(run),
                     before.seconds() + seconds(t0), run.root());
         } catch (RunStoppedException e) { // checkpointed: the next start resumes it where it stopped
-            outcome = TrialOutcome.of(trial, Status.PAUSED, "stopped by " + stop.reason().orElse("a stop"),
-                    before.rung(), recorded(run), before.seconds() + seconds(t0), run.root());
-            run.writeText(TrialOutcome.FILE, outcome.toJson());
-            trialOut.printf("stopped by %s after %d epochs, its last averaged state saved%n",
-                    stop.reason().orElse("a stop"), outcome.epochs());
-            return outcome;
+            return stopped(trial, before, run, seconds(t0), trialOut);
         } catch (Exception e) { // a Spark job failed (SparkException, undeclared) or bad data: try again next start
             log.error("{} failed", trial.name(), e);
             outcome = TrialOutcome.of(trial, Status.FAILED, String.valueOf(e.getMessage()), before.rung(),
                     recorded(run), before.seconds() + seconds(t0), run.root());
         } finally {
-            running.remove(trialStop);
+            stop.trialEnded(trialStop);
         }
         run.writeText(TrialOutcome.FILE, outcome.toJson());
         trialOut.printf("%s after %d epochs: best %s %s%n", outcome.describe(), outcome.epochs(),
                 sweep.objective().metric().text(), Leaderboard.number(outcome.best(sweep.objective())));
+        return outcome;
+    }
+
+    /** A trial the sweep's stop stopped: paused where it stands, not failed. */
+    private TrialOutcome stopped(Trial trial, TrialOutcome before, RunLayout run, double seconds, PrintStream trialOut) {
+        var outcome = TrialOutcome.of(trial, Status.PAUSED, "stopped by " + stop.reason(), before.rung(), recorded(run),
+                before.seconds() + seconds, run.root());
+        run.writeText(TrialOutcome.FILE, outcome.toJson());
+        trialOut.printf("stopped by %s after %d epochs, its last averaged state saved%n", stop.reason(), outcome.epochs());
         return outcome;
     }
 
@@ -300,18 +292,6 @@ public final class SweepJob {
         } catch (java.io.IOException e) {
             throw new ConfigException.Generic("cannot read " + sweep.file() + ": " + e.getMessage());
         }
-    }
-
-    private void printTop(Leaderboard board, RunStore store) {
-        out.printf("leaderboard (%s, %s):%n", store.uri(Leaderboard.CSV), store.uri(Leaderboard.HTML));
-        int rank = 1;
-        for (TrialOutcome o : board.ranked()) {
-            out.printf(Locale.ROOT, "  %2d. %s  %-17s %2d epochs  best %s %s  %s%n", rank++, o.trial(), o.describe(),
-                    o.epochs(), sweep.objective().metric().text(), Leaderboard.number(o.best(sweep.objective())),
-                    o.values());
-        }
-        out.println(board.epochsLine());
-        out.println(board.finishedLine());
     }
 
     private static double seconds(long t0) {

@@ -78,27 +78,33 @@ final class LayerExport {
             return activation(((ActivationLayer) layer).getActivationFn(), x, name);
         }
         if (layer.getClass() == DenseLayer.class || layer.getClass() == OutputLayer.class) {
-            var fc = (BaseLayer) layer;
-            float[] bias = floats(param(name, "b"));
-            INDArray w = param(name, "W");
-            String y = onnx.node("Gemm", name, List.of(x, onnx.initializer(name + "_W", w.shape(), floats(w)),
-                    onnx.initializer(name + "_b", new long[] {bias.length}, bias)));
-            return activation(name, fc, y);
+            return activation(name, (BaseLayer) layer, fullyConnected(name, x));
         }
         if (layer.getClass() == GlobalPoolingLayer.class) {
-            var pool = (GlobalPoolingLayer) layer;
-            if (pool.getPoolingType() != PoolingType.AVG && pool.getPoolingType() != PoolingType.MAX
-                    || !pool.isCollapseDimensions()) {
-                throw new NoOnnxFormException(name, "global " + pool.getPoolingType() + " pooling");
-            }
-            String op = pool.getPoolingType() == PoolingType.AVG ? "GlobalAveragePool" : "GlobalMaxPool";
-            return onnx.node("Flatten", name + "_flatten", List.of(onnx.node(op, name, List.of(x))),
-                    Attribute.of("axis", 1L));
+            return globalPool(name, (GlobalPoolingLayer) layer, x);
         }
         if (layer.getClass() == DropoutLayer.class) {
             return x; // dropout is training only
         }
         throw new NoOnnxFormException(name, layer.getClass().getSimpleName());
+    }
+
+    /** FC: {@code x W + b}, W as DL4J keeps it, [in, out]. */
+    private String fullyConnected(String name, String x) {
+        float[] bias = floats(param(name, "b"));
+        INDArray w = param(name, "W");
+        return onnx.node("Gemm", name, List.of(x, onnx.initializer(name + "_W", w.shape(), floats(w)),
+                onnx.initializer(name + "_b", new long[] {bias.length}, bias)));
+    }
+
+    /** Global average (or max) pooling to [batch, channels], as DL4J collapses it. */
+    private String globalPool(String name, GlobalPoolingLayer pool, String x) {
+        if (pool.getPoolingType() != PoolingType.AVG && pool.getPoolingType() != PoolingType.MAX
+                || !pool.isCollapseDimensions()) {
+            throw new NoOnnxFormException(name, "global " + pool.getPoolingType() + " pooling");
+        }
+        String op = pool.getPoolingType() == PoolingType.AVG ? "GlobalAveragePool" : "GlobalMaxPool";
+        return onnx.node("Flatten", name + "_flatten", List.of(onnx.node(op, name, List.of(x))), Attribute.of("axis", 1L));
     }
 
     private String convolution(String name, String x, INDArray weights, INDArray bias, int[] stride, long[] pads,
