@@ -69,6 +69,14 @@ public final class ExecutorSettings {
         }
     }
 
+    /**
+     * The {@code spark.executor.memoryOverhead} under which the memory rule lets ND4J hold
+     * {@code arrays} bytes (a model's training memory, {@code sparkcnn inspect}), in MiB, rounded up.
+     */
+    public static long overheadMibFor(long arrays) {
+        return Math.max(JVM_NATIVE_RESERVE, arrays + JVM_NATIVE_RESERVE + MIB - 1) / MIB;
+    }
+
     /** The JVM flags of the memory rule above, for this conf's executor memory. */
     static String offHeapLimits(SparkConf conf) {
         long memory = bytes(conf, "spark.executor.memory", "1g");

@@ -23,6 +23,7 @@ public final class SparkContexts {
      */
     public static JavaSparkContext start(String master, String appName, boolean masterExplicit, boolean fair,
                                          BackendChoice backend) {
+        requireReachable(master, masterExplicit, System.getenv());
         SparkConf conf = new SparkConf().setAppName(appName);
         if (fair) {
             conf.setIfMissing("spark.scheduler.mode", "FAIR");
@@ -52,7 +53,26 @@ public final class SparkContexts {
                 .collect();
     }
 
-    /** Cores one task may use (spark.task.cpus): the worker's thread budget. */
+    /**
+     * Fails, naming what to set, where the master cannot be found as given: a client of
+     * {@code --master yarn} finds the resource manager in the cluster's yarn-site.xml, and without
+     * it Hadoop's client tries 0.0.0.0:8032 for 15 minutes. (spark-submit refuses it itself; this
+     * is for the local command.) Called before a job touches its output.
+     */
+    public static void requireReachable(String master, boolean masterExplicit, java.util.Map<String, String> env) {
+        SparkConf conf = new SparkConf();
+        String effective = masterExplicit || !conf.contains("spark.master") ? master : conf.get("spark.master");
+        boolean client = !"cluster".equals(conf.get("spark.submit.deployMode", "client"));
+        boolean configured = java.util.stream.Stream.of("HADOOP_CONF_DIR", "YARN_CONF_DIR")
+                .anyMatch(name -> !env.getOrDefault(name, "").isBlank())
+                || SparkContexts.class.getClassLoader().getResource("yarn-site.xml") != null;
+        if (effective.startsWith("yarn") && client && !configured) {
+            throw new IllegalArgumentException("--master " + effective + " needs the cluster's Hadoop configuration: "
+                    + "set HADOOP_CONF_DIR (or YARN_CONF_DIR) to the directory that holds its yarn-site.xml and "
+                    + "core-site.xml, as spark-submit requires");
+        }
+    }
+
     /**
      * The Hadoop configuration a SparkContext of this application would have (core-site.xml and
      * {@code spark.hadoop.*} settings), before one is started: a run directory can be checked
@@ -62,6 +82,7 @@ public final class SparkContexts {
         return org.apache.spark.deploy.SparkHadoopUtil.get().newConfiguration(new SparkConf());
     }
 
+    /** Cores one task may use (spark.task.cpus): the worker's thread budget. */
     public static int taskCpus(JavaSparkContext sc) {
         return sc.getConf().getInt("spark.task.cpus", 1);
     }

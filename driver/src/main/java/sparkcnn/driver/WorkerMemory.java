@@ -14,7 +14,7 @@ import org.apache.spark.SparkConf;
  */
 public final class WorkerMemory {
     private static final Pattern SIGNS = Pattern.compile("(java\\.lang\\.OutOfMemoryError[^\\n]*"
-            + "|exited with code 52|exit code 52|exit code: 52|exceeding memory limits|OOMKilled)");
+            + "|exited with code 52|exit code 52|exit code: 52|exceeding (?:physical |virtual )?memory limits|OOMKilled)");
 
     private WorkerMemory() {
     }

@@ -46,11 +46,40 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        int status = run(args, System.out, System.err);
-        // a driver in the cluster (spark-submit --deploy-mode cluster) returns on success: YARN's
-        // application master counts a System.exit before it reports as a failure (exit code 13)
-        if (status != 0 || !"cluster".equals(System.getProperty("spark.submit.deployMode"))) {
-            System.exit(status);
+        if (!"cluster".equals(System.getProperty("spark.submit.deployMode"))) {
+            System.exit(run(args, System.out, System.err));
+        }
+        // A driver in the cluster (spark-submit --deploy-mode cluster) returns on success: YARN's
+        // application master counts a System.exit as a failure (exit code 13). A failure's one line
+        // is thrown: the application's diagnostics carry it to spark-submit's terminal.
+        var err = new LastSaid(System.err);
+        int status = run(args, System.out, err);
+        if (status != 0) {
+            throw new JobFailedException(err.last.substring("sparkcnn: ".length()) + " (exit status " + status + ")");
+        }
+    }
+
+    /** Standard error that remembers the last line the exit-status policy wrote. */
+    private static final class LastSaid extends PrintStream {
+        private String last = "sparkcnn: failed";
+
+        LastSaid(PrintStream to) {
+            super(to, true);
+        }
+
+        @Override
+        public void println(String line) {
+            if (line != null && line.startsWith("sparkcnn: ")) {
+                last = line;
+            }
+            super.println(line);
+        }
+    }
+
+    /** A driver in the cluster failed: the message is what the command said. */
+    static final class JobFailedException extends RuntimeException {
+        JobFailedException(String message) {
+            super(message, null, false, false);
         }
     }
 

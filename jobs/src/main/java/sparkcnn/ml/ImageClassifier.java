@@ -8,9 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.attribute.Attribute;
@@ -71,6 +69,7 @@ public class ImageClassifier extends Estimator<ImageClassificationModel> impleme
     private final LongParam seed;
     private final Param<String> runDir;
     private final DoubleParam validationFraction;
+    private final ConfigParams configKeys;
 
     public ImageClassifier() {
         this(Identifiable.randomUID("imageClassifier"));
@@ -89,39 +88,26 @@ public class ImageClassifier extends Estimator<ImageClassificationModel> impleme
         this.topK = shared.topK;
         this.batchSize = shared.batchSize;
         this.config = new Param<>(this, "config",
-                "a HOCON job text, or the path of a job file, for keys without a param of their own; params win");
-        this.modelType = new Param<>(this, "modelType", "model.type: pattern, densenet, ...");
-        this.input = new Param<>(this, "input", "model.input, WxHxD: images are resized to it");
-        this.epochs = new IntParam(this, "epochs", "train.epochs", ParamValidators.gtEq(1));
-        this.workers = new IntParam(this, "workers", "train.workers", ParamValidators.gtEq(1));
-        this.batchSizePerWorker = new IntParam(this, "batchSizePerWorker",
-                "train.batch-size-per-worker", ParamValidators.gtEq(1));
-        this.averagingFrequency = new IntParam(this, "averagingFrequency",
-                "train.averaging-frequency", ParamValidators.gtEq(1));
-        this.updater = new Param<>(this, "updater", "train.optimizer.updater: sgd, nesterovs, adam");
-        this.learningRate = new DoubleParam(this, "learningRate", "train.optimizer.learning-rate",
-                ParamValidators.gt(0));
-        this.seed = new LongParam(this, "seed", "train.seed");
+                "a HOCON job text, or the path of a job file, for keys without a param of their own; params set win");
+        var keys = new ConfigParams(this, this::setDefault);
+        this.modelType = keys.text("modelType", "model.type", "pattern, densenet, ...");
+        this.input = keys.text("input", "model.input", "WxHxD: images are resized to it");
+        this.epochs = keys.integer("epochs", "train.epochs", ParamValidators.gtEq(1));
+        this.workers = keys.integer("workers", "train.workers", ParamValidators.gtEq(1));
+        this.batchSizePerWorker = keys.integer("batchSizePerWorker", "train.batch-size-per-worker",
+                ParamValidators.gtEq(1));
+        this.averagingFrequency = keys.integer("averagingFrequency", "train.averaging-frequency",
+                ParamValidators.gtEq(1));
+        this.updater = keys.text("updater", "train.optimizer.updater", "sgd, nesterovs, adam");
+        this.learningRate = keys.real("learningRate", "train.optimizer.learning-rate", ParamValidators.gt(0));
+        this.seed = keys.whole("seed", "train.seed");
+        this.configKeys = keys;
         this.runDir = new Param<>(this, "runDir",
                 "run.dir: checkpoints, metrics and model.zip of the training run (empty: a new temporary directory)");
         this.validationFraction = new DoubleParam(this, "validationFraction",
                 "share of the rows held out to evaluate each epoch on", ParamValidators.inRange(0, 1, false, false));
-        setTrainingDefaults();
-    }
-
-    /** The defaults of the params that configure training: a small pattern net, Adam, 3 epochs on 2 workers. */
-    private void setTrainingDefaults() {
         setDefault(labelCol, "label");
         setDefault(config, "");
-        setDefault(modelType, "pattern");
-        setDefault(input, "28x28x1");
-        setDefault(epochs, 3);
-        setDefault(workers, 2);
-        setDefault(batchSizePerWorker, 64);
-        setDefault(averagingFrequency, 5);
-        setDefault(updater, "adam");
-        setDefault(learningRate, 0.001);
-        setDefault(seed, 42L);
         setDefault(runDir, "");
         setDefault(validationFraction, 0.1);
     }
@@ -171,24 +157,13 @@ public class ImageClassifier extends Estimator<ImageClassificationModel> impleme
     public ImageClassifier setRunDir(String value) { set(runDir, value); return this; }
     public ImageClassifier setValidationFraction(double value) { set(validationFraction, value); return this; }
 
-    /** The job config: {@code config}, then every param on top, as {@code --set} would. */
+    /** The job config: {@code config}, then the params set on top, as {@code --set} would. */
     Config jobConfig(List<String> classes, String dir) {
-        Map<String, String> keys = new LinkedHashMap<>();
-        keys.put("model.type", $(modelType));
-        keys.put("model.input", $(input));
-        keys.put("model.classes", String.valueOf(classes.size()));
-        keys.put("train.epochs", String.valueOf($(epochs)));
-        keys.put("train.workers", String.valueOf($(workers)));
-        keys.put("train.batch-size-per-worker", String.valueOf($(batchSizePerWorker)));
-        keys.put("train.averaging-frequency", String.valueOf($(averagingFrequency)));
-        keys.put("train.optimizer.updater", $(updater));
-        keys.put("train.optimizer.learning-rate", String.valueOf($(learningRate)));
-        keys.put("train.seed", String.valueOf($(seed)));
-        keys.put("train.eval-batch-size", String.valueOf($(batchSize)));
-        keys.put("run.dir", dir);
-        keys.put("data.format", DataFormats.DATAFRAME);
-        List<String> sets = new ArrayList<>();
-        keys.forEach((k, v) -> sets.add(k + "=" + v));
+        List<String> sets = new ArrayList<>(configKeys.overrides());
+        if (isSet(batchSize)) {
+            sets.add("train.eval-batch-size=" + $(batchSize));
+        }
+        sets.addAll(List.of("model.classes=" + classes.size(), "run.dir=" + dir, "data.format=" + DataFormats.DATAFRAME));
         String base = $(config);
         if (base.isEmpty() || base.contains("=") || base.contains("{")) {
             return JobConfig.fromText(base, sets);
@@ -207,8 +182,8 @@ public class ImageClassifier extends Estimator<ImageClassificationModel> impleme
         var sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
         var rows = imageRows(dataset, shape, sc);
         double held = (Double) $(validationFraction);
-        Dataset<Row>[] split = dataset.toDF().randomSplit(new double[] {1 - held, held}, (Long) $(seed));
-        int parts = (Integer) $(workers);
+        Dataset<Row>[] split = dataset.toDF().randomSplit(new double[] {1 - held, held}, trainJob.spec().seed());
+        int parts = trainJob.spec().workers();
         var opened = new TrainingData(
                 EpochData.fixed(rows.blocks(split[0], $(labelCol), parts).cache(), shape, classes),
                 EpochData.fixed(rows.blocks(split[1], $(labelCol), parts).cache(), shape, classes));

@@ -32,14 +32,14 @@ final class SharedParams {
         topClassesCol = new Param<>(parent, "topClassesCol",
                 "output: the topK most probable class names, most probable first");
         topK = new IntParam(parent, "topK", "classes listed in topClassesCol", ParamValidators.gtEq(1));
-        batchSize = new IntParam(parent, "batchSize", "images scored at once (config key train.eval-batch-size)",
-                ParamValidators.gtEq(1));
+        batchSize = new IntParam(parent, "batchSize", "images scored at once (train.eval-batch-size; default: "
+                + "reference.conf's)", ParamValidators.gtEq(1));
         defaults.set(imageCol, "image");
         defaults.set(pathCol, "path");
         defaults.set(predictionCol, "prediction");
         defaults.set(probabilityCol, "probability");
         defaults.set(topClassesCol, "top_classes");
         defaults.set(topK, 5);
-        defaults.set(batchSize, 256);
+        defaults.set(batchSize, sparkcnn.jobs.config.JobConfig.reference().getInt("train.eval-batch-size"));
     }
 }

@@ -55,6 +55,28 @@ class ImageClassifierTest {
         }
     }
 
+    /** Each training param's default is its config key's in reference.conf; only params set win over the config. */
+    @Test
+    void paramDefaultsAreTheConfigsAndOnlyParamsSetOverrideIt() {
+        var reference = sparkcnn.jobs.config.JobConfig.reference();
+        var classifier = new ImageClassifier();
+        assertEquals(reference.getInt("train.epochs"), classifier.getOrDefault(classifier.epochs()));
+        assertEquals(reference.getInt("train.eval-batch-size"), classifier.getOrDefault(classifier.batchSize()));
+        assertEquals(reference.getDouble("train.optimizer.learning-rate"),
+                (Double) classifier.getOrDefault(classifier.learningRate()), 0.0);
+        assertTrue(classifier.epochs().doc().startsWith("train.epochs"), classifier.epochs().doc());
+
+        classifier.setConfig("train { epochs = 7, workers = 3 }\nmodel.input = \"32x32x3\"");
+        var job = classifier.jobConfig(NAMES, dir.resolve("unused").toString());
+        assertEquals(7, job.getInt("train.epochs"), "a param left at its default overrode the config");
+        assertEquals(3, job.getInt("train.workers"));
+        assertEquals("32x32x3", job.getString("model.input"));
+        assertEquals(3, job.getInt("model.classes"));
+
+        classifier.setEpochs(2);
+        assertEquals(2, classifier.jobConfig(NAMES, dir.resolve("unused").toString()).getInt("train.epochs"));
+    }
+
     @Test
     void aPipelineFitsTransformsSavesAndLoads() throws Exception {
         Dataset<Row> images = spark.read().format("image").option("recursiveFileLookup", "true")

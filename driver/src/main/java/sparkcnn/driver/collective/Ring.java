@@ -38,6 +38,7 @@ public final class Ring implements AutoCloseable {
         args.put("dmlc_timeout", timeoutSeconds);
         String tracker = trackerArgs.get("dmlc_tracker_uri") + ":" + trackerArgs.get("dmlc_tracker_port");
         try {
+            XgboostConsole.routeToLog(); // its "Task 1 got rank 1" is not the run's output
             Communicator.init(args);
             return new Ring(Communicator.getRank(), Communicator.getWorldSize(), "task " + taskId + " (tracker "
                     + tracker + ")");

@@ -18,7 +18,7 @@ public final class BarrierSlots {
         if (sc.getConf().getBoolean("spark.dynamicAllocation.enabled", false)) {
             throw new IllegalArgumentException("train.engine = allreduce runs its train.workers = " + workers
                     + " tasks as one Spark barrier stage, which Spark refuses with dynamic allocation: set "
-                    + "spark.dynamicAllocation.enabled = false, or use train.engine = sparkcnn");
+                    + "spark.dynamicAllocation.enabled = false, or use train.engine = driver");
         }
         long waitMillis = sc.getConf().getTimeAsMs("spark.scheduler.maxRegisteredResourcesWaitingTime", "30s");
         long deadline = System.currentTimeMillis() + waitMillis;
@@ -30,8 +30,10 @@ public final class BarrierSlots {
         if (slots < workers) {
             throw new IllegalArgumentException(String.format("train.workers = %d, but the cluster has %d task slots "
                     + "(executors x cores / spark.task.cpus, after %d s): train.engine = allreduce starts every "
-                    + "worker at once; lower train.workers to %d or add executors", workers, slots,
-                    waitMillis / 1000, Math.max(1, slots)));
+                    + "worker at once; lower train.workers to %d or add executors%s", workers, slots,
+                    waitMillis / 1000, Math.max(1, slots), sc.master().startsWith("yarn")
+                            ? " (on YARN: --num-executors, and a queue with room for all of them and the application master)"
+                            : ""));
         }
     }
 

@@ -30,12 +30,19 @@ public final class JobConfig {
         Config job = ConfigFactory.empty();
         if (file != null) {
             if (!file.isFile()) {
-                throw new ConfigException.Generic("config file not found: " + file);
+                throw new ConfigException.Generic("config file not found: " + file + (inTheCluster()
+                        ? " (this driver runs in the cluster, spark-submit --deploy-mode cluster, where only the files "
+                        + "shipped with --files are, in its working directory: --files /path/to/" + file.getName()
+                        + " ... --config " + file.getName() + ")" : ""));
             }
             job = ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false));
             rejectUnknownKeys(job, reference, file.getPath());
         }
         return withOverrides(job, reference, overrides);
+    }
+
+    private static boolean inTheCluster() {
+        return "cluster".equals(System.getProperty("spark.submit.deployMode"));
     }
 
     /** As {@link #load}, from a job's HOCON text (the Spark ML API's {@code config} param). */

@@ -24,9 +24,9 @@ public final class InspectCommand implements Callable<Integer> {
     JobOptions job = new JobOptions();
     @Mixin
     ModelOptions model = new ModelOptions();
-    @Option(names = "--batch", paramLabel = "N", defaultValue = "64",
-            description = "batch size for the memory estimate (default ${DEFAULT-VALUE})")
-    int batch;
+    @Option(names = "--batch", paramLabel = "N",
+            description = "batch size for the memory estimate (default: train.batch-size-per-worker, 64 unless set)")
+    Integer batch;
     @Option(names = "--json", paramLabel = "FILE", description = "also write the report as JSON")
     File json;
 
@@ -38,8 +38,10 @@ public final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        InspectJob.run(JobConfig.load(job.config, model.addTo(job.sets)), Options.positive(spec, batch, "--batch"),
-                json, out);
+        var config = JobConfig.load(job.config, model.addTo(job.sets));
+        int perWorker = batch != null ? Options.positive(spec, batch, "--batch")
+                : config.getInt("train.batch-size-per-worker");
+        InspectJob.run(config, perWorker, json, out);
         return 0;
     }
 }

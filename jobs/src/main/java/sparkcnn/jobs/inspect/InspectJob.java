@@ -7,6 +7,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import sparkcnn.driver.ExecutorSettings;
 import sparkcnn.jobs.config.ModelConfig;
 import sparkcnn.jobs.report.CostTable;
 import sparkcnn.jobs.train.TrainSpec;
@@ -28,6 +29,9 @@ public final class InspectJob {
         Geometry.shapes(model.architecture()); // names the first impossible layer
         CostReport report = CostReport.of(model.architecture());
         out.print(CostTable.text(report, batch));
+        out.printf("executors: spark.executor.memoryOverhead >= %dm to train at batch %d (ND4J's arrays live there, "
+                + "off the heap; YARN and Kubernetes kill an executor past memory + overhead)%n",
+                ExecutorSettings.overheadMibFor(report.trainingBytes(batch)), batch);
         out.println("optimizer: " + TrainSpec.optimizer(config).describe());
         if (json != null) {
             try {

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -18,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import sparkcnn.driver.io.RunStore;
 
 /**
  * {@code sweep.scheduler = asha}: asynchronous successive halving (Li et al. 2020, "A System for
@@ -36,7 +34,6 @@ import sparkcnn.driver.io.RunStore;
  * first continues the jobs that were in flight.
  */
 final class Asha implements TrialScheduler {
-    static final String FILE = "asha.json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A trial sent to a rung, as asha.json records it. */
@@ -51,7 +48,7 @@ final class Asha implements TrialScheduler {
     private final Map<String, Trial> trials = new LinkedHashMap<>();
     private final Rungs rungs;
     private final Objective objective;
-    private final RunStore store;
+    private final SweepLayout sweepDir;
     /** Per rung, the trials that reached it and their metric there. */
     private final List<Map<String, Double>> reached = new ArrayList<>();
     /** The trials sent to rungs, in the order decided: a trial's last one is where it is going or waits. */
@@ -64,19 +61,17 @@ final class Asha implements TrialScheduler {
     private boolean anyFinished;
 
     /** @param earlier the outcomes recorded before this start (trial.json), by trial */
-    Asha(List<Trial> trials, Rungs rungs, Objective objective, RunStore store, Map<String, TrialOutcome> earlier) {
+    Asha(List<Trial> trials, Rungs rungs, Objective objective, SweepLayout sweepDir, Map<String, TrialOutcome> earlier) {
         trials.forEach(t -> this.trials.put(t.name(), t));
         this.rungs = rungs;
         this.objective = objective;
-        this.store = store;
+        this.sweepDir = sweepDir;
         rungs.epochs().forEach(e -> reached.add(new LinkedHashMap<>()));
         earlier.values().stream().filter(o -> o.status() == TrialOutcome.Status.INVALID
                 || o.status() == TrialOutcome.Status.DIVERGED
                 || o.status() == TrialOutcome.Status.FINISHED).forEach(o -> out.add(o.trial()));
         anyFinished = earlier.values().stream().anyMatch(o -> o.status() == TrialOutcome.Status.FINISHED);
-        if (store.exists(FILE)) {
-            replay(new String(store.read(FILE), StandardCharsets.UTF_8));
-        }
+        sweepDir.ashaDecisions().ifPresent(this::replay);
         sentTo().forEach((trial, rung) -> {
             if (!reached.get(rung).containsKey(trial) && !out.contains(trial)) {
                 unfinished.add(job(this.trials.get(trial), rung));
@@ -189,7 +184,7 @@ final class Asha implements TrialScheduler {
         root.set("decisions", JSON.valueToTree(decisions));
         root.set("results", JSON.valueToTree(results));
         try {
-            store.writeText(FILE, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
+            sweepDir.writeAshaDecisions(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -201,19 +196,19 @@ final class Asha implements TrialScheduler {
         try {
             root = JSON.readTree(text);
         } catch (IOException e) {
-            throw new IllegalStateException("unreadable " + store.uri(FILE) + ": " + e.getMessage(), e);
+            throw new IllegalStateException("unreadable " + sweepDir.uri(SweepLayout.ASHA) + ": " + e.getMessage(), e);
         }
         String was = describe(root);
         String now = describe(settings());
         if (!was.equals(now)) {
-            throw new ConfigException.Generic(store.uri(FILE) + " holds the decisions of a sweep with " + was
+            throw new ConfigException.Generic(sweepDir.uri(SweepLayout.ASHA) + " holds the decisions of a sweep with " + was
                     + ", but the sweep now asks for " + now + ": changed sweep.metric, mode or asha keys need a new "
                     + "sweep.dir");
         }
         for (JsonNode d : (ArrayNode) root.get("decisions")) {
             String trial = d.get("trial").asText();
             if (!trials.containsKey(trial)) {
-                throw new ConfigException.Generic(store.uri(FILE) + " sent " + trial + " to a rung, but the sweep "
+                throw new ConfigException.Generic(sweepDir.uri(SweepLayout.ASHA) + " sent " + trial + " to a rung, but the sweep "
                         + "has no such trial now (fewer trials?): an edited sweep needs a new sweep.dir");
             }
             decisions.add(new Decision(trial, d.get("rung").asInt()));

@@ -18,7 +18,6 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
-import sparkcnn.driver.io.RunStore;
 import sparkcnn.jobs.sweep.TrialOutcome.Status;
 
 /**
@@ -28,9 +27,6 @@ import sparkcnn.jobs.sweep.TrialOutcome.Status;
  * beside what it would have cost without early stopping.
  */
 public final class Leaderboard {
-    public static final String CSV = "leaderboard.csv";
-    public static final String HTML = "leaderboard.html";
-    public static final String PNG = "leaderboard.png";
     private static final BasicStroke RUNG_LINE = new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
             new float[] {6f, 4f}, 0f);
 
@@ -91,8 +87,9 @@ public final class Leaderboard {
     }
 
     /** The ranking on the console, where its files are, the epochs trained and who trained to the end. */
-    public void print(PrintStream out, RunStore store) {
-        out.printf("leaderboard (%s, %s):%n", store.uri(CSV), store.uri(HTML));
+    void print(PrintStream out, SweepLayout sweepDir) {
+        out.printf("leaderboard (%s, %s):%n", sweepDir.uri(SweepLayout.LEADERBOARD_CSV),
+                sweepDir.uri(SweepLayout.LEADERBOARD_HTML));
         int rank = 1;
         for (TrialOutcome o : ranked) {
             out.printf(Locale.ROOT, "  %2d. %s  %-17s %2d epochs  best %s %s  %s%n", rank++, o.trial(), o.describe(),
@@ -102,11 +99,9 @@ public final class Leaderboard {
         out.println(finishedLine());
     }
 
-    public void write(RunStore store) {
+    void write(SweepLayout sweepDir) {
         byte[] png = plot();
-        store.write(PNG, out -> out.write(png));
-        store.writeText(CSV, csv());
-        store.writeText(HTML, html(png));
+        sweepDir.writeLeaderboard(png, csv(), html(png));
     }
 
     String csv() {

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
-import sparkcnn.driver.run.RunLayout;
 import sparkcnn.driver.train.EpochResult;
 
 /**
@@ -18,10 +17,8 @@ import sparkcnn.driver.train.EpochResult;
  */
 public record TrialOutcome(String trial, Map<String, String> values, Status status, String message, int rung,
                            List<EpochScore> scores, double seconds, String runDir) {
-    public static final String FILE = RunLayout.TRIAL;
-    private static final ObjectMapper JSON = new ObjectMapper();
-    /** Each epoch's scores under metrics.jsonl's names: {@code test_top5_accuracy}. */
-    private static final ObjectMapper SCORES = new ObjectMapper()
+    /** trial.json's one mapper: each epoch's scores under metrics.jsonl's names ({@code test_top5_accuracy}). */
+    private static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
     public enum Status {
@@ -115,7 +112,7 @@ public record TrialOutcome(String trial, Map<String, String> values, Status stat
         m.put("best_test_accuracy", bestTestAccuracy());
         m.put("seconds", seconds);
         m.put("run_dir", runDir);
-        m.put("scores", SCORES.valueToTree(scores));
+        m.put("scores", JSON.valueToTree(scores));
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(m) + "\n";
         } catch (JsonProcessingException e) {
@@ -129,12 +126,12 @@ public record TrialOutcome(String trial, Map<String, String> values, Status stat
             Map<String, String> values = new LinkedHashMap<>();
             n.get("values").fields().forEachRemaining(e -> values.put(e.getKey(), e.getValue().asText()));
             List<EpochScore> scores = n.has("scores")
-                    ? SCORES.readerForListOf(EpochScore.class).readValue(n.get("scores")) : List.of();
+                    ? JSON.readerForListOf(EpochScore.class).readValue(n.get("scores")) : List.of();
             return new TrialOutcome(n.get("trial").asText(), values, Status.parse(n.get("status").asText()),
                     n.get("message").asText(), n.path("rung").asInt(-1), scores, n.get("seconds").asDouble(),
                     n.get("run_dir").asText());
         } catch (java.io.IOException | RuntimeException e) {
-            throw new IllegalStateException("unreadable " + FILE + ": " + e.getMessage(), e);
+            throw new IllegalStateException("unreadable " + SweepLayout.TRIAL + ": " + e.getMessage(), e);
         }
     }
 }

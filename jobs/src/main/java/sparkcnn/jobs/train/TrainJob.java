@@ -58,6 +58,7 @@ public final class TrainJob {
      */
     public TrainingRun.Result run(boolean masterExplicit, RunStart start) {
         ComputationGraphConfiguration architecture = architecture();
+        SparkContexts.requireReachable(spec.master(), masterExplicit, System.getenv());
         RunLayout run = RunLayout.of(spec.runDir(), SparkContexts.hadoopConfiguration());
         var stop = new StopRequest();
         try (RunLock lock = start.begin(run)) {

@@ -70,7 +70,7 @@ final class YarnCluster implements AutoCloseable {
      * Spark jars from the node's disk ({@code spark.yarn.jars=local:...}), then {@code options}, the
      * jar and its {@code args}; its output goes to {@code log}.
      */
-    Process submit(List<String> driverJvm, String mode, List<String> options, Path jar, List<String> args, Path log)
+    Process submit(List<String> driverJvm, String mode, List<String> options, String jar, List<String> args, Path log)
             throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -81,7 +81,7 @@ final class YarnCluster implements AutoCloseable {
                 "--conf", "spark.yarn.appMasterEnv.JAVA_HOME=" + System.getProperty("java.home"),
                 "--conf", "spark.executorEnv.JAVA_HOME=" + System.getProperty("java.home")));
         command.addAll(options);
-        command.add(jar.toString());
+        command.add(jar);
         command.addAll(args);
         var builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put("SPARK_HOME", sparkHome.toString());

@@ -36,12 +36,7 @@ class ExportModelTest {
 
     @BeforeAll
     static void train() {
-        FashionMnist.require();
-        run = dir.resolve("run");
-        var trained = MainRunner.run("train", "--config", "../conf/fashion-mnist-cnn.conf", "--master", "local[2]",
-                "--set", "run.dir=" + run, "--set", "data.train.limit=3000", "--set", "data.test.limit=500",
-                "--set", "train.epochs=1");
-        assertEquals(0, trained.status(), trained.err());
+        run = sparkcnn.jobs.TrainedRun.mainJobOneEpoch();
     }
 
     @Test

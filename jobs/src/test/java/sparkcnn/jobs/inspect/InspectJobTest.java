@@ -44,6 +44,24 @@ class InspectJobTest {
                 run.out());
     }
 
+    /** The memory estimate is for the config's batch per worker, and names the overhead an executor needs for it. */
+    @Test
+    void theMemoryEstimateIsTheWorkersAndSizesTheExecutorsOverhead() {
+        var run = MainRunner.run("inspect", "--config", "../conf/fashion-mnist-densenet-bc.conf",
+                "--set", "train.batch-size-per-worker=32");
+        assertEquals(0, run.status(), run.err());
+        var training = java.util.regex.Pattern.compile("memory at batch 32, float32: inference [0-9.]+ MiB, training ([0-9.]+) MiB")
+                .matcher(run.out());
+        assertTrue(training.find(), run.out());
+        var overhead = java.util.regex.Pattern.compile("spark.executor.memoryOverhead >= ([0-9]+)m to train at batch 32")
+                .matcher(run.out());
+        assertTrue(overhead.find(), run.out());
+        // the training memory and 384 MiB for the JVM's own native memory
+        assertEquals(Double.parseDouble(training.group(1)) + 384, Long.parseLong(overhead.group(1)), 1.0, run.out());
+        var larger = MainRunner.run("inspect", "--config", "../conf/fashion-mnist-densenet-bc.conf", "--batch", "128");
+        assertTrue(larger.out().contains("memory at batch 128,"), larger.out());
+    }
+
     @Test
     void anImpossibleStrideIsRejectedNamingTheLayer() {
         var run = MainRunner.run("inspect", "--model", "densenet-bc", "--depth", "40", "--input", "30x30x3");

@@ -37,12 +37,7 @@ class PredictTest {
 
     @BeforeAll
     static void train() {
-        FashionMnist.require();
-        run = dir.resolve("run");
-        var trained = MainRunner.run("train", "--config", "../conf/fashion-mnist-cnn.conf", "--master", "local[2]",
-                "--set", "run.dir=" + run, "--set", "data.train.limit=3000", "--set", "data.test.limit=500",
-                "--set", "train.epochs=1");
-        assertEquals(0, trained.status(), trained.err());
+        run = sparkcnn.jobs.TrainedRun.mainJobOneEpoch();
     }
 
     /** What Spark reads back, in a session of its own (a JVM holds one SparkContext at a time, and each command starts one). */

@@ -17,7 +17,6 @@ import java.util.stream.IntStream;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import sparkcnn.driver.io.RunStore;
 import sparkcnn.jobs.sweep.TrialOutcome.Status;
 import sparkcnn.jobs.sweep.TrialScheduler.Job;
 
@@ -35,8 +34,8 @@ class AshaTest {
     @TempDir
     Path dir;
 
-    private RunStore store() {
-        return new RunStore(dir.toString(), new Configuration());
+    private SweepLayout store() {
+        return new SweepLayout(dir.toString(), new Configuration());
     }
 
     /** A job's end as its run reports it: every epoch up to the rung, the trial's score at each. */
@@ -165,7 +164,7 @@ class AshaTest {
         var metric = assertThrows(ConfigException.class,
                 () -> new Asha(TRIALS, RUNGS, Objective.parse("test-loss", "auto"), store(), Map.of()));
         assertTrue(metric.getMessage().contains("test-loss min"), metric.getMessage());
-        assertFalse(store().exists("nothing"));
+        assertTrue(store().ashaDecisions().isPresent(), "the first decision was not journalled");
     }
 
     @Test

@@ -25,12 +25,7 @@ class FineTuneTest {
 
     @Test
     void aTenClassModelFineTunesToTwoClassesWithItsFirstStageFrozen(@TempDir Path dir) throws Exception {
-        FashionMnist.require();
-        Path base = dir.resolve("base");
-        var trained = MainRunner.run("train", "--config", "../conf/fashion-mnist-cnn.conf", "--master", "local[2]",
-                "--set", "run.dir=" + base, "--set", "data.train.limit=2000", "--set", "data.test.limit=200",
-                "--set", "train.epochs=1");
-        assertEquals(0, trained.status(), trained.err());
+        Path base = sparkcnn.jobs.TrainedRun.mainJobOneEpoch(); // read only: --init-from copies its weights
         Path folder = twoClassFolder(dir.resolve("shirts-or-trousers"));
 
         Path tuned = dir.resolve("tuned");
