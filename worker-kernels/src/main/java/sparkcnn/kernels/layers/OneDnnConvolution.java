@@ -6,7 +6,6 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_WEIGHTS;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
-import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SCRATCHPAD;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
 
@@ -21,16 +20,13 @@ import org.bytedeco.dnnl.convolution_backward_weights;
 import org.bytedeco.dnnl.convolution_forward;
 import org.bytedeco.dnnl.global.dnnl.algorithm;
 import org.bytedeco.dnnl.global.dnnl.scratchpad_mode;
-import org.bytedeco.dnnl.global.dnnl.prop_kind;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.post_ops;
 import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.dnnl.reorder;
 import org.bytedeco.dnnl.stream;
 import org.bytedeco.javacpp.FloatPointer;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * One convolution on oneDNN's own kernels over dense NHWC float activations, read and written in
@@ -77,7 +73,7 @@ final class OneDnnConvolution {
 
     /** The NHWC output shape for an NHWC input; DL4J's size (floor). */
     long[] outputShape(long[] nhwc) {
-        return shape(checked(nhwc)).output();
+        return ConvolutionShape.of(kernel, checked(nhwc)).output();
     }
 
     /** y = conv(x, w) + bias, with the ReLU when configured; bias may be null when there is none. */
@@ -152,12 +148,12 @@ final class OneDnnConvolution {
         /** Each primitive's arguments, made once: the memories stay, their buffers are set per call. */
         final IntMemoryMap forwardArgs, dataArgs, weightsArgs;
         /** A part's own scratchpad (its thread's), per primitive; null for the whole minibatch. */
-        final Scratchpad forwardScratch, dataScratch, weightsScratch;
+        final OneDnnScratchpad forwardScratch, dataScratch, weightsScratch;
         /** A later part's weight (and bias) gradients, added to part 0's once every part is done. */
         final memory partWeightsGradient, partBiasGradient;
 
         Primitives(long[] nhwc, int part, boolean alone) {
-            Shape g = shape(nhwc);
+            ConvolutionShape g = ConvolutionShape.of(kernel, nhwc);
             imageValues = nhwc[1] * nhwc[2] * nhwc[3];
             outputImageValues = g.output()[1] * g.output()[2] * g.output()[3];
             var engine = OneDnn.engine();
@@ -165,13 +161,12 @@ final class OneDnnConvolution {
             var dstDesc = OneDnn.desc(g.dst(), NHWC);
             var anyWeights = OneDnn.desc(g.weights(), ANY);
             var biasDesc = kernel.bias() ? OneDnn.desc(new long[] {g.dst()[1]}, memory.format_tag.x) : null;
-            var forwardPd = new convolution_forward.primitive_desc(forwardDesc(g, srcDesc, anyWeights, biasDesc, dstDesc),
+            var forwardPd = new convolution_forward.primitive_desc(g.forward(srcDesc, anyWeights, biasDesc, dstDesc),
                     attributes(alone, kernel.relu()), engine);
-            var dataPd = new convolution_backward_data.primitive_desc(new convolution_backward_data.desc(algorithm
-                    .convolution_direct, srcDesc, anyWeights, dstDesc, g.strides(), g.padLeft(), g.padRight()),
+            var dataPd = new convolution_backward_data.primitive_desc(g.backwardData(srcDesc, anyWeights, dstDesc),
                     attributes(alone, false), engine, forwardPd);
             var weightsPd = new convolution_backward_weights.primitive_desc(
-                    weightsDesc(g, srcDesc, anyWeights, biasDesc, dstDesc), attributes(alone, false), engine, forwardPd);
+                    g.backwardWeights(srcDesc, anyWeights, biasDesc, dstDesc), attributes(alone, false), engine, forwardPd);
             src = OneDnn.unbound(srcDesc);
             dst = OneDnn.unbound(dstDesc);
             diffSrc = OneDnn.unbound(srcDesc);
@@ -197,9 +192,9 @@ final class OneDnnConvolution {
                 forwardArgs.put(DNNL_ARG_BIAS, bias);
                 weightsArgs.put(DNNL_ARG_DIFF_BIAS, bias);
             }
-            forwardScratch = alone ? Scratchpad.of(forwardPd.scratchpad_desc(), forwardArgs) : null;
-            dataScratch = alone ? Scratchpad.of(dataPd.scratchpad_desc(), dataArgs) : null;
-            weightsScratch = alone ? Scratchpad.of(weightsPd.scratchpad_desc(), weightsArgs) : null;
+            forwardScratch = alone ? OneDnnScratchpad.of(forwardPd.scratchpad_desc(), forwardArgs) : null;
+            dataScratch = alone ? OneDnnScratchpad.of(dataPd.scratchpad_desc(), dataArgs) : null;
+            weightsScratch = alone ? OneDnnScratchpad.of(weightsPd.scratchpad_desc(), weightsArgs) : null;
             partWeightsGradient = part > 0 ? new memory(weights.get_desc(), engine) : null;
             partBiasGradient = part > 0 && biasDesc != null ? new memory(biasDesc, engine) : null;
         }
@@ -212,7 +207,7 @@ final class OneDnnConvolution {
             if (this.bias != null) {
                 OneDnn.point(this.bias, bias);
             }
-            Scratchpad.point(forwardScratch);
+            OneDnnScratchpad.point(forwardScratch);
             forward.execute(stream, forwardArgs);
             stream._wait();
         }
@@ -224,7 +219,7 @@ final class OneDnnConvolution {
             if (dx != null) {
                 OneDnn.point(diffSrc, dx, first * imageValues);
                 weightsToBackward.execute(stream, OneDnn.point(weights, w), dataWeights);
-                Scratchpad.point(dataScratch);
+                OneDnnScratchpad.point(dataScratch);
                 backwardData.execute(stream, dataArgs);
             }
             if (bias != null) {
@@ -234,7 +229,7 @@ final class OneDnnConvolution {
                     OneDnn.point(bias, dBias);
                 }
             }
-            Scratchpad.point(weightsScratch);
+            OneDnnScratchpad.point(weightsScratch);
             backwardWeights.execute(stream, weightsArgs);
             diffWeightsToDl4j.execute(stream, diffWeights,
                     partWeightsGradient != null ? partWeightsGradient : OneDnn.point(weightsGradient, dw));
@@ -257,73 +252,6 @@ final class OneDnnConvolution {
                 into.put(i, into.get(i) + from.get(i));
             }
         }
-    }
-
-    /** A part's scratchpad: its thread's buffer, grown to the largest primitive that thread runs. */
-    private record Scratchpad(memory memory, long bytes) {
-        private static final ThreadLocal<INDArray[]> BUFFER = ThreadLocal.withInitial(() -> new INDArray[1]);
-
-        /** Null where the primitive needs none. */
-        static Scratchpad of(memory.desc desc, IntMemoryMap args) {
-            long bytes = desc.get_size();
-            if (bytes == 0) {
-                return null;
-            }
-            var m = OneDnn.unbound(desc);
-            args.put(DNNL_ARG_SCRATCHPAD, m);
-            return new Scratchpad(m, bytes);
-        }
-
-        static void point(Scratchpad s) {
-            if (s == null) {
-                return;
-            }
-            INDArray[] buffer = BUFFER.get();
-            long floats = (s.bytes + 3) / 4;
-            if (buffer[0] == null || buffer[0].length() < floats) {
-                buffer[0] = Nd4j.createUninitializedDetached(DataType.FLOAT, floats);
-            }
-            OneDnn.point(s.memory, buffer[0]);
-        }
-    }
-
-    /** oneDNN's dimensions (NCHW order, whatever the layout) of one input shape's convolution. */
-    private record Shape(long[] src, long[] dst, long[] weights, long[] output, long[] strides, long[] padLeft,
-                         long[] padRight) {
-    }
-
-    /** The convolution of an NHWC input, checked against the kernel; the output size is DL4J's (floor). */
-    private Shape shape(long[] nhwc) {
-        long n = nhwc[0], h = nhwc[1], w = nhwc[2], c = nhwc[3];
-        int[] k = kernel.size(), s = kernel.stride(), pad = kernel.padding();
-        long oh = (h + 2L * pad[0] - k[0]) / s[0] + 1, ow = (w + 2L * pad[1] - k[1]) / s[1] + 1;
-        long oc = kernel.out();
-        if (c != kernel.in() || oh < 1 || ow < 1) {
-            throw new IllegalStateException(kernel.owner() + ": input " + Arrays.toString(nhwc) + " (NHWC) does not fit "
-                    + kernel.in() + " input channels, kernel " + Arrays.toString(k));
-        }
-        // the right/bottom padding that makes oneDNN's output size exactly DL4J's (floor) one
-        long[] padRight = {(oh - 1) * s[0] + k[0] - h - pad[0], (ow - 1) * s[1] + k[1] - w - pad[1]};
-        return new Shape(new long[] {n, c, h, w}, new long[] {n, oc, oh, ow}, new long[] {oc, c, k[0], k[1]},
-                new long[] {n, oh, ow, oc}, new long[] {s[0], s[1]}, new long[] {pad[0], pad[1]}, padRight);
-    }
-
-    private static convolution_forward.desc forwardDesc(Shape g, memory.desc src, memory.desc weights,
-                                                        memory.desc bias, memory.desc dst) {
-        return bias == null
-                ? new convolution_forward.desc(prop_kind.forward_training, algorithm.convolution_direct,
-                        src, weights, dst, g.strides(), g.padLeft(), g.padRight())
-                : new convolution_forward.desc(prop_kind.forward_training, algorithm.convolution_direct,
-                        src, weights, bias, dst, g.strides(), g.padLeft(), g.padRight());
-    }
-
-    private static convolution_backward_weights.desc weightsDesc(Shape g, memory.desc src, memory.desc weights,
-                                                                 memory.desc bias, memory.desc dst) {
-        return bias == null
-                ? new convolution_backward_weights.desc(algorithm.convolution_direct, src, weights, dst,
-                        g.strides(), g.padLeft(), g.padRight())
-                : new convolution_backward_weights.desc(algorithm.convolution_direct, src, weights, bias,
-                        dst, g.strides(), g.padLeft(), g.padRight());
     }
 
     /**
