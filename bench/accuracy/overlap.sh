@@ -5,7 +5,9 @@
 #   DenseNet-BC-40 (conf/fashion-mnist-densenet-bc.conf) on the short schedule of short-schedule.sh
 #   (2 workers averaging every 5, EPOCHS epochs on TRAIN images) with overlap off and on, per seed.
 # Each run's epochs go to OUT/<run>.jsonl; OUT/summary.md has the final accuracies and speeds.
-#   bench/accuracy/overlap.sh [OUT=bench/results/accuracy-overlap] [BEFORE=] [EPOCHS=4] [TRAIN=10000] [SEEDS="1 2"]
+# ON_FREQUENCY: the runs with overlap average every ON_FREQUENCY minibatches (default: the config's;
+# 2 is the recipe that pays overlap's late average back, bench/results/allreduce.md).
+#   bench/accuracy/overlap.sh [OUT=bench/results/accuracy-overlap] [BEFORE=] [EPOCHS=4] [TRAIN=10000] [SEEDS="1 2"] [ON_FREQUENCY=]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 out="${OUT:-$root/bench/results/accuracy-overlap}"
@@ -13,6 +15,10 @@ before="${BEFORE:-}"
 epochs="${EPOCHS:-4}"
 train="${TRAIN:-10000}"
 seeds="${SEEDS:-1 2}"
+on_frequency=()
+if [ -n "${ON_FREQUENCY:-}" ]; then
+  on_frequency=(--set train.averaging-frequency="$ON_FREQUENCY")
+fi
 mkdir -p "$out"
 runs="$(mktemp -d)"
 trap 'rm -rf "$runs"' EXIT
@@ -30,12 +36,13 @@ if [ -n "$before" ]; then
   run main-before "$before" fashion-mnist-cnn.conf
 fi
 run main-overlap-off "$root" fashion-mnist-cnn.conf --set train.allreduce.overlap=false
-run main-overlap-on "$root" fashion-mnist-cnn.conf --set train.allreduce.overlap=true
+run main-overlap-on "$root" fashion-mnist-cnn.conf --set train.allreduce.overlap=true "${on_frequency[@]}"
 for seed in $seeds; do
   for overlap in false true; do
     run "densenet-bc-seed$seed-overlap-$([ "$overlap" = true ] && echo on || echo off)" "$root" \
       fashion-mnist-densenet-bc.conf --set train.seed="$seed" --set train.epochs="$epochs" \
-      --set data.train.limit="$train" --set train.checkpoint-every-rounds=0 --set train.allreduce.overlap="$overlap"
+      --set data.train.limit="$train" --set train.checkpoint-every-rounds=0 --set train.allreduce.overlap="$overlap" \
+      $([ "$overlap" = true ] && echo "${on_frequency[@]}")
   done
 done
 
