@@ -114,20 +114,25 @@ public final class SweepJob {
 
     /** Every trial to the end, or successive halving, of the trials not yet done. */
     private TrialScheduler scheduler(Map<String, Planned> plan, Map<String, TrialOutcome> outcomes, Rungs rungs) {
-        List<Trial> valid = plan.values().stream().filter(p -> p.spec() != null).map(Planned::trial).toList();
-        if (rungs != null) {
-            return new Asha(valid, rungs, sweep.objective(), sweepDir, outcomes);
-        }
-        return new AllEpochs(valid.stream()
-                .filter(t -> !outcomes.containsKey(t.name()) || !outcomes.get(t.name()).isFinal()).toList());
+        return rungs != null ? new Asha(valid(plan), rungs, sweep.objective(), sweepDir, outcomes)
+                : new AllEpochs(notDone(plan, outcomes));
+    }
+
+    private static List<Trial> valid(Map<String, Planned> plan) {
+        return plan.values().stream().filter(p -> p.spec() != null).map(Planned::trial).toList();
+    }
+
+    /** The valid trials no earlier start took to a final state. */
+    private static List<Trial> notDone(Map<String, Planned> plan, Map<String, TrialOutcome> outcomes) {
+        return valid(plan).stream()
+                .filter(t -> !outcomes.containsKey(t.name()) || !outcomes.get(t.name()).isFinal()).toList();
     }
 
     /** The sweep's first lines: its trials, what is done, how they are scheduled. */
     private void announce(Map<String, Planned> plan, Map<String, TrialOutcome> outcomes, TrialScheduler scheduler,
                           Rungs rungs) {
         long finished = outcomes.values().stream().filter(o -> o.status() == Status.FINISHED).count();
-        long toRun = plan.values().stream().filter(p -> p.spec() != null && (!outcomes.containsKey(p.trial().name())
-                || !outcomes.get(p.trial().name()).isFinal())).count();
+        int toRun = notDone(plan, outcomes).size();
         out.printf("sweep %s: %d trials over %s; %d finished before, %s, %d at once%n", sweepDir.root(),
                 plan.size(), sweep.keys(), finished, rungs == null ? toRun + " to run"
                         : String.format(Locale.ROOT, "successive halving at epochs %s (the top 1/%d of each rung go "
