@@ -11,13 +11,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import sparkcnn.kernels.net.DenseBlocks;
 
 /**
  * {@code bench dense-block}: DenseNets trained and run one minibatch at a time by four sides, each
  * measurement in a process of its own (its own peak resident memory), the sides alternating in a
  * rotating order, repeated: sparkcnn with its dense blocks as one layer, sparkcnn's per-layer graph
- * ({@code -Dsparkcnn.dense-blocks=false}), PyTorch plain and PyTorch with torchvision's
+ * ({@code model.layers.dense-blocks = false}), PyTorch plain and PyTorch with torchvision's
  * {@code memory_efficient=True}; sparkcnn's blocks also with {@code model.recompute = all}, the
  * memory of torchvision's memory_efficient (bottlenecks recomputed too). PyTorch at its fastest
  * (tcmalloc where installed, OpenMP's own spinning).
@@ -90,11 +89,12 @@ final class DenseBlockBench {
     /** {@code bench step} in a JVM of its own, with room off the heap for the per-layer graph's DenseNet-264. */
     private List<String> sparkcnn(String side, Case c) {
         return ChildJob.command(2048, List.of("-Dorg.bytedeco.javacpp.maxbytes=20G",
-                "-Dorg.bytedeco.javacpp.maxphysicalbytes=22G", "-D" + DenseBlocks.PROPERTY + "=" + side.startsWith("sparkcnn blocks")),
+                "-Dorg.bytedeco.javacpp.maxphysicalbytes=22G"),
                 List.of("bench", "step", "--model", c.model(), "--batch", String.valueOf(c.batch()),
                         "--threads", String.valueOf(threads), "--warmup", String.valueOf(warmup),
                         "--iterations", String.valueOf(c.iterations()),
-                        "--recompute", side.endsWith("recompute=all") ? "all" : "auto"));
+                        "--recompute", side.endsWith("recompute=all") ? "all" : "auto",
+                        "--dense-blocks", String.valueOf(side.startsWith("sparkcnn blocks"))));
     }
 
     private List<String> peer(String side, Case c) {

@@ -11,13 +11,18 @@ import sparkcnn.kernels.arch.ModelSpec;
 import sparkcnn.kernels.arch.PatternNet;
 import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.net.GraphBuilder;
+import sparkcnn.kernels.net.LayerOptions;
 import sparkcnn.kernels.optim.Optimizer;
 
-/** A benchmarked network: its name (shared with the PyTorch peer), architecture and batch. */
-public record Model(String name, ModelSpec spec, int batch, boolean inference, boolean spark) {
+/** A benchmarked network: its name (shared with the PyTorch peer), architecture, batch and how its layers are built. */
+public record Model(String name, ModelSpec spec, int batch, boolean inference, boolean spark, LayerOptions layers) {
+    Model(String name, ModelSpec spec, int batch, boolean inference, boolean spark) {
+        this(name, spec, batch, inference, spark, LayerOptions.DEFAULT);
+    }
+
     /** A freshly initialised network of this model, trained by SGD with Nesterov momentum as the peer is. */
     ComputationGraph newGraph() {
-        ComputationGraph graph = new ComputationGraph(GraphBuilder.build(spec.architecture(), SGD, 1));
+        ComputationGraph graph = new ComputationGraph(GraphBuilder.build(spec.architecture(), SGD, 1, layers));
         graph.init();
         return graph;
     }
@@ -32,10 +37,10 @@ public record Model(String name, ModelSpec spec, int batch, boolean inference, b
     }
 
     /** A DenseNet of the benchmarks by name (densenet-bc-40, densenet-bc-100, densenet-121 ... 264) at {@code batch}. */
-    static Model denseNet(String name, int batch, DenseBlockSpec.Recompute recompute) {
+    static Model denseNet(String name, int batch, DenseBlockSpec.Recompute recompute, LayerOptions layers) {
         DenseNet spec = name.startsWith("densenet-bc-") ? denseNetBc(Integer.parseInt(name.substring("densenet-bc-".length())))
                 : DenseNet.imagenet(Integer.parseInt(name.substring("densenet-".length())), new Volume(224, 224, 3), 1000);
-        return new Model(name, spec.withRecompute(recompute), batch, true, false);
+        return new Model(name, spec.withRecompute(recompute), batch, true, false, layers);
     }
 
     /** The models the benchmarks know, each with the batch its peer runs. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
 import sparkcnn.kernels.arch.DenseBlockSpec;
+import sparkcnn.kernels.net.LayerOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -26,6 +27,9 @@ final class StepCommand implements Callable<Integer> {
     int threads;
     @Option(names = "--recompute", defaultValue = "auto", description = "model.recompute of its dense blocks")
     String recompute;
+    @Option(names = "--dense-blocks", arity = "1", defaultValue = "true",
+            description = "model.layers.dense-blocks: each dense block as one layer (false: the per-layer graph)")
+    boolean denseBlocks;
 
     private final PrintStream out;
 
@@ -36,7 +40,8 @@ final class StepCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var row = new TrainBench(warmup, iterations, threads, null, out)
-                .single(Model.denseNet(model, batch, DenseBlockSpec.Recompute.parse(recompute)));
+                .single(Model.denseNet(model, batch, DenseBlockSpec.Recompute.parse(recompute),
+                        LayerOptions.DEFAULT.withDenseBlocks(denseBlocks)));
         out.println(new ObjectMapper().writeValueAsString(row));
         return 0;
     }

@@ -12,6 +12,7 @@ import sparkcnn.kernels.arch.DenseNet;
 import sparkcnn.kernels.arch.ModelSpec;
 import sparkcnn.kernels.arch.PatternNet;
 import sparkcnn.kernels.arch.Volume;
+import sparkcnn.kernels.net.LayerOptions;
 
 /** Reads the {@code model} section of a job config into a network spec. */
 public final class ModelConfig {
@@ -27,6 +28,13 @@ public final class ModelConfig {
         DenseBlockSpec.Recompute recompute = wrap("model.recompute",
                 () -> DenseBlockSpec.Recompute.parse(c.getString("model.recompute")));
         return spec instanceof DenseNet d ? d.withRecompute(recompute) : spec;
+    }
+
+    /** {@code model.layers}: how the layers are built where the CPU backend runs this module's own. */
+    public static LayerOptions layers(Config c) {
+        return wrap("model.layers.keep-up-to-maps", () -> new LayerOptions(c.getBoolean("model.layers.own"),
+                c.getBoolean("model.layers.dense-blocks"), c.getInt("model.layers.keep-up-to-maps"),
+                c.getBoolean("model.layers.pool-first"), c.getBoolean("model.layers.split-batch")));
     }
 
     private static ModelSpec network(Config c) {

@@ -169,7 +169,7 @@ public final class SweepJob {
             TrainSpec spec = TrainSpec.from(config);
             sweep.objective().requireRecordedFor(spec.model().classes());
             try {
-                GraphBuilder.build(spec.model().architecture(), spec.optimizer(), spec.seed());
+                GraphBuilder.build(spec.model().architecture(), spec.optimizer(), spec.seed(), spec.layers());
                 plan.put(trial.name(), new Planned(trial, config, spec, null));
             } catch (IllegalArgumentException e) {
                 String why = trial.name() + " " + trial.valueTexts() + ": " + e.getMessage();

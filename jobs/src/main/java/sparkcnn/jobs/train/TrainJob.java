@@ -134,7 +134,7 @@ public final class TrainJob {
     }
 
     private ComputationGraphConfiguration architecture() {
-        return GraphBuilder.build(spec.model().architecture(), spec.optimizer(), spec.seed());
+        return GraphBuilder.build(spec.model().architecture(), spec.optimizer(), spec.seed(), spec.layers());
     }
 
     private TrainingRun.Result train(JavaSparkContext sc, ComputationGraphConfiguration architecture, RunLayout run,

@@ -13,13 +13,14 @@ import sparkcnn.jobs.config.ModelConfig;
 import sparkcnn.jobs.data.DataSpec;
 import sparkcnn.kernels.arch.ModelSpec;
 import sparkcnn.kernels.backend.BackendChoice;
+import sparkcnn.kernels.net.LayerOptions;
 import sparkcnn.kernels.optim.LearningRateSchedule;
 import sparkcnn.kernels.optim.Optimizer;
 import sparkcnn.kernels.optim.WeightDecay;
 
 /** A training job as typed values, read from a loaded {@link sparkcnn.jobs.config.JobConfig}. */
 public record TrainSpec(String runDir, String master, String appName, DataSpec data,
-                        ModelSpec model, int epochs, int workers, int batchSizePerWorker,
+                        ModelSpec model, LayerOptions layers, int epochs, int workers, int batchSizePerWorker,
                         int averagingFrequency, String workerThreads, long seed, Optimizer optimizer,
                         int evalBatchSize, int checkpointEveryRounds,
                         double targetAccuracy, int patience, boolean averageUpdater, int aggregationDepth,
@@ -38,6 +39,7 @@ public record TrainSpec(String runDir, String master, String appName, DataSpec d
                 c.getString("spark.app-name"),
                 DataSpec.from(c),
                 ModelConfig.read(c),
+                ModelConfig.layers(c),
                 epochs,
                 workers,
                 batch,

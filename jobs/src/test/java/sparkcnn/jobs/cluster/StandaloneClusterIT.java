@@ -126,8 +126,7 @@ class StandaloneClusterIT {
         // the per-layer graph (the driver builds the network), which needs 6.4 GiB at batch 512: dense
         // blocks as one layer fit these limits (at batch 256, 3.2 GiB by the estimate, the per-layer graph
         // came close to the 2g process limit and stayed under it in one run of two)
-        Process driver = cluster.submit(StandaloneCluster.driverJvm("-Dorg.bytedeco.javacpp.cachedir=" + cache,
-                        "-Dsparkcnn.dense-blocks=false"),
+        Process driver = cluster.submit(StandaloneCluster.driverJvm("-Dorg.bytedeco.javacpp.cachedir=" + cache),
                 "sparkcnn.jobs.Main", List.of("--conf", "spark.executor.cores=1", "--conf", "spark.cores.max=2",
                         "--conf", "spark.executor.memory=1g", "--conf", "spark.task.maxFailures=1",
                         "--conf", "spark.executor.extraJavaOptions=-Dorg.bytedeco.javacpp.cachedir=" + cache
@@ -139,7 +138,8 @@ class StandaloneClusterIT {
                         "--set", "data.test.images=" + FashionMnist.TEST_IMAGES,
                         "--set", "data.test.labels=" + FashionMnist.TEST_LABELS, "--set", "data.test.limit=64",
                         "--set", "train.epochs=1", "--set", "train.workers=2",
-                        "--set", "train.batch-size-per-worker=512"), dir.resolve("oom.log"));
+                        "--set", "train.batch-size-per-worker=512", "--set", "model.layers.dense-blocks=false"),
+                dir.resolve("oom.log"));
         assertTrue(driver.waitFor(5, TimeUnit.MINUTES), "the run did not end within 5 minutes");
         String log = Files.readString(dir.resolve("oom.log"));
         assertEquals(1, driver.exitValue(), log);

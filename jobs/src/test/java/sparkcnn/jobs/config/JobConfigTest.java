@@ -74,6 +74,23 @@ class JobConfigTest {
         assertTrue(e.getMessage().contains("model.recompute") && e.getMessage().contains("sometimes"), e.getMessage());
     }
 
+    /** model.layers are the graph's typed layer choices: the defaults, each one set, a bad value named. */
+    @Test
+    void modelLayersChooseHowTheGraphIsBuilt() {
+        assertEquals(sparkcnn.kernels.net.LayerOptions.DEFAULT, TrainSpec.from(JobConfig.load(MAIN_JOB, List.of())).layers());
+        var perLayer = TrainSpec.from(JobConfig.load(MAIN_JOB, List.of("model.type=densenet-bc", "model.input=32x32x3",
+                "model.layers.dense-blocks=false", "model.layers.split-batch=false", "model.layers.keep-up-to-maps=100")));
+        assertEquals(new sparkcnn.kernels.net.LayerOptions(true, false, 100, true, false), perLayer.layers());
+        var graph = sparkcnn.kernels.net.GraphBuilder.build(perLayer.model().architecture(), perLayer.optimizer(), 1,
+                perLayer.layers());
+        assertTrue(graph.getVertices().values().stream().noneMatch(v -> v instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv
+                && lv.getLayerConf().getLayer() instanceof sparkcnn.kernels.layers.DenseBlock), "the per-layer graph");
+
+        var e = assertThrows(ConfigException.class, () -> TrainSpec.from(JobConfig.load(MAIN_JOB,
+                List.of("model.layers.keep-up-to-maps=-1"))));
+        assertTrue(e.getMessage().contains("model.layers.keep-up-to-maps"), e.getMessage());
+    }
+
     @Test
     void anUnknownKeyIsNamedWithTheNearestKnownKey(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("job.conf");

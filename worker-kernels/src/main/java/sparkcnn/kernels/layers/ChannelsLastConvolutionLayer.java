@@ -75,7 +75,7 @@ public class ChannelsLastConvolutionLayer extends ConvolutionLayer {
         if (convolution == null) {
             var conf = layerConf();
             convolution = new OneDnnConvolution(new OneDnnConvolution.Kernel(layerId(), conf.getNIn(), conf.getNOut(),
-                    conf.getKernelSize(), conf.getStride(), conf.getPadding(), conf.hasBias(), relu()));
+                    conf.getKernelSize(), conf.getStride(), conf.getPadding(), conf.hasBias(), relu()), ((Convolution) conf).isSplitBatch());
         }
         return convolution;
     }

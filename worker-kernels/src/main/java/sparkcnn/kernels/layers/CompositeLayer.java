@@ -39,9 +39,9 @@ final class CompositeLayer {
         conv2Weights = DenseBlockParams.weightsKey(DenseBlockSpec.part(l, Part.CONV2, bottleneck));
         String name = block.layerId() + " layer " + l;
         conv1 = bottleneck ? new OneDnnConvolution(new OneDnnConvolution.Kernel(name + " conv1x1", in, mid,
-                new int[] {1, 1}, new int[] {1, 1}, new int[] {0, 0}, false, false)) : null;
+                new int[] {1, 1}, new int[] {1, 1}, new int[] {0, 0}, false, false), conf.isSplitBatch()) : null;
         conv2 = new OneDnnConvolution(new OneDnnConvolution.Kernel(name + " conv3x3", mid, k,
-                new int[] {3, 3}, new int[] {1, 1}, new int[] {1, 1}, false, false));
+                new int[] {3, 3}, new int[] {1, 1}, new int[] {1, 1}, false, false), conf.isSplitBatch());
     }
 
     /**

@@ -32,6 +32,8 @@ public class Convolution extends ConvolutionLayer {
      * learning reads it: freezing up to the pool freezes this convolution too.
      */
     private boolean poolFirst = false;
+    /** Whether oneDNN's calls split the minibatch between the worker's threads ({@link OneDnnConvolution}). */
+    private boolean splitBatch = true;
 
     /** For JSON. */
     public Convolution() {
@@ -39,12 +41,20 @@ public class Convolution extends ConvolutionLayer {
 
     private Convolution(Builder builder) {
         super(builder);
+        this.splitBatch = builder.splitBatch;
     }
 
     /** {@link ConvolutionLayer.Builder}, building a {@link Convolution}. */
     public static class Builder extends ConvolutionLayer.Builder {
+        private boolean splitBatch = true;
+
         public Builder(int... kernelSize) {
             super(kernelSize);
+        }
+
+        public Builder splitBatch(boolean split) {
+            this.splitBatch = split;
+            return this;
         }
 
         @Override
@@ -62,6 +72,10 @@ public class Convolution extends ConvolutionLayer {
     public Convolution withoutInputGradient() {
         inputGradient = false;
         return this;
+    }
+
+    public boolean isSplitBatch() {
+        return splitBatch;
     }
 
     public boolean isPoolFirst() {

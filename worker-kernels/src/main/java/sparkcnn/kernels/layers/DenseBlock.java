@@ -34,6 +34,8 @@ public class DenseBlock extends FeedForwardLayer {
     private boolean bottleneck;
     private boolean recompute = true;
     private boolean recomputeBottleneck;
+    /** Whether its convolutions split the minibatch between the worker's threads (OneDnnConvolution). */
+    private boolean splitBatch = true;
     private double decay = 0.9;
     private double eps = 1e-5;
 
@@ -192,6 +194,14 @@ public class DenseBlock extends FeedForwardLayer {
                 .standardMemory(params, params).workingMemory(0, 0, 0, 0).cacheMemory(0, 0).build();
     }
 
+    public boolean isSplitBatch() {
+        return splitBatch;
+    }
+
+    public void setSplitBatch(boolean splitBatch) {
+        this.splitBatch = splitBatch;
+    }
+
     @Override
     public DenseBlock clone() {
         return (DenseBlock) super.clone();
@@ -201,13 +211,13 @@ public class DenseBlock extends FeedForwardLayer {
     public boolean equals(Object o) {
         return o instanceof DenseBlock other && other.layers == layers && other.growthRate == growthRate
                 && other.bottleneck == bottleneck && other.recompute == recompute
-                && other.recomputeBottleneck == recomputeBottleneck && other.decay == decay
+                && other.recomputeBottleneck == recomputeBottleneck && other.splitBatch == splitBatch && other.decay == decay
                 && other.eps == eps && super.equals(o);
     }
 
     @Override
     public int hashCode() {
         return java.util.Objects.hash(super.hashCode(), layers, growthRate, bottleneck, recompute, recomputeBottleneck,
-                decay, eps);
+                splitBatch, decay, eps);
     }
 }

@@ -39,8 +39,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * (the weights' gradient summed after), rather than oneDNN's threads sharing each call: images are
  * independent, so a part needs no synchronisation inside a call and wakes no OpenMP thread. Each
  * part has its own primitives, made on its thread for one thread, and its scratchpad (oneDNN's own
- * is shared and not for concurrent calls). {@code -Dsparkcnn.conv.split-batch=false} leaves the
- * whole minibatch to oneDNN's threads.
+ * is shared and not for concurrent calls). Without {@code splitBatch} the whole minibatch goes to
+ * oneDNN's threads (the layer's configuration chooses; for side-by-side measurement).
  */
 final class OneDnnConvolution {
     private static final memory.format_tag NHWC = memory.format_tag.nhwc;
@@ -54,10 +54,9 @@ final class OneDnnConvolution {
     record Kernel(String owner, long in, long out, int[] size, int[] stride, int[] padding, boolean bias, boolean relu) {
     }
 
-    /** Whether the minibatch is split between the worker's threads (see the class comment). */
-    static boolean splitBatch = !"false".equalsIgnoreCase(System.getProperty("sparkcnn.conv.split-batch", "true"));
-
     private final Kernel kernel;
+    /** Whether the minibatch is split between the worker's threads (see the class comment). */
+    private final boolean splitBatch;
     /** Per part of a minibatch of one shape: (N, H, W, C, part, parts). */
     private final Map<List<Long>, Primitives> primitives = new ConcurrentHashMap<>();
 
@@ -67,8 +66,9 @@ final class OneDnnConvolution {
         void run(Primitives p, long firstImage);
     }
 
-    OneDnnConvolution(Kernel kernel) {
+    OneDnnConvolution(Kernel kernel, boolean splitBatch) {
         this.kernel = kernel;
+        this.splitBatch = splitBatch;
     }
 
     /** The NHWC output shape for an NHWC input; DL4J's size (floor). */

@@ -3,14 +3,12 @@ package sparkcnn.kernels.layers;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Where the graph uses this module's own layers instead of DL4J's: on ND4J's CPU backend on x86-64
- * (the platform of the oneDNN build they call), where they were measured faster (bench/results); on
- * CUDA, cuDNN's layers stay. The one place the choice is made. {@code -Dsparkcnn.own-layers=false}
- * turns them off, for side-by-side measurement.
+ * Where this module's own layers can run instead of DL4J's: on ND4J's CPU backend on x86-64 (the
+ * platform of the oneDNN build they call), where they were measured faster (bench/results); on
+ * CUDA, cuDNN's layers stay. The one place the platform is judged; whether a network uses them
+ * where they can run is its {@code LayerOptions}'.
  */
 public final class OwnLayers {
-    public static final String PROPERTY = "sparkcnn.own-layers";
-
     private OwnLayers() {
     }
 
@@ -24,15 +22,14 @@ public final class OwnLayers {
 
     /** For the ND4J backend loaded in this JVM. */
     public static boolean enabled() {
-        return enabledFor(Nd4j.getBackend().getClass().getName(), System.getProperty(PROPERTY, "true"),
-                System.getProperty("os.arch"));
+        return enabledFor(Nd4j.getBackend().getClass().getName(), System.getProperty("os.arch"));
     }
 
-    static boolean enabledFor(String backendClass, String property, String arch) {
+    static boolean enabledFor(String backendClass, String arch) {
         boolean cuda = backendClass.toLowerCase(java.util.Locale.ROOT).contains("cuda")
                 || backendClass.contains("JCublas");
         boolean x86 = arch.equals("amd64") || arch.equals("x86_64");
-        return !cuda && x86 && !property.equalsIgnoreCase("false");
+        return !cuda && x86;
     }
 
     /** An own layer set up as DL4J sets up its layers in {@code instantiate}: listeners, index, parameters, config. */

@@ -17,6 +17,16 @@ import sparkcnn.kernels.layers.Convolution;
  * concatenation's backward splits NHWC gradients in blocks.
  */
 final class ChannelsLastLayers implements LayerSet {
+    private final LayerOptions options;
+
+    ChannelsLastLayers(LayerOptions options) {
+        this.options = options;
+    }
+
+    @Override
+    public LayerOptions options() {
+        return options;
+    }
     @Override
     public boolean channelsLast() {
         return true;
@@ -29,7 +39,7 @@ final class ChannelsLastLayers implements LayerSet {
 
     @Override
     public ConvolutionLayer.Builder convolution(int size) {
-        return new Convolution.Builder(size, size);
+        return new Convolution.Builder(size, size).splitBatch(options.splitBatch());
     }
 
     @Override
@@ -49,6 +59,6 @@ final class ChannelsLastLayers implements LayerSet {
 
     @Override
     public Layer denseBlock(DenseBlockSpec block) {
-        return DenseBlocks.enabled() ? DenseBlocks.layer(block) : null;
+        return options.denseBlocks() ? DenseBlocks.layer(block, options) : null;
     }
 }

@@ -31,9 +31,6 @@ import sparkcnn.kernels.optim.Optimizer;
  * vertex, no extra copy.
  */
 public final class GraphBuilder {
-    /** {@code -Dsparkcnn.pool-first=false} keeps each transition's convolution before its pool (for side-by-side measurement). */
-    public static final String POOL_FIRST = "sparkcnn.pool-first";
-
     private GraphBuilder() {
     }
 
@@ -49,8 +46,18 @@ public final class GraphBuilder {
 
     public static ComputationGraphConfiguration build(Architecture net, Optimizer optimizer, long seed,
                                                       DataType dataType) {
+        return build(net, optimizer, seed, dataType, LayerOptions.DEFAULT);
+    }
+
+    public static ComputationGraphConfiguration build(Architecture net, Optimizer optimizer, long seed,
+                                                      LayerOptions options) {
+        return build(net, optimizer, seed, DataType.FLOAT, options);
+    }
+
+    public static ComputationGraphConfiguration build(Architecture net, Optimizer optimizer, long seed,
+                                                      DataType dataType, LayerOptions options) {
         Geometry.shapes(net);
-        LayerSet layers = LayerSet.forNetwork(dataType);
+        LayerSet layers = LayerSet.forNetwork(dataType, options);
         var graph = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .dataType(dataType)
@@ -139,8 +146,7 @@ public final class GraphBuilder {
     private static Architecture.Node poolBefore(Architecture net, Architecture.Node node, LayerSet layers,
                                                 Activation activation) {
         if (!(node.layer() instanceof ConvSpec c) || c.size() != 1 || c.stride() != 1 || c.padding() != 0 || c.bias()
-                || activation != Activation.IDENTITY || !layers.channelsLast()
-                || System.getProperty(POOL_FIRST, "true").equalsIgnoreCase("false")) {
+                || activation != Activation.IDENTITY || !layers.channelsLast() || !layers.options().poolFirst()) {
             return null;
         }
         List<Architecture.Node> readers = net.consumers(node.name());
@@ -150,7 +156,7 @@ public final class GraphBuilder {
 
     /** Whether a network of {@code dataType} built here computes channels-last (NHWC activations). */
     public static boolean channelsLast(DataType dataType) {
-        return LayerSet.forNetwork(dataType).channelsLast();
+        return LayerSet.forNetwork(dataType, LayerOptions.DEFAULT).channelsLast();
     }
 
     /** A CONV or FC whose only reader is a ReLU takes that ReLU as its activation; so may a batch norm. */

@@ -15,9 +15,14 @@ import sparkcnn.kernels.layers.OwnLayers;
  * backend ({@link ChannelsLastLayers}), measured faster (bench/results/conv-layouts.md, train.md).
  */
 public interface LayerSet {
-    /** The set for a network of {@code dataType} on the ND4J backend of this JVM ({@link OwnLayers}). */
-    static LayerSet forNetwork(DataType dataType) {
-        return OwnLayers.enabledFor(dataType) ? new ChannelsLastLayers() : new Dl4jLayers();
+    /** The set for a network of {@code dataType} on the ND4J backend of this JVM ({@link OwnLayers}), as {@code options} choose. */
+    static LayerSet forNetwork(DataType dataType, LayerOptions options) {
+        return options.ownLayers() && OwnLayers.enabledFor(dataType) ? new ChannelsLastLayers(options) : new Dl4jLayers();
+    }
+
+    /** The choices the set was made with; DL4J's layers have none of their own. */
+    default LayerOptions options() {
+        return LayerOptions.DEFAULT.withOwnLayers(false);
     }
 
     /** Whether the network computes NHWC activations (from the input on). */

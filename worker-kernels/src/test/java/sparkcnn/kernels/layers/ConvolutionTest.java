@@ -168,7 +168,6 @@ class ConvolutionTest {
     @Test
     void aMinibatchSplitBetweenThreadsComputesWhatOneCallOverItDoes() {
         BackendInfo before = NativeBackend.current();
-        boolean split = OneDnnConvolution.splitBatch;
         NativeBackend.init(2);
         try {
             Nd4j.getRandom().setSeed(11);
@@ -181,9 +180,8 @@ class ConvolutionTest {
             var gradients = Nd4j.zeros(DataType.FLOAT, 4 * 5 * 9 + 4 + 7);
             var results = new ArrayList<INDArray[]>();
             for (boolean splitting : new boolean[] {false, true}) {
-                OneDnnConvolution.splitBatch = splitting;
                 var conv = new OneDnnConvolution(new OneDnnConvolution.Kernel("split", 5, 4, new int[] {3, 3},
-                        new int[] {2, 2}, new int[] {1, 1}, true, true));
+                        new int[] {2, 2}, new int[] {1, 1}, true, true), splitting);
                 var y = Nd4j.create(DataType.FLOAT, conv.outputShape(x.shape()));
                 var dx = Nd4j.create(DataType.FLOAT, x.shape());
                 gradients.assign(0);
@@ -200,7 +198,6 @@ class ConvolutionTest {
             assertEquals(0, results.get(1)[2].get(NDArrayIndex.interval(184, 191))
                     .amaxNumber().doubleValue());
         } finally {
-            OneDnnConvolution.splitBatch = split;
             if (before != null) {
                 NativeBackend.init(before.threads());
             }

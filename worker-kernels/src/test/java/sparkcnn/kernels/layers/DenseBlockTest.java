@@ -26,8 +26,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import sparkcnn.kernels.arch.DenseNet;
 import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.backend.NativeBackend;
-import sparkcnn.kernels.net.DenseBlocks;
 import sparkcnn.kernels.net.GraphBuilder;
+import sparkcnn.kernels.net.LayerOptions;
 import sparkcnn.kernels.optim.Optimizer;
 
 /**
@@ -55,20 +55,18 @@ class DenseBlockTest {
     }
 
     static ComputationGraph graph(DenseNet net, boolean blocks, boolean recompute, boolean recomputeBottleneck) {
-        return SystemProperty.with(DenseBlocks.PROPERTY, String.valueOf(blocks), () -> {
-            var conf = GraphBuilder.build(net.architecture(), NESTEROV, 7);
-            conf.getVertices().values().stream()
-                    .filter(v -> v instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv
-                            && lv.getLayerConf().getLayer() instanceof DenseBlock)
-                    .map(v -> (DenseBlock) ((org.deeplearning4j.nn.conf.graph.LayerVertex) v).getLayerConf().getLayer())
-                    .forEach(block -> {
-                        block.setRecompute(recompute);
-                        block.setRecomputeBottleneck(recomputeBottleneck);
-                    });
-            var graph = new ComputationGraph(conf);
-            graph.init();
-            return graph;
-        });
+        var conf = GraphBuilder.build(net.architecture(), NESTEROV, 7, LayerOptions.DEFAULT.withDenseBlocks(blocks));
+        conf.getVertices().values().stream()
+                .filter(v -> v instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv
+                        && lv.getLayerConf().getLayer() instanceof DenseBlock)
+                .map(v -> (DenseBlock) ((org.deeplearning4j.nn.conf.graph.LayerVertex) v).getLayerConf().getLayer())
+                .forEach(block -> {
+                    block.setRecompute(recompute);
+                    block.setRecomputeBottleneck(recomputeBottleneck);
+                });
+        var graph = new ComputationGraph(conf);
+        graph.init();
+        return graph;
     }
 
     static DataSet batch(long seed) {

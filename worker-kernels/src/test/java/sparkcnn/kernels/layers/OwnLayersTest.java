@@ -7,11 +7,10 @@ import org.junit.jupiter.api.Test;
 
 class OwnLayersTest {
     @Test
-    void cpuUsesOwnLayersCudaKeepsCudnnsAndThePropertyTurnsThemOff() {
-        assertTrue(OwnLayers.enabledFor("org.nd4j.linalg.cpu.nativecpu.CpuBackend", "true", "amd64"));
-        assertFalse(OwnLayers.enabledFor("org.nd4j.linalg.jcublas.JCublasBackend", "true", "amd64"));
-        assertFalse(OwnLayers.enabledFor("org.nd4j.linalg.cpu.nativecpu.CpuBackend", "false", "amd64"));
-        assertFalse(OwnLayers.enabledFor("org.nd4j.linalg.cpu.nativecpu.CpuBackend", "true", "aarch64"),
+    void cpuUsesOwnLayersCudaKeepsCudnns() {
+        assertTrue(OwnLayers.enabledFor("org.nd4j.linalg.cpu.nativecpu.CpuBackend", "amd64"));
+        assertFalse(OwnLayers.enabledFor("org.nd4j.linalg.jcublas.JCublasBackend", "amd64"));
+        assertFalse(OwnLayers.enabledFor("org.nd4j.linalg.cpu.nativecpu.CpuBackend", "aarch64"),
                 "oneDNN's presets ship for x86-64 only here");
         assertTrue(OwnLayers.enabled(), "the tests run on the CPU backend");
     }

@@ -17,6 +17,7 @@ import sparkcnn.kernels.arch.DenseNet;
 import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.backend.NativeBackend;
 import sparkcnn.kernels.net.GraphBuilder;
+import sparkcnn.kernels.net.LayerOptions;
 import sparkcnn.kernels.optim.Optimizer;
 import sparkcnn.kernels.net.Transfer;
 
@@ -34,11 +35,10 @@ class PoolFirstTest {
     }
 
     private static ComputationGraph graph(DenseNet net, boolean poolFirst) {
-        return SystemProperty.with(GraphBuilder.POOL_FIRST, String.valueOf(poolFirst), () -> {
-            var graph = new ComputationGraph(GraphBuilder.build(net.architecture(), NESTEROV, 7));
-            graph.init();
-            return graph;
-        });
+        var graph = new ComputationGraph(GraphBuilder.build(net.architecture(), NESTEROV, 7,
+                LayerOptions.DEFAULT.withPoolFirst(poolFirst)));
+        graph.init();
+        return graph;
     }
 
     private static List<String> inputsOf(ComputationGraph graph, String vertex) {

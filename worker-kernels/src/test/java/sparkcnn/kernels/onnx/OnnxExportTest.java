@@ -12,7 +12,6 @@ import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.function.Supplier;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -32,9 +31,8 @@ import sparkcnn.kernels.arch.Rounding;
 import sparkcnn.kernels.arch.SoftmaxOutputSpec;
 import sparkcnn.kernels.arch.Volume;
 import sparkcnn.kernels.backend.NativeBackend;
-import sparkcnn.kernels.layers.OwnLayers;
-import sparkcnn.kernels.net.DenseBlocks;
 import sparkcnn.kernels.net.GraphBuilder;
+import sparkcnn.kernels.net.LayerOptions;
 import sparkcnn.kernels.optim.Optimizer;
 
 /**
@@ -59,8 +57,8 @@ class OnnxExportTest {
                 .architecture();
         float[] mean = {0.4f, 0.5f, 0.6f};
         float[] std = {0.2f, 0.25f, 0.3f};
-        for (String ownLayers : List.of("true", "false")) {
-            ComputationGraph graph = with(OwnLayers.PROPERTY, ownLayers, () -> trained(net));
+        for (boolean ownLayers : List.of(true, false)) {
+            ComputationGraph graph = trained(net, LayerOptions.DEFAULT.withOwnLayers(ownLayers));
             assertSameProbabilities(graph, net.input(), mean, std, "pattern net, own layers " + ownLayers);
         }
     }
@@ -82,9 +80,9 @@ class OnnxExportTest {
                 DenseNet.cifar(10, 4, true, 1, input, 5, 0),      // -B
                 DenseNet.cifar(7, 4, false, 0.5, input, 5, 0.2),  // -C, with dropout
                 DenseNet.cifar(10, 4, true, 0.5, input, 5, 0))) { // -BC
-            for (Map<String, String> set : List.of(Map.<String, String>of(), Map.of(DenseBlocks.PROPERTY, "false"),
-                    Map.of(OwnLayers.PROPERTY, "false"))) {
-                ComputationGraph graph = with(set, () -> trained(denseNet.architecture()));
+            for (LayerOptions set : List.of(LayerOptions.DEFAULT, LayerOptions.DEFAULT.withDenseBlocks(false),
+                    LayerOptions.DEFAULT.withOwnLayers(false))) {
+                ComputationGraph graph = trained(denseNet.architecture(), set);
                 assertSameProbabilities(graph, input, new float[] {0.3f}, new float[] {0.35f},
                         denseNet.architecture().name() + " " + set);
             }
@@ -128,7 +126,11 @@ class OnnxExportTest {
 
     /** The network after a few SGD steps on random images, so that every weight and running statistic has moved. */
     private static ComputationGraph trained(Architecture net) {
-        var graph = new ComputationGraph(GraphBuilder.build(net, SGD, 7));
+        return trained(net, LayerOptions.DEFAULT);
+    }
+
+    private static ComputationGraph trained(Architecture net, LayerOptions options) {
+        var graph = new ComputationGraph(GraphBuilder.build(net, SGD, 7, options));
         graph.init();
         Random random = new Random(3);
         Volume in = net.input();
@@ -181,16 +183,4 @@ class OnnxExportTest {
         return best;
     }
 
-    private static <T> T with(String key, String value, Supplier<T> work) {
-        return with(Map.of(key, value), work);
-    }
-
-    private static <T> T with(Map<String, String> properties, Supplier<T> work) {
-        properties.forEach(System::setProperty);
-        try {
-            return work.get();
-        } finally {
-            properties.keySet().forEach(System::clearProperty);
-        }
-    }
 }
