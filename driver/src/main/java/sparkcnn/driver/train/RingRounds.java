@@ -5,7 +5,6 @@ import java.util.concurrent.Future;
 import sparkcnn.driver.collective.DriverLink;
 import sparkcnn.driver.data.Shard;
 import sparkcnn.kernels.train.ModelState;
-import sparkcnn.kernels.train.MomentumRebase;
 import sparkcnn.kernels.train.RoundResult;
 
 /**
@@ -17,8 +16,8 @@ import sparkcnn.kernels.train.RoundResult;
  *
  * <p>With {@code train.allreduce.overlap}, a round's all-reduce runs while the next round fits from
  * the worker's own result, and the average arrives one round late (Overlap Local-SGD, Wang et al.,
- * ICASSP 2020): the next round is moved onto it as if it had started there, parameters and momentum
- * ({@link MomentumRebase}), before it is averaged in turn. The workers wait for the average where the
+ * ICASSP 2020): the next round's progress is moved onto it, {@code average(r) + (fitted(r+1) -
+ * start(r+1))}, before that round is averaged in turn. The workers wait for the average where the
  * state must be exact (rounds the driver needs the state after, the command's last round, a stop),
  * so checkpoints and resuming are those of averaging without overlap.
  */
@@ -28,7 +27,6 @@ final class RingRounds {
     private final RingAveraging ring;
     private final boolean sendsState;
     private int step;
-    private MomentumRebase rebase;
 
     RingRounds(RingWorker.Plan plan, DriverLink driver, RingAveraging ring, boolean sendsState) {
         this.plan = plan;
@@ -56,7 +54,7 @@ final class RingRounds {
                 RingAveraging.Averaged previous = RingAveraging.await(inFlight.average());
                 report(inFlight.round(), inFlight.mine(), false, null);
                 base = previous.state();
-                toSum = rebased(mine.result(), start, base, rate);
+                toSum = rebased(mine.result(), start, base);
                 stopping = previous.stop();
             }
             Future<RingAveraging.Averaged> average = ring.submit(base, toSum, driver.stopRequested(), epoch, round,
@@ -80,15 +78,18 @@ final class RingRounds {
         return start;
     }
 
-    /** {@code fitted}, a round at {@code rate} from {@code from}, moved onto {@code base} in place. */
-    private RoundResult rebased(RoundResult fitted, ModelState from, ModelState base, double rate) {
+    /** {@code fitted}'s parameter progress from {@code from}, moved onto {@code base}: base + (fitted - from), in place. */
+    private static RoundResult rebased(RoundResult fitted, ModelState from, ModelState base) {
         if (fitted.workers() > 0) {
-            if (rebase == null) {
-                rebase = MomentumRebase.of(base);
-            }
-            rebase.apply(fitted.paramSum(), fitted.updaterSum(), from, base, fitted.minibatches(), rate);
+            shift(fitted.paramSum(), from.params(), base.params());
         }
         return fitted;
+    }
+
+    private static void shift(float[] values, float[] from, float[] to) {
+        for (int i = 0; i < values.length; i++) {
+            values[i] += to[i] - from[i];
+        }
     }
 
     private void report(int round, WorkerRound mine, boolean last, ModelState state) {
