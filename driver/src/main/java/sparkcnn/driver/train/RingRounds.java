@@ -1,11 +1,13 @@
 package sparkcnn.driver.train;
 
-import java.util.List;
 import java.util.concurrent.Future;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import sparkcnn.driver.collective.DriverLink;
 import sparkcnn.driver.data.Shard;
 import sparkcnn.kernels.train.ModelState;
 import sparkcnn.kernels.train.RoundResult;
+import sparkcnn.kernels.train.WorkerStep;
 
 /**
  * A ring worker's rounds of a {@link RingCommand.Fit}: each round it fits its slice exactly as the
@@ -16,8 +18,11 @@ import sparkcnn.kernels.train.RoundResult;
  *
  * <p>With {@code train.allreduce.overlap}, a round's all-reduce runs while the next round fits from
  * the worker's own result, and the average arrives one round late (Overlap Local-SGD, Wang et al.,
- * ICASSP 2020): the next round's progress is moved onto it, {@code average(r) + (fitted(r+1) -
- * start(r+1))}, before that round is averaged in turn. The workers wait for the average where the
+ * ICASSP 2020): halfway through the next round's minibatches the worker's network is moved onto it,
+ * keeping that round's progress so far ({@code average(r) + (live - start(r+1))}), so the round's
+ * second half fits from where the workers would be without overlap; each worker's momentum stays its
+ * own (moving it too measured worse: bench/results/allreduce.md). The ring has half a round's fitting
+ * to hide in; the point is fixed by the round, not by timing, so runs repeat exactly. The workers wait for the average where the
  * state must be exact (rounds the driver needs the state after, the command's last round, a stop),
  * so checkpoints and resuming are those of averaging without overlap.
  */
@@ -47,14 +52,14 @@ final class RingRounds {
         InFlight inFlight = null;
         for (int round = fit.from(); round < fit.to(); round++) {
             double rate = plan.schedule().rate(epoch, round, fit.rounds());
-            WorkerRound mine = WorkerRound.fit(start.withLearningRate(rate), shard, plan.settings(), epoch, round);
-            RoundResult toSum = mine.result();
+            WorkerRound mine = WorkerRound.fit(start.withLearningRate(rate), shard, plan.settings(), epoch, round,
+                    inFlight == null ? null : ontoAverage(inFlight.average(), start));
+            RoundResult toSum = mine.result(); // with the previous round in flight, already moved onto its average
             boolean stopping = false;
-            if (inFlight != null) { // the previous round's average: this round's progress moves onto it
+            if (inFlight != null) {
                 RingAveraging.Averaged previous = RingAveraging.await(inFlight.average());
                 report(inFlight.round(), inFlight.mine(), false, null);
                 base = previous.state();
-                toSum = rebased(mine.result(), start, base);
                 stopping = previous.stop();
             }
             Future<RingAveraging.Averaged> average = ring.submit(base, toSum, driver.stopRequested(), epoch, round,
@@ -78,18 +83,20 @@ final class RingRounds {
         return start;
     }
 
-    /** {@code fitted}'s parameter progress from {@code from}, moved onto {@code base}: base + (fitted - from), in place. */
-    private static RoundResult rebased(RoundResult fitted, ModelState from, ModelState base) {
-        if (fitted.workers() > 0) {
-            shift(fitted.paramSum(), from.params(), base.params());
-        }
-        return fitted;
-    }
-
-    private static void shift(float[] values, float[] from, float[] to) {
-        for (int i = 0; i < values.length; i++) {
-            values[i] += to[i] - from[i];
-        }
+    /**
+     * Moves a round's live network, started from {@code from}, onto the previous round's average once
+     * that has arrived: its parameters by {@code average - from}, keeping the round's progress so far.
+     */
+    private static WorkerStep.Midway ontoAverage(Future<RingAveraging.Averaged> average, ModelState from) {
+        return graph -> {
+            float[] to = RingAveraging.await(average).state().params();
+            float[] shift = new float[to.length];
+            for (int i = 0; i < shift.length; i++) {
+                shift[i] = to[i] - from.params()[i];
+            }
+            INDArray params = graph.params();
+            params.addi(Nd4j.createFromArray(shift).reshape(params.shape()));
+        };
     }
 
     private void report(int round, WorkerRound mine, boolean last, ModelState state) {

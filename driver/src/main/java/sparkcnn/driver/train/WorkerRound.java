@@ -22,6 +22,12 @@ record WorkerRound(RoundResult result, List<String> rejected) implements Seriali
      * order of its shard, which depends only on (seed, epoch, shard), so any executor fits the same.
      */
     static WorkerRound fit(ModelState state, Shard shard, AveragingSettings s, int epoch, int round) {
+        return fit(state, shard, s, epoch, round, null);
+    }
+
+    /** As above, with {@code midway} applied halfway through the worker's minibatches ({@link WorkerStep.Midway}). */
+    static WorkerRound fit(ModelState state, Shard shard, AveragingSettings s, int epoch, int round,
+                           WorkerStep.Midway midway) {
         NativeBackend.init(s.workerThreads());
         TaskGpu.bind();
         int from = Math.min(round * s.examplesPerWorkerRound(), shard.size());
@@ -29,7 +35,7 @@ record WorkerRound(RoundResult result, List<String> rejected) implements Seriali
         Shard.Slice slice = shard.slice(s.seed(), epoch, from, to);
         ExampleBlock examples = slice.examples();
         RoundResult result = WorkerStep.fit(state, examples, examples.storedOrder(), 0, examples.size(),
-                s.batchSizePerWorker(), s.classes(), s.preprocessing(), s.augmentSeed(epoch, shard) + from);
+                s.batchSizePerWorker(), s.classes(), s.preprocessing(), s.augmentSeed(epoch, shard) + from, midway);
         return new WorkerRound(s.averageUpdater() ? result : result.withoutUpdaterState(),
                 new ArrayList<>(slice.rejected()));
     }

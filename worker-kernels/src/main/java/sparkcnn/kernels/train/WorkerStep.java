@@ -27,6 +27,15 @@ public final class WorkerStep {
         return ExampleBlock.shuffledOrder(size, mixed);
     }
 
+    /**
+     * What a round does to the live network halfway through its minibatches (after the first
+     * ceil(n/2) of n): overlapped averaging moves it onto the average that arrived meanwhile.
+     */
+    @FunctionalInterface
+    public interface Midway {
+        void apply(ComputationGraph graph);
+    }
+
     /** Fits without augmentation, pixels scaled to [0, 1]. */
     public static RoundResult fit(ModelState start, ExampleBlock block, int[] order, int from, int to,
                                   int batchSize, int classes) {
@@ -39,6 +48,12 @@ public final class WorkerStep {
      */
     public static RoundResult fit(ModelState start, ExampleBlock block, int[] order, int from, int to,
                                   int batchSize, int classes, Preprocessing pre, long seed) {
+        return fit(start, block, order, from, to, batchSize, classes, pre, seed, null);
+    }
+
+    /** As above, with {@code midway} (where not null) applied halfway through the round's minibatches. */
+    public static RoundResult fit(ModelState start, ExampleBlock block, int[] order, int from, int to,
+                                  int batchSize, int classes, Preprocessing pre, long seed, Midway midway) {
         if (from >= to) {
             return RoundResult.empty();
         }
@@ -47,12 +62,16 @@ public final class WorkerStep {
         try {
             double lossSum = 0;
             int minibatches = 0;
+            int half = ((to - from + batchSize - 1) / batchSize + 1) / 2;
             for (int b = from; b < to; b += batchSize) {
                 // DL4J's score adds L2 decay's penalty; the loss is reported without it, as PyTorch reports it
                 double penalty = graph.calcRegularizationScore(true);
                 graph.fit(block.minibatch(order, b, Math.min(b + batchSize, to), classes, pre, seed + b));
                 lossSum += graph.score() - penalty;
                 minibatches++;
+                if (minibatches == half && midway != null) {
+                    midway.apply(graph);
+                }
             }
             return new RoundResult(graph.params().toFloatVector(), WorkerNets.updaterState(graph), 1,
                     lossSum, minibatches, to - from, (System.nanoTime() - t0) / 1e9);
