@@ -89,6 +89,30 @@ class WorkerStepTest {
         assertTrue(AveragingMath.maxAbsDiff(start.params(), moved.paramSum()) > 1e-3);
     }
 
+    /** A round of 5 minibatches with a midway step is its first 3, that step, then its last 2. */
+    @Test
+    void theMidwayStepActsOnceAfterTheFirstHalfOfTheMinibatches() {
+        ModelState start = freshState();
+        ExampleBlock block = halves(160, 3);
+        var pre = sparkcnn.kernels.data.Preprocessing.scaleOnly(1);
+        int[] calls = {0};
+        RoundResult whole = WorkerStep.fit(start, block, block.storedOrder(), 0, 160, 32, 2, pre, 9, graph -> {
+            calls[0]++;
+            graph.params().addi(0.01);
+        });
+        assertEquals(1, calls[0]);
+
+        RoundResult firstHalf = WorkerStep.fit(start, block, block.storedOrder(), 0, 96, 32, 2, pre, 9);
+        float[] moved = firstHalf.paramSum().clone();
+        for (int i = 0; i < moved.length; i++) {
+            moved[i] += 0.01f;
+        }
+        ModelState middle = start.withWeights(moved, firstHalf.updaterSum(), start.iteration() + 3);
+        RoundResult secondHalf = WorkerStep.fit(middle, block, block.storedOrder(), 96, 160, 32, 2, pre, 9);
+        assertArrayEquals(secondHalf.paramSum(), whole.paramSum(), 1e-6f);
+        assertArrayEquals(secondHalf.updaterSum(), whole.updaterSum(), 1e-6f);
+    }
+
     /** Largest elementwise difference. */
     static final class AveragingMath {
         static double maxAbsDiff(float[] a, float[] b) {
