@@ -21,10 +21,11 @@ import sparkcnn.kernels.train.WorkerStep;
  * ICASSP 2020): halfway through the next round's minibatches the worker's network is moved onto it,
  * keeping that round's progress so far ({@code average(r) + (live - start(r+1))}), so the round's
  * second half fits from where the workers would be without overlap; each worker's momentum stays its
- * own (moving it too measured worse: bench/results/allreduce.md). The ring has half a round's fitting
- * to hide in; the point is fixed by the round, not by timing, so runs repeat exactly. The workers wait for the average where the
- * state must be exact (rounds the driver needs the state after, the command's last round, a stop),
- * so checkpoints and resuming are those of averaging without overlap.
+ * own (moving it too measured worse: bench/results/allreduce.md). The ring has half a round's
+ * fitting to hide in; the point is fixed by the round, not by timing, so runs repeat exactly. The
+ * workers wait for the average where the state must be exact (rounds the driver needs the state
+ * after, the command's last round, a stop), so checkpoints and resuming are those of averaging
+ * without overlap.
  */
 final class RingRounds {
     private final RingWorker.Plan plan;
