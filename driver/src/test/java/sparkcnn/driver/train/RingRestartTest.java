@@ -75,7 +75,7 @@ class RingRestartTest {
             var rate = LearningRateSchedule.constant(0.05, 1);
 
             List<RoundReport> rounds = new ArrayList<>();
-            ModelState ring = TestEngines.ring(sc, settings, 2, 60, false, new StopRequest()).fitRounds(start, failing, 6, 1,
+            ModelState ring = TestEngines.ring(sc, settings, 2, 20, false, new StopRequest()).fitRounds(start, failing, 6, 1,
                     0, rate, (r, s) -> rounds.add(r));
             ModelState driver = new DriverEngine(sc, settings).fitRounds(start, shards, 6, 1, 0, rate, (r, s) -> { });
 
