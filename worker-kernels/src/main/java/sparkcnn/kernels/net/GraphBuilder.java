@@ -154,9 +154,9 @@ public final class GraphBuilder {
                 ? readers.get(0) : null;
     }
 
-    /** Whether a network of {@code dataType} built here computes channels-last (NHWC activations). */
-    public static boolean channelsLast(DataType dataType) {
-        return LayerSet.forNetwork(dataType, LayerOptions.DEFAULT).channelsLast();
+    /** Whether a network of {@code dataType} built here with {@code options} computes channels-last (NHWC activations). */
+    public static boolean channelsLast(DataType dataType, LayerOptions options) {
+        return LayerSet.forNetwork(dataType, options).channelsLast();
     }
 
     /** A CONV or FC whose only reader is a ReLU takes that ReLU as its activation; so may a batch norm. */

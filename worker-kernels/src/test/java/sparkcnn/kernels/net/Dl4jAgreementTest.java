@@ -54,7 +54,7 @@ class Dl4jAgreementTest {
             }
             Volume v = pooledFirst(graph, net, node.name(), predicted);
             long[] expected = a.rank() != 4 ? new long[] {2, v.size()}
-                    : GraphBuilder.channelsLast(DataType.FLOAT) ? new long[] {2, v.height(), v.width(), v.depth()}
+                    : GraphBuilder.channelsLast(DataType.FLOAT, LayerOptions.DEFAULT) ? new long[] {2, v.height(), v.width(), v.depth()}
                     : new long[] {2, v.depth(), v.height(), v.width()};
             assertArrayEquals(expected, a.shape(), node.name() + " in " + net.name());
         }
