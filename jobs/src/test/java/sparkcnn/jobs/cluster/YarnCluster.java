@@ -32,6 +32,9 @@ final class YarnCluster implements AutoCloseable {
         conf.setInt(YarnConfiguration.NM_VCORES, nodeCores);
         conf.setInt(YarnConfiguration.RM_SCHEDULER_MINIMUM_ALLOCATION_MB, 128);
         conf.setBoolean(YarnConfiguration.NM_VMEM_CHECK_ENABLED, false);
+        // the node's local directories stay usable however full the machine's disk is: above 90% YARN's disk
+        // checker marks them bad and the node gets no container (a run waited 10 minutes at 90% here)
+        conf.setBoolean(YarnConfiguration.NM_DISK_UTILIZATION_THRESHOLD_ENABLED, false);
         conf.set("yarn.scheduler.capacity.root.queues", "default"); // one queue with all of the node
         conf.set("yarn.scheduler.capacity.root.default.capacity", "100");
         conf.set("yarn.scheduler.capacity.maximum-am-resource-percent", "1.0");
