@@ -58,16 +58,7 @@ public final class GraphBuilder {
                                                       DataType dataType, LayerOptions options) {
         Geometry.shapes(net);
         LayerSet layers = LayerSet.forNetwork(dataType, options);
-        var graph = new NeuralNetConfiguration.Builder()
-                .seed(seed)
-                .dataType(dataType)
-                .updater(optimizer.toUpdater())
-                .weightInit(WeightInit.RELU)
-                .trainingWorkspaceMode(WorkspaceMode.ENABLED)
-                .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
-                .graphBuilder()
-                .addInputs(Architecture.INPUT)
-                .setInputTypes(InputType.convolutional(net.input().height(), net.input().width(), net.input().depth()));
+        var graph = emptyGraph(net.input(), optimizer, seed, dataType);
         // name in the architecture -> DL4J vertex that produces it (a fused ReLU maps to its layer)
         Map<String, String> producer = new HashMap<>();
         producer.put(Architecture.INPUT, Architecture.INPUT);
@@ -97,6 +88,21 @@ public final class GraphBuilder {
             producer.put(node.name(), node.name());
         }
         return optimizer.configure(graph.setOutputs(net.output().name()).build());
+    }
+
+    /** A graph of nothing but its input, with the network-wide settings. */
+    private static ComputationGraphConfiguration.GraphBuilder emptyGraph(Volume input, Optimizer optimizer, long seed,
+                                                                         DataType dataType) {
+        return new NeuralNetConfiguration.Builder()
+                .seed(seed)
+                .dataType(dataType)
+                .updater(optimizer.toUpdater())
+                .weightInit(WeightInit.RELU)
+                .trainingWorkspaceMode(WorkspaceMode.ENABLED)
+                .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
+                .graphBuilder()
+                .addInputs(Architecture.INPUT)
+                .setInputTypes(InputType.convolutional(input.height(), input.width(), input.depth()));
     }
 
     /**
